@@ -1,0 +1,85 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# lskel: `make` builds build/bin/lskel, `make check` runs every test, `make demo` shows it.
+
+CC       ?= cc
+CLANG    ?= clang
+BPFTOOL  ?= bpftool
+PREFIX   ?= /usr/local
+BUILD    := build
+SAN      ?=
+
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Iinclude -Igen_loader
+ifeq ($(SAN),1)
+CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS  += -fsanitize=address,undefined
+endif
+LIBS     := -lbpf -lelf -lz
+
+GEN_SRCS := $(filter-out gen_loader/lskel.c,$(wildcard gen_loader/*.c))
+GEN_OBJS := $(patsubst gen_loader/%.c,$(BUILD)/obj/%.o,$(GEN_SRCS))
+GEN_LIB  := $(BUILD)/libgen_loader.a
+
+SAMPLE_SRCS := $(wildcard samples/*.bpf.c)
+SAMPLE_OBJS := $(patsubst samples/%.bpf.c,$(BUILD)/samples/%.bpf.o,$(SAMPLE_SRCS))
+BPF_CFLAGS  := -g -O2 -target bpf -D__TARGET_ARCH_x86 -I$(BUILD) -Isamples -Wall -Werror \
+	       -Wno-unused-function
+
+TEST_SRCS := $(wildcard tests/test_*.c)
+TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
+TEST_HELPERS := $(wildcard tests/helpers/*.c)
+
+.PHONY: all check demo deps install clean samples bench golden
+all: $(BUILD)/bin/lskel samples
+
+deps:
+	scripts/install-deps.sh
+
+$(BUILD)/obj/%.o: gen_loader/%.c $(wildcard gen_loader/*.h) | $(BUILD)/obj
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(GEN_LIB): $(GEN_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/bin/lskel: gen_loader/lskel.c $(GEN_LIB) | $(BUILD)/bin
+	$(CC) $(CFLAGS) $< $(GEN_LIB) $(LDFLAGS) $(LIBS) -o $@
+
+$(BUILD)/vmlinux.h: | $(BUILD)
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
+
+samples: $(SAMPLE_OBJS)
+$(BUILD)/samples/%.bpf.o: samples/%.bpf.c $(BUILD)/vmlinux.h $(wildcard samples/*.h) | $(BUILD)/samples
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/tests/%: tests/%.c $(TEST_HELPERS) $(wildcard tests/helpers/*.h) $(GEN_LIB) | $(BUILD)/tests
+	$(CC) $(CFLAGS) -Itests/helpers $< $(TEST_HELPERS) $(GEN_LIB) $(LDFLAGS) $(LIBS) -lcmocka -o $@
+
+check: all $(TEST_BINS)
+	@tests/run-tests.sh $(BUILD) $(TEST_BINS)
+
+demo: deps
+	$(MAKE) all
+	@echo "== lskel dump $(BUILD)/samples/tp_counter.bpf.o (trace only)"
+	$(BUILD)/bin/lskel dump --trace $(BUILD)/samples/tp_counter.bpf.o
+	@echo "== lskel exec: replay the trace with bpf() and list what it created"
+	$(BUILD)/bin/lskel exec $(BUILD)/samples/tp_counter.bpf.o $(BUILD)/samples/xdp_tail.bpf.o
+
+# Rewrite the golden dumps after reading their diff (tests compare against them).
+golden: all
+	@for o in $(SAMPLE_OBJS); do \
+		n=$$(basename $$o .bpf.o); \
+		$(BUILD)/bin/lskel dump $$o > tests/golden/$$n.dump || exit 1; \
+	done; git diff --stat tests/golden
+
+install: $(BUILD)/bin/lskel
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include/lskel \
+		$(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 0755 $(BUILD)/bin/lskel $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 include/lskel/*.h $(DESTDIR)$(PREFIX)/include/lskel/
+	sed -e 's|@PREFIX@|$(PREFIX)|' lskel.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/lskel.pc
+
+$(BUILD) $(BUILD)/obj $(BUILD)/bin $(BUILD)/samples $(BUILD)/tests:
+	mkdir -p $@
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Stable text form of objects and traces (`lskel dump`, golden files). */
+#ifndef LSK_DUMP_H
+#define LSK_DUMP_H
+
+#include <stdio.h>
+#include "obj.h"
+#include "trace.h"
+
+void lsk_dump_obj(FILE *f, const struct lsk_obj *obj);
+void lsk_dump_trace(FILE *f, const struct lsk_trace *t);
+
+#endif

@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* The direct executor: every trace op as a real bpf() call (or a user-space resolution). */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "exec_direct.h"
+#include "kconfig.h"
+#include "err.h"
+
+struct exec {
+	const struct lsk_trace *t;
+	const struct lsk_exec_opts *opts;
+	void **mem;		/* per chunk: private copy */
+	int *fds;
+	struct btf *vmlinux;
+	FILE *kallsyms;
+};
+
+static long sys_bpf(int cmd, void *attr, unsigned int size)
+{
+	return syscall(__NR_bpf, cmd, attr, size);
+}
+
+static int apply_fixups(struct exec *x, const struct lsk_op *op)
+{
+	size_t i;
+
+	for (i = 0; i < op->nr_fix; i++) {
+		const struct lsk_fixup *f = &op->fix[i];
+		char *dst = x->mem[f->chunk];
+		__u64 v64;
+		__u32 v32;
+
+		switch (f->kind) {
+		case LSK_FIX_FD:
+			if (x->fds[f->src] < 0)
+				return -EBADF;
+			v32 = x->fds[f->src];
+			memcpy(dst + f->off, &v32, 4);
+			break;
+		case LSK_FIX_PTR:
+			v64 = (uintptr_t)x->mem[f->src];
+			memcpy(dst + f->off, &v64, 8);
+			break;
+		case LSK_FIX_FDTAB:
+			v64 = (uintptr_t)x->fds;
+			memcpy(dst + f->off, &v64, 8);
+			break;
+		}
+	}
+	return 0;
+}
+
+static int ksym_addr(struct exec *x, const char *name, __u64 *addr)
+{
+	char line[512], sym[256], type;
+	unsigned long long a;
+
+	if (!x->kallsyms) {
+		x->kallsyms = fopen("/proc/kallsyms", "re");
+		if (!x->kallsyms)
+			return -errno;
+	}
+	rewind(x->kallsyms);
+	while (fgets(line, sizeof(line), x->kallsyms)) {
+		if (sscanf(line, "%llx %c %255s", &a, &type, sym) != 3)
+			continue;
+		if (!strcmp(sym, name)) {
+			*addr = a;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static int do_ksym(struct exec *x, const struct lsk_op *op)
+{
+	const char *name = x->mem[op->name];
+	struct bpf_insn *insn = (struct bpf_insn *)((char *)x->mem[op->dst] + op->dst_off);
+	__u64 addr = 0;
+	int err;
+
+	err = ksym_addr(x, name, &addr);
+	if (err && !(err == -ENOENT && op->weak))
+		return lsk_err(-err, "ksym '%s' not found in /proc/kallsyms", name);
+	insn[0].imm = (__u32)addr;
+	insn[1].imm = addr >> 32;
+	return 0;
+}
+
+static int do_btf_id(struct exec *x, const struct lsk_op *op)
+{
+	const char *name = x->mem[op->name];
+	char *dst = (char *)x->mem[op->dst] + op->dst_off;
+	struct bpf_insn *insn = (struct bpf_insn *)dst;
+	int id;
+
+	if (!x->vmlinux) {
+		x->vmlinux = btf__load_vmlinux_btf();
+		if (!x->vmlinux) {
+			x->vmlinux = NULL;
+			return lsk_err(ENOENT, "cannot read the kernel's BTF to resolve '%s'", name);
+		}
+	}
+	id = btf__find_by_name_kind(x->vmlinux, name, op->btf_kind);
+	if (id < 0) {
+		if (!op->weak)
+			return lsk_err(ESRCH, "'%s' not found in kernel BTF", name);
+		id = 0;
+	}
+	switch (op->btf_dst) {
+	case LSK_BTF_DST_U32:
+		memcpy(dst, &id, 4);
+		break;
+	case LSK_BTF_DST_LDIMM64:
+		insn[0].imm = id;
+		insn[1].imm = 0;	/* vmlinux: no module BTF fd */
+		if (!id)
+			insn[0].src_reg = 0;
+		break;
+	case LSK_BTF_DST_KFUNC:
+		insn[0].imm = id;
+		insn[0].off = 0;
+		break;
+	}
+	return 0;
+}
+
+static int do_bpf(struct exec *x, const struct lsk_op *op)
+{
+	void *attr = x->mem[op->attr];
+	long fd = sys_bpf(op->cmd, attr, op->attr_size);
+	int err = errno;
+
+	if (fd >= 0)
+		return op->makes_fd ? (int)fd : 0;
+	if ((op->cmd == BPF_PROG_LOAD || op->cmd == BPF_BTF_LOAD) && x->opts &&
+	    x->opts->log_buf && x->opts->log_size) {
+		union bpf_attr a;
+		long r;
+
+		memcpy(&a, attr, sizeof(a));
+		x->opts->log_buf[0] = '\0';
+		if (op->cmd == BPF_PROG_LOAD) {
+			a.log_level = 1;
+			a.log_buf = (uintptr_t)x->opts->log_buf;
+			a.log_size = x->opts->log_size;
+		} else {
+			a.btf_log_level = 1;
+			a.btf_log_buf = (uintptr_t)x->opts->log_buf;
+			a.btf_log_size = x->opts->log_size;
+		}
+		r = sys_bpf(op->cmd, &a, op->attr_size);
+		if (r >= 0)	/* passed the second time: take it (both commands make an fd) */
+			return r;
+	}
+	return -err;
+}
+
+static void close_all(struct exec *x, size_t upto)
+{
+	size_t i;
+
+	for (i = 0; i < upto; i++)
+		if (x->fds[i] >= 0) {
+			close(x->fds[i]);
+			x->fds[i] = -1;
+		}
+}
+
+static int run_op(struct exec *x, size_t k)
+{
+	const struct lsk_op *op = &x->t->ops[k];
+	int err = apply_fixups(x, op), r;
+
+	if (err)
+		return lsk_err(-err, "internal: op %zu uses an fd that is not open", k);
+	switch (op->cmd) {
+	case LSK_CMD_KSYM_ADDR:
+		return do_ksym(x, op);
+	case LSK_CMD_BTF_ID:
+		return do_btf_id(x, op);
+	case LSK_CMD_CLOSE:
+		close(x->fds[op->src]);
+		x->fds[op->src] = -1;
+		return 0;
+	case LSK_CMD_KCONFIG:
+		return lsk_kconfig_fill(x->mem[op->name],
+					x->t->chunks[op->name].size / sizeof(struct lsk_kcfg_desc),
+					x->mem[op->dst], x->t->chunks[op->dst].size,
+					x->opts ? x->opts->kconfig_path : NULL);
+	default:
+		r = do_bpf(x, op);
+		if (r < 0)
+			return lsk_err(-r, "%s", strerror(-r));
+		if (op->makes_fd)
+			x->fds[k] = r;
+		return 0;
+	}
+}
+
+int lsk_exec_direct(const struct lsk_trace *t, const struct lsk_exec_opts *opts, int **fdsp,
+		    struct lsk_exec_error *eout)
+{
+	struct exec x = { .t = t, .opts = opts };
+	size_t i, k = 0;
+	int err = 0;
+
+	if (eout) {
+		eout->op = -1;
+		eout->err = 0;
+	}
+	x.mem = calloc(t->nr_chunks + 1, sizeof(void *));
+	x.fds = malloc((t->nr_ops + 1) * sizeof(int));
+	if (!x.mem || !x.fds) {
+		err = lsk_err(ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < t->nr_ops; i++)
+		x.fds[i] = -1;
+	for (i = 0; i < t->nr_chunks; i++) {
+		x.mem[i] = malloc(t->chunks[i].size ? t->chunks[i].size : 1);
+		if (!x.mem[i]) {
+			err = lsk_err(ENOMEM, "out of memory");
+			goto out;
+		}
+		memcpy(x.mem[i], t->chunks[i].data, t->chunks[i].size);
+	}
+	for (k = 0; k < t->nr_ops; k++) {
+		if (opts && opts->fail_at == (int)k)
+			err = lsk_err(opts->fail_errno ? opts->fail_errno : EIO, "%s (injected)",
+				      strerror(opts->fail_errno ? opts->fail_errno : EIO));
+		else
+			err = run_op(&x, k);
+		if (err) {
+			char msg[1024];
+
+			snprintf(msg, sizeof(msg), "%s", lsk_errmsg());
+			lsk_err(-err, "op %zu: %s of %s failed: %s", k, lsk_cmd_name(t->ops[k].cmd),
+				t->ops[k].what, msg);
+			close_all(&x, k + 1);
+			if (eout) {
+				eout->op = k;
+				eout->err = err;
+			}
+			goto out;
+		}
+	}
+out:
+	if (x.mem)
+		for (i = 0; i < t->nr_chunks; i++)
+			free(x.mem[i]);
+	free(x.mem);
+	btf__free(x.vmlinux);
+	if (x.kallsyms)
+		fclose(x.kallsyms);
+	if (err) {
+		free(x.fds);
+		return err;
+	}
+	*fdsp = x.fds;
+	return 0;
+}
+
+void lsk_exec_close(const struct lsk_trace *t, int *fds)
+{
+	size_t i;
+
+	if (!fds)
+		return;
+	for (i = 0; i < t->nr_ops; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	free(fds);
+}

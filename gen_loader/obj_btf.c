@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* .BTF loading and the DATASEC fix-ups the kernel requires (sizes, offsets, linkage). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/btf.h>
+#include "obj_internal.h"
+#include "err.h"
+
+const struct btf_type *lsk_btf_skip_mods(const struct btf *btf, __u32 id, __u32 *res_id)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id);
+	int guard = 0;
+
+	while (t && guard++ < 64 && (btf_is_mod(t) || btf_is_typedef(t))) {
+		id = t->type;
+		t = btf__type_by_id(btf, id);
+	}
+	if (res_id)
+		*res_id = id;
+	return t;
+}
+
+int lsk_btf_find_datasec(const struct btf *btf, const char *sec_name)
+{
+	return btf__find_by_name_kind(btf, sec_name, BTF_KIND_DATASEC);
+}
+
+static int find_var_sym(struct lsk_reader *r, int sec_idx, const char *name, GElf_Sym *out)
+{
+	size_t i;
+
+	for (i = 1; i < r->elf->nr_syms; i++) {
+		GElf_Sym sym;
+
+		lsk_elf_sym(r->elf, i, &sym);
+		if (GELF_ST_TYPE(sym.st_info) != STT_OBJECT || sym.st_shndx != sec_idx)
+			continue;
+		if (!strcmp(lsk_elf_sym_name(r->elf, &sym), name)) {
+			*out = sym;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static int cmp_vsi_off(const void *a, const void *b)
+{
+	const struct btf_var_secinfo *x = a, *y = b;
+
+	return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+static int fixup_datasec(struct lsk_reader *r, struct btf_type *t)
+{
+	struct btf *btf = r->obj->btf;
+	const char *name = btf__name_by_offset(btf, t->name_off);
+	struct btf_var_secinfo *vs = btf_var_secinfos(t);
+	bool fix_offsets = false;
+	int sec_idx, i, n = btf_vlen(t);
+
+	if (!name)
+		return lsk_err(EINVAL, "%s: .BTF: DATASEC with bad name", r->obj->path);
+	if (!strcmp(name, ".kconfig") || !strcmp(name, ".ksyms"))
+		return 0;
+	sec_idx = lsk_elf_find_sec(r->elf, name);
+	if (t->size == 0) {
+		if (sec_idx < 0)
+			return lsk_err(EINVAL, "%s: .BTF: DATASEC '%s' names no ELF section",
+				       r->obj->path, name);
+		t->size = r->elf->secs[sec_idx].size;
+		fix_offsets = true;
+	}
+	for (i = 0; i < n; i++) {
+		struct btf_type *vt = (struct btf_type *)btf__type_by_id(btf, vs[i].type);
+		const char *vname;
+		GElf_Sym sym;
+
+		if (!vt || !btf_is_var(vt))
+			return lsk_err(EINVAL, "%s: .BTF: DATASEC '%s' entry %d is not a VAR",
+				       r->obj->path, name, i);
+		vname = btf__name_by_offset(btf, vt->name_off);
+		if (sec_idx < 0 || find_var_sym(r, sec_idx, vname ? vname : "", &sym)) {
+			if (fix_offsets)
+				return lsk_err(EINVAL, "%s: .BTF: variable '%s' of DATASEC '%s' has "
+					       "no ELF symbol", r->obj->path, vname, name);
+			continue;
+		}
+		if (GELF_ST_VISIBILITY(sym.st_other) == STV_HIDDEN &&
+		    btf_var(vt)->linkage == BTF_VAR_GLOBAL_ALLOCATED)
+			btf_var(vt)->linkage = BTF_VAR_STATIC;
+		if (fix_offsets)
+			vs[i].offset = sym.st_value;
+		if ((__u64)vs[i].offset + vs[i].size > t->size)
+			return lsk_err(EINVAL, "%s: .BTF: variable '%s' [%u, +%u) lies outside "
+				       "DATASEC '%s' (%u bytes)", r->obj->path, vname, vs[i].offset,
+				       vs[i].size, name, t->size);
+	}
+	qsort(vs, n, sizeof(*vs), cmp_vsi_off);
+	return 0;
+}
+
+int lsk_read_btf(struct lsk_reader *r)
+{
+	struct lsk_obj *obj = r->obj;
+	const struct lsk_elf_sec *s;
+	__u32 i, n;
+	int err;
+
+	if (r->elf->btf_idx < 0)
+		return 0;
+	s = &r->elf->secs[r->elf->btf_idx];
+	obj->btf = btf__new(s->data, s->size);
+	if (!obj->btf) {
+		err = errno ? errno : EINVAL;
+		obj->btf = NULL;
+		return lsk_err(EINVAL, "%s: section '.BTF': invalid BTF (%s)", obj->path,
+			       strerror(err));
+	}
+	if (r->elf->btf_ext_idx >= 0) {
+		s = &r->elf->secs[r->elf->btf_ext_idx];
+		err = lsk_btf_ext_parse(obj->path, s->data, s->size, obj->btf, &r->ext);
+		if (err)
+			return err;
+	}
+	n = btf__type_cnt(obj->btf);
+	for (i = 1; i < n; i++) {
+		struct btf_type *t = (struct btf_type *)btf__type_by_id(obj->btf, i);
+
+		if (btf_is_datasec(t)) {
+			err = fixup_datasec(r, t);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* Trace containers: ops, chunks and fixups. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "trace.h"
+
+int lsk_trace_add_chunk(struct lsk_trace *t, const void *data, size_t size, const char *label)
+{
+	struct lsk_chunk *nc, *c;
+
+	if (size > (1u << 30))
+		return -E2BIG;
+	nc = realloc(t->chunks, (t->nr_chunks + 1) * sizeof(*nc));
+	if (!nc)
+		return -ENOMEM;
+	t->chunks = nc;
+	c = &nc[t->nr_chunks];
+	c->data = calloc(1, size ? size : 1);
+	if (!c->data)
+		return -ENOMEM;
+	if (data)
+		memcpy(c->data, data, size);
+	c->size = size;
+	snprintf(c->label, sizeof(c->label), "%s", label);
+	return t->nr_chunks++;
+}
+
+int lsk_trace_add_op(struct lsk_trace *t, __u32 cmd, int obj, enum lsk_subject subj, int idx,
+		     const char *what)
+{
+	struct lsk_op *no, *op;
+
+	no = realloc(t->ops, (t->nr_ops + 1) * sizeof(*no));
+	if (!no)
+		return -ENOMEM;
+	t->ops = no;
+	op = &no[t->nr_ops];
+	memset(op, 0, sizeof(*op));
+	op->cmd = cmd;
+	op->attr = op->name = op->dst = op->src = -1;
+	op->obj = obj;
+	op->subj = subj;
+	op->idx = idx;
+	snprintf(op->what, sizeof(op->what), "%s", what);
+	return t->nr_ops++;
+}
+
+int lsk_trace_add_fix(struct lsk_trace *t, int op, enum lsk_fix_kind kind, int chunk, __u32 off,
+		      int src)
+{
+	struct lsk_op *o = &t->ops[op];
+	struct lsk_fixup *nf = realloc(o->fix, (o->nr_fix + 1) * sizeof(*nf));
+
+	if (!nf)
+		return -ENOMEM;
+	o->fix = nf;
+	nf[o->nr_fix].kind = kind;
+	nf[o->nr_fix].chunk = chunk;
+	nf[o->nr_fix].off = off;
+	nf[o->nr_fix].src = src;
+	o->nr_fix++;
+	return 0;
+}
+
+void lsk_trace_free(struct lsk_trace *t)
+{
+	size_t i;
+
+	if (!t)
+		return;
+	for (i = 0; i < t->nr_ops; i++)
+		free(t->ops[i].fix);
+	free(t->ops);
+	for (i = 0; i < t->nr_chunks; i++)
+		free(t->chunks[i].data);
+	free(t->chunks);
+	for (i = 0; i < t->nr_objs; i++) {
+		free(t->objs[i].map_op);
+		free(t->objs[i].prog_op);
+	}
+	free(t->objs);
+	free(t);
+}
+
+const char *lsk_cmd_name(__u32 cmd)
+{
+	switch (cmd) {
+	case BPF_MAP_CREATE: return "MAP_CREATE";
+	case BPF_MAP_UPDATE_ELEM: return "MAP_UPDATE_ELEM";
+	case BPF_MAP_FREEZE: return "MAP_FREEZE";
+	case BPF_PROG_LOAD: return "PROG_LOAD";
+	case BPF_BTF_LOAD: return "BTF_LOAD";
+	case BPF_LINK_CREATE: return "LINK_CREATE";
+	case BPF_RAW_TRACEPOINT_OPEN: return "RAW_TRACEPOINT_OPEN";
+	case LSK_CMD_KSYM_ADDR: return "KSYM_ADDR";
+	case LSK_CMD_BTF_ID: return "BTF_ID";
+	case LSK_CMD_CLOSE: return "CLOSE";
+	case LSK_CMD_KCONFIG: return "KCONFIG";
+	default: return "UNKNOWN";
+	}
+}

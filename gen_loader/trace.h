@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* The trace: the ordered bpf() operations a load performs, with their attr bytes, the data
+ * they point to (chunks) and fixups naming what is only known at load time (fds, addresses,
+ * kernel symbol ids). Deterministic, kernel-independent; replayed by exec_direct and
+ * compiled into the loader. */
+#ifndef LSK_TRACE_H
+#define LSK_TRACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/bpf.h>
+#include "obj.h"
+
+/* Operations beyond the bpf() commands: load-time resolutions and bookkeeping. */
+enum {
+	LSK_CMD_KSYM_ADDR = 1000,	/* typeless ksym: address by name -> ld_imm64 pair */
+	LSK_CMD_BTF_ID,			/* kernel BTF id by name and kind -> u32 (+ insn fixes) */
+	LSK_CMD_CLOSE,			/* close the fd made by op `src` */
+	LSK_CMD_KCONFIG,		/* fill kconfig values into a chunk */
+};
+
+/* How a resolved BTF id is written (LSK_CMD_BTF_ID). */
+enum lsk_btf_dst {
+	LSK_BTF_DST_U32,	/* plain u32 at dst (attach_btf_id) */
+	LSK_BTF_DST_LDIMM64,	/* ld_imm64 BPF_PSEUDO_BTF_ID at dst; missing weak -> imm 0, src 0 */
+	LSK_BTF_DST_KFUNC,	/* call BPF_PSEUDO_KFUNC_CALL at dst: imm = id, off = 0 */
+};
+
+/* Fixup kinds: write a load-time value into a chunk before the op runs. */
+enum lsk_fix_kind {
+	LSK_FIX_FD,		/* u32 <- fd produced by op `src` */
+	LSK_FIX_PTR,		/* u64 <- address of chunk `src` */
+	LSK_FIX_FDTAB,		/* u64 <- address of the fd table (indexed by op number) */
+};
+
+struct lsk_fixup {
+	enum lsk_fix_kind kind;
+	int chunk;		/* destination chunk */
+	__u32 off;		/* byte offset in it */
+	int src;
+};
+
+/* A contiguous data blob: an attr, instructions, BTF, a map value, a name... */
+struct lsk_chunk {
+	void *data;
+	__u32 size;
+	char label[40];
+};
+
+/* What an op acts for, for messages. */
+enum lsk_subject {
+	LSK_SUBJ_OBJ,
+	LSK_SUBJ_MAP,
+	LSK_SUBJ_PROG,
+	LSK_SUBJ_EXTERN,
+};
+
+struct lsk_op {
+	__u32 cmd;
+	int attr;		/* chunk holding the bpf_attr (bpf commands) */
+	__u32 attr_size;
+	struct lsk_fixup *fix;
+	size_t nr_fix;
+	bool makes_fd;
+	/* LSK_CMD_*: */
+	int name;		/* chunk with a NUL-terminated symbol name */
+	__u32 btf_kind;		/* BTF_ID: BTF_KIND_FUNC / VAR / TYPEDEF... */
+	enum lsk_btf_dst btf_dst;
+	bool weak;		/* missing symbol resolves to 0 instead of failing */
+	int dst;		/* destination chunk */
+	__u32 dst_off;
+	int src;		/* CLOSE: op whose fd to close */
+	/* subject */
+	int obj;
+	enum lsk_subject subj;
+	int idx;
+	char what[256];		/* "map 'counts'", "program 'xdp_entry'", ... */
+};
+
+/* What a kconfig fill needs per extern (LSK_CMD_KCONFIG name chunk holds an array). */
+struct lsk_kcfg_desc {
+	char name[64];
+	__u32 type;		/* enum lsk_kcfg_type */
+	__u32 off, sz;
+	__u32 is_signed, is_weak;
+};
+
+struct lsk_trace_obj {
+	struct lsk_obj *obj;	/* borrowed */
+	int btf_op;		/* -1 when the object has no BTF */
+	int *map_op;		/* per map: MAP_CREATE op */
+	int *prog_op;		/* per program: PROG_LOAD op, -1 for subprograms */
+};
+
+struct lsk_trace {
+	struct lsk_op *ops;
+	size_t nr_ops;
+	struct lsk_chunk *chunks;
+	size_t nr_chunks;
+	struct lsk_trace_obj *objs;
+	size_t nr_objs;
+};
+
+/* Record the load of @nr objects, in order, into a new trace. */
+int lsk_trace_build(struct lsk_obj **objs, size_t nr, struct lsk_trace **tp);
+void lsk_trace_free(struct lsk_trace *t);
+/* Printable command name ("MAP_CREATE", "KSYM_ADDR", ...). */
+const char *lsk_cmd_name(__u32 cmd);
+
+/* Low-level builders (trace.c). Return an index or a negative errno. */
+int lsk_trace_add_chunk(struct lsk_trace *t, const void *data, size_t size, const char *label);
+int lsk_trace_add_op(struct lsk_trace *t, __u32 cmd, int obj, enum lsk_subject subj, int idx,
+		     const char *what);
+int lsk_trace_add_fix(struct lsk_trace *t, int op, enum lsk_fix_kind kind, int chunk, __u32 off,
+		      int src);
+
+#endif

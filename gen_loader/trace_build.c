@@ -1,0 +1,556 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* Object model -> trace. Order per object: BTF, maps (inner templates, creation, initial
+ * values, freeze), map-in-map slots, programs (with their load-time resolutions), prog-array
+ * slots; the same order libbpf uses, so kernel state compares one to one. */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/btf.h>
+#include "trace.h"
+#include "err.h"
+
+#define ATTR_OFF(f) ((__u32)offsetof(union bpf_attr, f))
+
+struct builder {
+	struct lsk_trace *t;
+	struct lsk_trace_obj *to;
+	int oi;
+};
+
+static int nomem(struct builder *b)
+{
+	return lsk_err(ENOMEM, "%s: out of memory building the trace", b->to->obj->path);
+}
+
+/* New bpf() op with a zeroed attr chunk; returns op index, attr pointer in *attr. */
+static int bpf_op(struct builder *b, __u32 cmd, enum lsk_subject subj, int idx, const char *what,
+		  union bpf_attr **attr)
+{
+	char label[40];
+	int op, ch;
+
+	op = lsk_trace_add_op(b->t, cmd, b->oi, subj, idx, what);
+	if (op < 0)
+		return nomem(b);
+	snprintf(label, sizeof(label), "attr op %d", op);
+	ch = lsk_trace_add_chunk(b->t, NULL, sizeof(union bpf_attr), label);
+	if (ch < 0)
+		return nomem(b);
+	b->t->ops[op].attr = ch;
+	b->t->ops[op].attr_size = sizeof(union bpf_attr);
+	*attr = b->t->chunks[ch].data;
+	return op;
+}
+
+static union bpf_attr *attr_of(struct builder *b, int op)
+{
+	return b->t->chunks[b->t->ops[op].attr].data;
+}
+
+static int fix(struct builder *b, int op, enum lsk_fix_kind kind, int chunk, __u32 off, int src)
+{
+	return lsk_trace_add_fix(b->t, op, kind, chunk, off, src) ? nomem(b) : 0;
+}
+
+static int attr_fix(struct builder *b, int op, enum lsk_fix_kind kind, __u32 off, int src)
+{
+	return fix(b, op, kind, b->t->ops[op].attr, off, src);
+}
+
+static int chunk(struct builder *b, const void *data, size_t size, const char *label)
+{
+	int c = lsk_trace_add_chunk(b->t, data, size, label);
+
+	return c < 0 ? nomem(b) : c;
+}
+
+static int add_btf(struct builder *b)
+{
+	struct lsk_obj *obj = b->to->obj;
+	union bpf_attr *a;
+	const void *raw;
+	__u32 size;
+	char what[256];
+	int op, c;
+
+	b->to->btf_op = -1;
+	if (!obj->btf)
+		return 0;
+	raw = btf__raw_data(obj->btf, &size);
+	if (!raw)
+		return nomem(b);
+	c = chunk(b, raw, size, "btf");
+	if (c < 0)
+		return c;
+	snprintf(what, sizeof(what), "BTF of object '%s'", obj->name);
+	op = bpf_op(b, BPF_BTF_LOAD, LSK_SUBJ_OBJ, 0, what, &a);
+	if (op < 0)
+		return op;
+	a = attr_of(b, op);
+	a->btf_size = size;
+	b->t->ops[op].makes_fd = true;
+	b->to->btf_op = op;
+	return attr_fix(b, op, LSK_FIX_PTR, ATTR_OFF(btf), c);
+}
+
+static bool map_takes_btf(__u32 type)
+{
+	switch (type) {
+	case BPF_MAP_TYPE_PERF_EVENT_ARRAY:
+	case BPF_MAP_TYPE_CGROUP_ARRAY:
+	case BPF_MAP_TYPE_STACK_TRACE:
+	case BPF_MAP_TYPE_ARRAY_OF_MAPS:
+	case BPF_MAP_TYPE_HASH_OF_MAPS:
+	case BPF_MAP_TYPE_DEVMAP:
+	case BPF_MAP_TYPE_DEVMAP_HASH:
+	case BPF_MAP_TYPE_CPUMAP:
+	case BPF_MAP_TYPE_XSKMAP:
+	case BPF_MAP_TYPE_SOCKMAP:
+	case BPF_MAP_TYPE_SOCKHASH:
+	case BPF_MAP_TYPE_QUEUE:
+	case BPF_MAP_TYPE_STACK:
+	case BPF_MAP_TYPE_PROG_ARRAY:	/* the kernel refuses BTF on fd arrays */
+		return false;
+	default:
+		return true;
+	}
+}
+
+static int map_create(struct builder *b, const struct lsk_map *m, int idx, int inner_op)
+{
+	union bpf_attr *a;
+	char what[256];
+	int op, err;
+
+	snprintf(what, sizeof(what), "map '%s' of object '%s'", m->name, b->to->obj->name);
+	op = bpf_op(b, BPF_MAP_CREATE, LSK_SUBJ_MAP, idx, what, &a);
+	if (op < 0)
+		return op;
+	a = attr_of(b, op);
+	a->map_type = m->type;
+	a->key_size = m->key_size;
+	a->value_size = m->value_size;
+	a->max_entries = m->max_entries;
+	a->map_flags = m->map_flags;
+	a->numa_node = m->numa_node;
+	a->map_extra = m->map_extra;
+	memcpy(a->map_name, m->kname, sizeof(a->map_name));
+	b->t->ops[op].makes_fd = true;
+	if (b->to->btf_op >= 0 && map_takes_btf(m->type) &&
+	    (m->btf_key_type_id || m->btf_value_type_id)) {
+		a->btf_key_type_id = m->btf_key_type_id;
+		a->btf_value_type_id = m->btf_value_type_id;
+		err = attr_fix(b, op, LSK_FIX_FD, ATTR_OFF(btf_fd), b->to->btf_op);
+		if (err)
+			return err;
+	}
+	if (inner_op >= 0) {
+		err = attr_fix(b, op, LSK_FIX_FD, ATTR_OFF(inner_map_fd), inner_op);
+		if (err)
+			return err;
+	}
+	return op;
+}
+
+/* MAP_UPDATE_ELEM of @map_op: key @key (u32), value either bytes or an fd of op @fd_op. */
+static int map_update(struct builder *b, int map_op, const char *what, __u32 key,
+		      const void *value, size_t value_size, int fd_op, __u64 flags)
+{
+	union bpf_attr *a;
+	int op, kc, vc, err;
+
+	kc = chunk(b, &key, sizeof(key), "key");
+	if (kc < 0)
+		return kc;
+	vc = chunk(b, value, value_size, "value");
+	if (vc < 0)
+		return vc;
+	op = bpf_op(b, BPF_MAP_UPDATE_ELEM, b->t->ops[map_op].subj, b->t->ops[map_op].idx, what,
+		    &a);
+	if (op < 0)
+		return op;
+	a = attr_of(b, op);
+	a->flags = flags;
+	err = attr_fix(b, op, LSK_FIX_FD, ATTR_OFF(map_fd), map_op);
+	err = err ?: attr_fix(b, op, LSK_FIX_PTR, ATTR_OFF(key), kc);
+	err = err ?: attr_fix(b, op, LSK_FIX_PTR, ATTR_OFF(value), vc);
+	if (!err && fd_op >= 0)
+		err = fix(b, op, LSK_FIX_FD, vc, 0, fd_op);
+	return err;
+}
+
+static int kconfig_fill(struct builder *b, const struct lsk_map *m, int value_chunk)
+{
+	struct lsk_obj *obj = b->to->obj;
+	struct lsk_kcfg_desc *d;
+	size_t i, n = 0;
+	int op, c;
+
+	d = calloc(obj->nr_externs + 1, sizeof(*d));
+	if (!d)
+		return nomem(b);
+	for (i = 0; i < obj->nr_externs; i++) {
+		const struct lsk_extern *e = &obj->externs[i];
+
+		if (e->kind != LSK_EXT_KCONFIG)
+			continue;
+		snprintf(d[n].name, sizeof(d[n].name), "%s", e->name);
+		d[n].type = e->kcfg_type;
+		d[n].off = e->kcfg_off;
+		d[n].sz = e->kcfg_sz;
+		d[n].is_signed = e->kcfg_signed;
+		d[n].is_weak = e->is_weak;
+		n++;
+	}
+	c = chunk(b, d, n * sizeof(*d), "kconfig descriptors");
+	free(d);
+	if (c < 0)
+		return c;
+	op = lsk_trace_add_op(b->t, LSK_CMD_KCONFIG, b->oi, LSK_SUBJ_MAP, m - obj->maps,
+			      ".kconfig values");
+	if (op < 0)
+		return nomem(b);
+	b->t->ops[op].name = c;
+	b->t->ops[op].dst = value_chunk;
+	return 0;
+}
+
+static int add_maps(struct builder *b)
+{
+	struct lsk_obj *obj = b->to->obj;
+	size_t i;
+	int err;
+
+	for (i = 0; i < obj->nr_maps; i++) {
+		const struct lsk_map *m = &obj->maps[i];
+		int inner = -1, op;
+		char what[256];
+
+		if (m->inner) {
+			inner = map_create(b, m->inner, i, -1);
+			if (inner < 0)
+				return inner;
+			snprintf(b->t->ops[inner].what, sizeof(b->t->ops[inner].what),
+				 "inner map template of map '%s' of object '%s'", m->name, obj->name);
+		}
+		op = map_create(b, m, i, inner);
+		if (op < 0)
+			return op;
+		b->to->map_op[i] = op;
+		if (inner >= 0) {
+			int c = lsk_trace_add_op(b->t, LSK_CMD_CLOSE, b->oi, LSK_SUBJ_MAP, i,
+						 b->t->ops[inner].what);
+
+			if (c < 0)
+				return nomem(b);
+			b->t->ops[c].src = inner;
+		}
+		if (m->kind == LSK_MAP_USER || m->kind == LSK_MAP_BSS)
+			continue;
+		snprintf(what, sizeof(what), "initial value of map '%s' of object '%s'", m->name,
+			 obj->name);
+		err = map_update(b, op, what, 0, m->init_data, m->value_size, -1, 0);
+		if (err)
+			return err;
+		if (m->kind == LSK_MAP_KCONFIG) {
+			/* the value chunk was the last one added; fill it before the update */
+			int upd = b->t->nr_ops - 1;
+			int vc = b->t->nr_chunks - 2;	/* value chunk precedes the attr chunk */
+			struct lsk_op tmp;
+
+			err = kconfig_fill(b, m, vc);
+			if (err)
+				return err;
+			/* swap so KCONFIG runs before the update */
+			tmp = b->t->ops[upd];
+			b->t->ops[upd] = b->t->ops[upd + 1];
+			b->t->ops[upd + 1] = tmp;
+		}
+		if (m->map_flags & BPF_F_RDONLY_PROG) {
+			union bpf_attr *a;
+			int f;
+
+			snprintf(what, sizeof(what), "freeze of map '%s' of object '%s'", m->name,
+				 obj->name);
+			f = bpf_op(b, BPF_MAP_FREEZE, LSK_SUBJ_MAP, i, what, &a);
+			if (f < 0)
+				return f;
+			err = attr_fix(b, f, LSK_FIX_FD, ATTR_OFF(map_fd), op);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+static int add_slots(struct builder *b, enum lsk_slot_kind kind)
+{
+	struct lsk_obj *obj = b->to->obj;
+	size_t i;
+	int j, err;
+
+	for (i = 0; i < obj->nr_maps; i++) {
+		const struct lsk_map *m = &obj->maps[i];
+
+		if (m->slot_kind != kind)
+			continue;
+		for (j = 0; j < m->nr_init_slots; j++) {
+			int src, tgt = m->init_slots[j];
+			char what[256];
+			__u32 zero = 0;
+
+			if (tgt < 0)
+				continue;
+			src = kind == LSK_SLOT_PROG ? b->to->prog_op[tgt] : b->to->map_op[tgt];
+			snprintf(what, sizeof(what), "slot %d of map '%s' of object '%s' <- %s '%s'",
+				 j, m->name, obj->name, kind == LSK_SLOT_PROG ? "program" : "map",
+				 kind == LSK_SLOT_PROG ? obj->progs[tgt].name : obj->maps[tgt].name);
+			err = map_update(b, b->to->map_op[i], what, j, &zero, 4, src, 0);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+static int resolve_op(struct builder *b, __u32 cmd, const char *sym, const char *what_fmt,
+		      const char *pname, int ext)
+{
+	char what[256];
+	int op, c;
+
+	c = chunk(b, sym, strlen(sym) + 1, "symbol name");
+	if (c < 0)
+		return c;
+	snprintf(what, sizeof(what), what_fmt, sym, pname, b->to->obj->name);
+	op = lsk_trace_add_op(b->t, cmd, b->oi, ext >= 0 ? LSK_SUBJ_EXTERN : LSK_SUBJ_PROG,
+			      ext, what);
+	if (op < 0)
+		return nomem(b);
+	b->t->ops[op].name = c;
+	return op;
+}
+
+/* Attach target name and BTF kind as libbpf resolves SEC("tp_btf/x"), fentry, lsm, iter. */
+static int attach_btf_name(const struct lsk_prog *p, char *buf, size_t n, __u32 *kind)
+{
+	*kind = BTF_KIND_FUNC;
+	if (p->type == BPF_PROG_TYPE_TRACING && p->expected_attach_type == BPF_TRACE_RAW_TP) {
+		*kind = BTF_KIND_TYPEDEF;
+		return snprintf(buf, n, "btf_trace_%s", p->attach_target);
+	}
+	if (p->type == BPF_PROG_TYPE_LSM)
+		return snprintf(buf, n, "bpf_lsm_%s", p->attach_target);
+	if (p->type == BPF_PROG_TYPE_TRACING && p->expected_attach_type == BPF_TRACE_ITER)
+		return snprintf(buf, n, "bpf_iter_%s", p->attach_target);
+	return snprintf(buf, n, "%s", p->attach_target);
+}
+
+static int add_prog(struct builder *b, size_t pi)
+{
+	struct lsk_obj *obj = b->to->obj;
+	struct lsk_prog *p = &obj->progs[pi];
+	struct bpf_insn *insns;
+	union bpf_attr *a;
+	int op, ic, lc, c, err = 0;
+	size_t i;
+	char what[256];
+
+	ic = chunk(b, p->insns, p->insn_cnt * sizeof(*p->insns), "insns");
+	if (ic < 0)
+		return ic;
+	lc = chunk(b, obj->license, strlen(obj->license) + 1, "license");
+	if (lc < 0)
+		return lc;
+	/* Instructions referencing maps name them by fd table slot (BPF_PSEUDO_MAP_IDX): no
+	 * per-instruction fd patching at load time. */
+	for (i = 0; i < p->nr_refs; i++) {
+		const struct lsk_ref *r = &p->refs[i];
+		const struct lsk_extern *e;
+		int rop;
+
+		insns = b->t->chunks[ic].data;
+		switch (r->kind) {
+		case LSK_REF_MAP_FD:
+			insns[r->insn_idx].src_reg = BPF_PSEUDO_MAP_IDX;
+			insns[r->insn_idx].imm = b->to->map_op[r->idx];
+			break;
+		case LSK_REF_MAP_VALUE:
+			insns[r->insn_idx].src_reg = BPF_PSEUDO_MAP_IDX_VALUE;
+			insns[r->insn_idx].imm = b->to->map_op[r->idx];
+			break;
+		case LSK_REF_KCONFIG:
+			insns[r->insn_idx].src_reg = BPF_PSEUDO_MAP_IDX_VALUE;
+			insns[r->insn_idx].imm = b->to->map_op[obj->kconfig_map];
+			break;
+		case LSK_REF_KSYM_ADDR:
+			e = &obj->externs[r->idx];
+			rop = resolve_op(b, LSK_CMD_KSYM_ADDR, e->name,
+					 "address of ksym '%s' for program '%s' of object '%s'",
+					 p->name, r->idx);
+			if (rop < 0)
+				return rop;
+			b->t->ops[rop].weak = e->is_weak;
+			b->t->ops[rop].dst = ic;
+			b->t->ops[rop].dst_off = r->insn_idx * sizeof(struct bpf_insn);
+			break;
+		case LSK_REF_KSYM_BTF:
+		case LSK_REF_KFUNC:
+			e = &obj->externs[r->idx];
+			rop = resolve_op(b, LSK_CMD_BTF_ID, e->name,
+					 "BTF id of ksym '%s' for program '%s' of object '%s'",
+					 p->name, r->idx);
+			if (rop < 0)
+				return rop;
+			b->t->ops[rop].weak = e->is_weak;
+			b->t->ops[rop].btf_kind = e->is_func ? BTF_KIND_FUNC : BTF_KIND_VAR;
+			b->t->ops[rop].btf_dst = r->kind == LSK_REF_KFUNC ? LSK_BTF_DST_KFUNC :
+						 LSK_BTF_DST_LDIMM64;
+			b->t->ops[rop].dst = ic;
+			b->t->ops[rop].dst_off = r->insn_idx * sizeof(struct bpf_insn);
+			if (r->kind == LSK_REF_KSYM_BTF)
+				insns[r->insn_idx].src_reg = BPF_PSEUDO_BTF_ID;
+			break;
+		}
+	}
+	snprintf(what, sizeof(what), "program '%s' of object '%s'", p->name, obj->name);
+	op = bpf_op(b, BPF_PROG_LOAD, LSK_SUBJ_PROG, pi, what, &a);
+	if (op < 0)
+		return op;
+	b->t->ops[op].makes_fd = true;
+	b->to->prog_op[pi] = op;
+	a = attr_of(b, op);
+	a->prog_type = p->type;
+	a->insn_cnt = p->insn_cnt;
+	a->prog_flags = p->prog_flags;
+	a->expected_attach_type = p->expected_attach_type;
+	a->kern_version = obj->kern_version;
+	snprintf(a->prog_name, sizeof(a->prog_name), "%s", p->name);
+	err = attr_fix(b, op, LSK_FIX_PTR, ATTR_OFF(insns), ic);
+	err = err ?: attr_fix(b, op, LSK_FIX_PTR, ATTR_OFF(license), lc);
+	err = err ?: attr_fix(b, op, LSK_FIX_FDTAB, ATTR_OFF(fd_array), 0);
+	if (err)
+		return err;
+	if (b->to->btf_op >= 0) {
+		err = attr_fix(b, op, LSK_FIX_FD, ATTR_OFF(prog_btf_fd), b->to->btf_op);
+		if (err)
+			return err;
+		if (p->nr_func_info) {
+			c = chunk(b, p->func_info, p->nr_func_info * sizeof(*p->func_info),
+				  "func_info");
+			if (c < 0)
+				return c;
+			a = attr_of(b, op);
+			a->func_info_rec_size = sizeof(*p->func_info);
+			a->func_info_cnt = p->nr_func_info;
+			err = attr_fix(b, op, LSK_FIX_PTR, ATTR_OFF(func_info), c);
+		}
+		if (!err && p->nr_line_info) {
+			c = chunk(b, p->line_info, p->nr_line_info * sizeof(*p->line_info),
+				  "line_info");
+			if (c < 0)
+				return c;
+			a = attr_of(b, op);
+			a->line_info_rec_size = sizeof(*p->line_info);
+			a->line_info_cnt = p->nr_line_info;
+			err = attr_fix(b, op, LSK_FIX_PTR, ATTR_OFF(line_info), c);
+		}
+		if (!err && p->nr_core_relos) {
+			c = chunk(b, p->core_relos, p->nr_core_relos * sizeof(*p->core_relos),
+				  "core_relos");
+			if (c < 0)
+				return c;
+			a = attr_of(b, op);
+			a->core_relo_rec_size = sizeof(*p->core_relos);
+			a->core_relo_cnt = p->nr_core_relos;
+			err = attr_fix(b, op, LSK_FIX_PTR, ATTR_OFF(core_relos), c);
+		}
+		if (err)
+			return err;
+	} else if (p->nr_core_relos) {
+		return lsk_err(EINVAL, "%s: program '%s' has CO-RE relocations but the object has no "
+			       "BTF", obj->path, p->name);
+	}
+	if (p->attach_btf) {
+		char sym[128];
+		__u32 kind;
+		int rop;
+
+		if (p->type == BPF_PROG_TYPE_EXT)
+			return lsk_err(ENOTSUP, "%s: program '%s': freplace targets come from another "
+				       "object (chained loads)", obj->path, p->name);
+		attach_btf_name(p, sym, sizeof(sym), &kind);
+		/* The resolution must run before the load: move it in front. */
+		rop = resolve_op(b, LSK_CMD_BTF_ID, sym,
+				 "attach target '%s' of program '%s' of object '%s'", p->name, -1);
+		if (rop < 0)
+			return rop;
+		b->t->ops[rop].idx = pi;
+		b->t->ops[rop].btf_kind = kind;
+		b->t->ops[rop].btf_dst = LSK_BTF_DST_U32;
+		b->t->ops[rop].dst = b->t->ops[op].attr;
+		b->t->ops[rop].dst_off = ATTR_OFF(attach_btf_id);
+		{
+			struct lsk_op tmp = b->t->ops[rop];
+
+			memmove(&b->t->ops[op + 1], &b->t->ops[op], sizeof(tmp));
+			b->t->ops[op] = tmp;
+			b->to->prog_op[pi] = op + 1;
+		}
+	}
+	return 0;
+}
+
+static int build_obj(struct builder *b)
+{
+	struct lsk_obj *obj = b->to->obj;
+	size_t i;
+	int err;
+
+	b->to->map_op = malloc((obj->nr_maps + 1) * sizeof(int));
+	b->to->prog_op = malloc((obj->nr_progs + 1) * sizeof(int));
+	if (!b->to->map_op || !b->to->prog_op)
+		return nomem(b);
+	for (i = 0; i < obj->nr_maps; i++)
+		b->to->map_op[i] = -1;
+	for (i = 0; i < obj->nr_progs; i++)
+		b->to->prog_op[i] = -1;
+	err = add_btf(b);
+	err = err ?: add_maps(b);
+	err = err ?: add_slots(b, LSK_SLOT_MAP);
+	for (i = 0; !err && i < obj->nr_progs; i++)
+		if (lsk_prog_is_entry(&obj->progs[i]))
+			err = add_prog(b, i);
+	err = err ?: add_slots(b, LSK_SLOT_PROG);
+	return err;
+}
+
+int lsk_trace_build(struct lsk_obj **objs, size_t nr, struct lsk_trace **tp)
+{
+	struct lsk_trace *t = calloc(1, sizeof(*t));
+	size_t i;
+	int err = 0;
+
+	if (!t)
+		return lsk_err(ENOMEM, "out of memory");
+	t->objs = calloc(nr ? nr : 1, sizeof(*t->objs));
+	if (!t->objs) {
+		free(t);
+		return lsk_err(ENOMEM, "out of memory");
+	}
+	t->nr_objs = nr;
+	for (i = 0; i < nr && !err; i++) {
+		struct builder b = { .t = t, .to = &t->objs[i], .oi = i };
+
+		t->objs[i].obj = objs[i];
+		err = build_obj(&b);
+	}
+	if (err) {
+		lsk_trace_free(t);
+		return err;
+	}
+	*tp = t;
+	return 0;
+}
