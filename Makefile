@@ -5,7 +5,7 @@ CC       ?= cc
 CLANG    ?= clang
 BPFTOOL  ?= bpftool
 PREFIX   ?= /usr/local
-BUILD    := build
+BUILD    ?= build
 SAN      ?=
 
 CFLAGS   ?= -O2 -g
@@ -24,6 +24,9 @@ SAMPLE_SRCS := $(wildcard samples/*.bpf.c)
 SAMPLE_OBJS := $(patsubst samples/%.bpf.c,$(BUILD)/samples/%.bpf.o,$(SAMPLE_SRCS))
 BPF_CFLAGS  := -g -O2 -target bpf -D__TARGET_ARCH_x86 -I$(BUILD) -Isamples -Wall -Werror \
 	       -Wno-unused-function
+
+TEST_BPF_SRCS := $(wildcard tests/bpf/*.bpf.c)
+TEST_BPF_OBJS := $(patsubst tests/bpf/%.bpf.c,$(BUILD)/tests/bpf/%.bpf.o,$(TEST_BPF_SRCS))
 
 TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
@@ -54,7 +57,10 @@ $(BUILD)/samples/%.bpf.o: samples/%.bpf.c $(BUILD)/vmlinux.h $(wildcard samples/
 $(BUILD)/tests/%: tests/%.c $(TEST_HELPERS) $(wildcard tests/helpers/*.h) $(GEN_LIB) | $(BUILD)/tests
 	$(CC) $(CFLAGS) -Itests/helpers $< $(TEST_HELPERS) $(GEN_LIB) $(LDFLAGS) $(LIBS) -lcmocka -o $@
 
-check: all $(TEST_BINS)
+$(BUILD)/tests/bpf/%.bpf.o: tests/bpf/%.bpf.c $(BUILD)/vmlinux.h | $(BUILD)/tests/bpf
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+check: all $(TEST_BINS) $(TEST_BPF_OBJS)
 	@tests/run-tests.sh $(BUILD) $(TEST_BINS)
 
 demo: deps
@@ -78,7 +84,7 @@ install: $(BUILD)/bin/lskel
 	install -m 0644 include/lskel/*.h $(DESTDIR)$(PREFIX)/include/lskel/
 	sed -e 's|@PREFIX@|$(PREFIX)|' lskel.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/lskel.pc
 
-$(BUILD) $(BUILD)/obj $(BUILD)/bin $(BUILD)/samples $(BUILD)/tests:
+$(BUILD) $(BUILD)/obj $(BUILD)/bin $(BUILD)/samples $(BUILD)/tests $(BUILD)/tests/bpf:
 	mkdir -p $@
 
 clean:

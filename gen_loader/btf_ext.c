@@ -68,8 +68,11 @@ static int parse_info(const char *path, const char *what, const char *base, size
 		info->secs = ns;
 		memcpy(recs, p, (size_t)nr * info->rec_size);
 		s = &info->secs[info->nr_secs++];
-		s->sec_name = name;
+		/* a copy: BTF strings move when the BTF is later extended */
+		s->sec_name = strdup(name);
 		s->recs = recs;
+		if (!s->sec_name)
+			return lsk_err(ENOMEM, "%s: out of memory", path);
 		s->nr = nr;
 		p += (size_t)nr * info->rec_size;
 	}
@@ -124,8 +127,10 @@ static void free_info(struct lsk_ext_info *info)
 {
 	size_t i;
 
-	for (i = 0; i < info->nr_secs; i++)
+	for (i = 0; i < info->nr_secs; i++) {
 		free((void *)info->secs[i].recs);
+		free((void *)info->secs[i].sec_name);
+	}
 	free(info->secs);
 }
 

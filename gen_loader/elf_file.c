@@ -68,6 +68,11 @@ static int check_header(struct lsk_elf *e, const unsigned char *raw, size_t size
 	if (eh.e_type != ET_REL)
 		return lsk_err(EINVAL, "%s: not a relocatable object (e_type %u)", e->path,
 			       eh.e_type);
+	if (eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shoff > size ||
+	    (size - eh.e_shoff) / sizeof(Elf64_Shdr) < eh.e_shnum)
+		return lsk_err(EINVAL, "%s: section header table (offset 0x%llx, %u entries) lies "
+			       "past the end of the file (0x%zx bytes): truncated?", e->path,
+			       (unsigned long long)eh.e_shoff, eh.e_shnum, size);
 	return 0;
 }
 

@@ -204,8 +204,20 @@ static int cmd_exec(int argc, char **argv)
 	err = lsk_exec_direct(t, &opts, &fds, &e);
 	if (err) {
 		fprintf(stderr, "lskel: %s\n", lsk_errmsg());
-		if (log[0])
-			fprintf(stderr, "verifier log:\n%s\n", log);
+		if (log[0]) {
+			size_t len = strlen(log);
+			const char *tail = log;
+
+			/* the cause is at the end; BTF logs list every type before it */
+			if (len > 8192) {
+				tail = strchr(log + len - 8192, '\n');
+				tail = tail ? tail + 1 : log + len - 8192;
+				fprintf(stderr, "verifier log (last 8 KiB of %zu bytes):\n", len);
+			} else {
+				fprintf(stderr, "verifier log:\n");
+			}
+			fprintf(stderr, "%s\n", tail);
+		}
 	} else {
 		printf("loaded %zu operations\n", t->nr_ops);
 		print_created(t, fds);

@@ -95,6 +95,13 @@ static enum lsk_kcfg_type kcfg_type(const struct btf *btf, __u32 id, bool *is_si
 	return LSK_KCFG_UNKNOWN;
 }
 
+static int cmp_vsi_off(const void *a, const void *b)
+{
+	const struct btf_var_secinfo *x = a, *y = b;
+
+	return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
 static int cmp_externs(const void *a, const void *b)
 {
 	const struct lsk_extern *x = a, *y = b;
@@ -234,6 +241,7 @@ static int layout_kconfig(struct lsk_reader *r)
 		btf_var(vt)->linkage = BTF_VAR_GLOBAL_ALLOCATED;
 		vs[i].offset = obj->externs[ei].kcfg_off;
 	}
+	qsort(vs, btf_vlen(sec), sizeof(*vs), cmp_vsi_off);	/* the kernel wants them in order */
 	sec->size = off;
 	return 0;
 }

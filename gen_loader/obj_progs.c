@@ -148,11 +148,14 @@ static int classify(struct lsk_reader *r, int sec_idx, const Elf64_Rel *rel,
 		return lsk_err(EINVAL, "%s: section '%s': relocation type %d at offset 0x%llx is "
 			       "not supported", obj->path, s->name, type,
 			       (unsigned long long)rel->r_offset);
+	if (ELF64_R_SYM(rel->r_info) >= r->elf->nr_syms)
+		return lsk_err(EINVAL, "%s: section '%s': relocation at offset 0x%llx: symbol index "
+			       "%llu out of range (%zu symbols)", obj->path, s->name,
+			       (unsigned long long)rel->r_offset,
+			       (unsigned long long)ELF64_R_SYM(rel->r_info), r->elf->nr_syms);
 	err = lsk_elf_sym(r->elf, ELF64_R_SYM(rel->r_info), &sym);
 	if (err)
-		return lsk_err(EINVAL, "%s: section '%s': relocation at offset 0x%llx: %s",
-			       obj->path, s->name, (unsigned long long)rel->r_offset,
-			       lsk_errmsg());
+		return err;
 	sname = lsk_elf_sym_name(r->elf, &sym);
 	insn = (const struct bpf_insn *)s->data + idx;
 	memset(out, 0, sizeof(*out));

@@ -240,8 +240,11 @@ static int add_maps(struct builder *b)
 			return op;
 		b->to->map_op[i] = op;
 		if (inner >= 0) {
-			int c = lsk_trace_add_op(b->t, LSK_CMD_CLOSE, b->oi, LSK_SUBJ_MAP, i,
-						 b->t->ops[inner].what);
+			int c;
+
+			/* copy: adding an op may move the ops array */
+			snprintf(what, sizeof(what), "%s", b->t->ops[inner].what);
+			c = lsk_trace_add_op(b->t, LSK_CMD_CLOSE, b->oi, LSK_SUBJ_MAP, i, what);
 
 			if (c < 0)
 				return nomem(b);

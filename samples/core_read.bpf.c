@@ -4,6 +4,12 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 
+/* kconfig externs: filled at load time from the running kernel's config */
+extern unsigned int LINUX_KERNEL_VERSION __kconfig;
+extern int CONFIG_HZ __kconfig;
+extern _Bool CONFIG_BPF_SYSCALL __kconfig;
+extern enum libbpf_tristate CONFIG_LSKEL_NEVER_SET __kconfig __weak;
+
 struct task_struct___old {
 	int pid_that_never_existed;
 } __attribute__((preserve_access_index));
@@ -19,6 +25,10 @@ __u32 has_bogus_field = 0;
 __u32 has_task_type = 0;
 __u32 has_bogus_type = 0;
 __u32 pid_field_size = 0;
+__u32 kernel_version = 0;
+__s32 config_hz = 0;
+__u32 bpf_syscall = 0;
+__u32 never_set = 7;
 
 SEC("tracepoint/syscalls/sys_enter_getppid")
 int core_probe(void *ctx)
@@ -32,6 +42,10 @@ int core_probe(void *ctx)
 	has_task_type = bpf_core_type_exists(struct task_struct);
 	has_bogus_type = bpf_core_type_exists(struct type_that_never_existed);
 	pid_field_size = bpf_core_field_size(task->pid);
+	kernel_version = LINUX_KERNEL_VERSION;
+	config_hz = CONFIG_HZ;
+	bpf_syscall = CONFIG_BPF_SYSCALL;
+	never_set = CONFIG_LSKEL_NEVER_SET;
 	return 0;
 }
 

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* All or nothing: a failure injected at every op of every sample's trace is reported with
+ * the op and what it was for, and leaves no kernel object and no open fd behind. A real
+ * kernel refusal (a program the verifier rejects) behaves the same and carries its log. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "exec_direct.h"
+#include "kstate.h"
+#include "samples.h"
+#include "err.h"
+
+static void fault_all_ops(const char *name)
+{
+	struct lsk_trace *t = NULL;
+	struct lsk_obj *obj = NULL;
+	char path[256], want[32], left[512];
+	size_t k;
+
+	sample_path(path, sizeof(path), name);
+	if (lsk_obj_open(path, &obj) || lsk_trace_build(&obj, 1, &t))
+		fail_msg("%s: %s", name, lsk_errmsg());
+	for (k = 0; k < t->nr_ops; k++) {
+		struct lsk_exec_opts o = { .fail_at = k, .fail_errno = EPERM };
+		struct id_set before[4] = {};
+		struct lsk_exec_error e;
+		int fds0 = count_fds(), *fds = NULL, err;
+
+		assert_int_equal(ids_snapshot(before), 0);
+		err = lsk_exec_direct(t, &o, &fds, &e);
+		assert_int_equal(err, -EPERM);
+		assert_int_equal(e.op, (int)k);
+		snprintf(want, sizeof(want), "op %zu: ", k);
+		if (strncmp(lsk_errmsg(), want, strlen(want)) || !strstr(lsk_errmsg(), t->ops[k].what))
+			fail_msg("%s op %zu: message does not name the op: %s", name, k, lsk_errmsg());
+		if (ids_wait_gone(before, left, sizeof(left)))
+			fail_msg("%s: failure at op %zu leaked kernel objects: %s", name, k, left);
+		assert_int_equal(count_fds(), fds0);
+		ids_free(before);
+	}
+	lsk_trace_free(t);
+	lsk_obj_free(obj);
+}
+
+static void test_every_op_of_every_sample(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NR_SAMPLES; i++)
+		fault_all_ops(sample_names[i]);
+}
+
+/* A successful load followed by close leaves nothing either (the baseline for the above). */
+static void test_success_then_close(void **state)
+{
+	struct lsk_exec_opts o = { .fail_at = -1 };
+	struct id_set before[4] = {};
+	struct lsk_trace *t;
+	struct lsk_obj *obj;
+	char path[256], left[512];
+	int *fds, fds0 = count_fds();
+
+	(void)state;
+	sample_path(path, sizeof(path), "xdp_tail");
+	assert_int_equal(lsk_obj_open(path, &obj), 0);
+	assert_int_equal(lsk_trace_build(&obj, 1, &t), 0);
+	assert_int_equal(ids_snapshot(before), 0);
+	assert_int_equal(lsk_exec_direct(t, &o, &fds, NULL), 0);
+	assert_true(count_fds() > fds0);
+	lsk_exec_close(t, fds);
+	if (ids_wait_gone(before, left, sizeof(left)))
+		fail_msg("leaked: %s", left);
+	assert_int_equal(count_fds(), fds0);
+	ids_free(before);
+	lsk_trace_free(t);
+	lsk_obj_free(obj);
+}
+
+/* The kernel itself refuses a program: the verifier log comes back, nothing stays. */
+static void test_verifier_refusal(void **state)
+{
+	static char log[65536];
+	struct lsk_exec_opts o = { .fail_at = -1, .log_buf = log, .log_size = sizeof(log) };
+	struct id_set before[4] = {};
+	struct lsk_exec_error e;
+	struct lsk_trace *t;
+	struct lsk_obj *obj;
+	char path[256], left[512];
+	int *fds = NULL, fds0 = count_fds(), err;
+	size_t k;
+
+	(void)state;
+	sample_path(path, sizeof(path), "tp_counter");
+	assert_int_equal(lsk_obj_open(path, &obj), 0);
+	assert_int_equal(lsk_trace_build(&obj, 1, &t), 0);
+	/* make the program read an uninitialised register: r0 = r5 at the start */
+	for (k = 0; k < t->nr_ops; k++)
+		if (t->ops[k].cmd == BPF_PROG_LOAD)
+			break;
+	assert_true(k < t->nr_ops);
+	{
+		const struct lsk_fixup *f = t->ops[k].fix;	/* first fixup: attr.insns */
+		struct bpf_insn *insns = t->chunks[f->src].data;
+
+		insns[0] = (struct bpf_insn){ .code = BPF_ALU64 | BPF_MOV | BPF_X, .dst_reg = 0,
+					       .src_reg = 5 };
+	}
+	assert_int_equal(ids_snapshot(before), 0);
+	err = lsk_exec_direct(t, &o, &fds, &e);
+	assert_int_equal(err, -EACCES);
+	assert_int_equal(e.op, (int)k);
+	assert_non_null(strstr(lsk_errmsg(), "program 'count_getpid'"));
+	assert_non_null(strstr(log, "R5 !read_ok"));
+	if (ids_wait_gone(before, left, sizeof(left)))
+		fail_msg("leaked: %s", left);
+	assert_int_equal(count_fds(), fds0);
+	ids_free(before);
+	lsk_trace_free(t);
+	lsk_obj_free(obj);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_success_then_close),
+		cmocka_unit_test(test_every_op_of_every_sample),
+		cmocka_unit_test(test_verifier_refusal),
+	};
+
+	return cmocka_run_group_tests_name("fault injection (exec_direct)", tests, NULL, NULL);
+}

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* `lskel dump` of every sample equals its reviewed golden file (tests/golden/NAME.dump).
+ * After an intended change: `make golden`, read `git diff tests/golden`, commit. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "dump.h"
+#include "samples.h"
+#include "err.h"
+
+static char *read_all(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	long sz;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	sz = ftell(f);
+	rewind(f);
+	buf = malloc(sz + 1);
+	if (buf && fread(buf, 1, sz, f) != (size_t)sz) {
+		free(buf);
+		buf = NULL;
+	}
+	if (buf)
+		buf[sz] = '\0';
+	fclose(f);
+	*n = sz;
+	return buf;
+}
+
+static void first_difference(const char *a, const char *b)
+{
+	int line = 1;
+
+	while (*a && *a == *b) {
+		if (*a == '\n')
+			line++;
+		a++;
+		b++;
+	}
+	while (line > 1 && a[-1] != '\n') {
+		a--;
+		b--;
+	}
+	print_error("first difference at line %d:\n  got:    %.*s\n  golden: %.*s\n", line,
+		    (int)strcspn(a, "\n"), a, (int)strcspn(b, "\n"), b);
+}
+
+static void golden_one(const char *name)
+{
+	char path[256], gpath[256], *got = NULL, *want;
+	struct lsk_trace *t = NULL;
+	struct lsk_obj *obj = NULL;
+	size_t n = 0, wn = 0;
+	FILE *f;
+
+	sample_path(path, sizeof(path), name);
+	snprintf(gpath, sizeof(gpath), "tests/golden/%s.dump", name);
+	if (lsk_obj_open(path, &obj) || lsk_trace_build(&obj, 1, &t))
+		fail_msg("%s: %s", name, lsk_errmsg());
+	f = open_memstream(&got, &n);
+	assert_non_null(f);
+	lsk_dump_obj(f, obj);
+	lsk_dump_trace(f, t);
+	fclose(f);
+	want = read_all(gpath, &wn);
+	if (!want)
+		fail_msg("%s: no golden file %s (run 'make golden' and review it)", name, gpath);
+	if (n != wn || memcmp(got, want, n)) {
+		first_difference(got, want);
+		fail_msg("%s: dump differs from %s", name, gpath);
+	}
+	free(got);
+	free(want);
+	lsk_trace_free(t);
+	lsk_obj_free(obj);
+}
+
+static void test_all_samples(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NR_SAMPLES; i++)
+		golden_one(sample_names[i]);
+}
+
+/* The dump is a pure function of the input: two builds of the same trace print the same. */
+static void test_deterministic(void **state)
+{
+	char path[256], *a = NULL, *b = NULL;
+	size_t na = 0, nb = 0, i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		struct lsk_trace *t;
+		struct lsk_obj *obj;
+		FILE *f = i ? open_memstream(&b, &nb) : open_memstream(&a, &na);
+
+		sample_path(path, sizeof(path), "map_in_map");
+		assert_int_equal(lsk_obj_open(path, &obj), 0);
+		assert_int_equal(lsk_trace_build(&obj, 1, &t), 0);
+		lsk_dump_trace(f, t);
+		fclose(f);
+		lsk_trace_free(t);
+		lsk_obj_free(obj);
+	}
+	assert_int_equal(na, nb);
+	assert_memory_equal(a, b, na);
+	free(a);
+	free(b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_all_samples),
+		cmocka_unit_test(test_deterministic),
+	};
+
+	return cmocka_run_group_tests_name("golden dumps", tests, NULL, NULL);
+}
