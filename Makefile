@@ -29,6 +29,12 @@ BPF_CFLAGS  := -g -O2 -target bpf -D__TARGET_ARCH_x86 -I$(BUILD) -Isamples -Wall
 TEST_BPF_SRCS := $(wildcard tests/bpf/*.bpf.c)
 TEST_BPF_OBJS := $(patsubst tests/bpf/%.bpf.c,$(BUILD)/tests/bpf/%.bpf.o,$(TEST_BPF_SRCS))
 
+SKEL_HDRS := $(patsubst samples/%.bpf.c,$(BUILD)/skel/%.lskel.h,$(SAMPLE_SRCS))
+SKEL_NAMES := $(patsubst samples/%.bpf.c,%,$(SAMPLE_SRCS))
+SKEL_TESTS := $(patsubst %,$(BUILD)/tests/skel_%,$(SKEL_NAMES))
+HDR_CHECKS := $(patsubst %,$(BUILD)/skel/%.c11.ok,$(SKEL_NAMES)) \
+	      $(patsubst %,$(BUILD)/skel/%.cxx17.ok,$(SKEL_NAMES))
+
 TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 TEST_HELPERS := $(wildcard tests/helpers/*.c)
@@ -39,7 +45,7 @@ all: $(BUILD)/bin/lskel samples
 deps:
 	scripts/install-deps.sh
 
-$(BUILD)/obj/%.o: gen_loader/%.c $(wildcard gen_loader/*.h) | $(BUILD)/obj
+$(BUILD)/obj/%.o: gen_loader/%.c $(wildcard gen_loader/*.h include/lskel/*.h) | $(BUILD)/obj
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(GEN_LIB): $(GEN_OBJS)
@@ -56,13 +62,33 @@ $(BUILD)/samples/%.bpf.o: samples/%.bpf.c $(BUILD)/vmlinux.h $(wildcard samples/
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(BUILD)/tests/%: tests/%.c $(TEST_HELPERS) $(wildcard tests/helpers/*.h) $(GEN_LIB) | $(BUILD)/tests
-	$(CC) $(CFLAGS) -Itests/helpers $< $(TEST_HELPERS) $(GEN_LIB) $(LDFLAGS) $(LIBS) -lcmocka -o $@
+	$(CC) $(CFLAGS) -Itests/helpers -I$(BUILD)/skel $< $(TEST_HELPERS) $(GEN_LIB) $(LDFLAGS) \
+		$(LIBS) -lcmocka -o $@
+
+$(BUILD)/skel/%.lskel.h: $(BUILD)/samples/%.bpf.o $(BUILD)/bin/lskel | $(BUILD)/skel
+	$(BUILD)/bin/lskel gen -n $* -o $@ $<
+
+# Every generated header compiles on its own as C11 and as C++17, warnings as errors.
+$(BUILD)/skel/%.c11.ok: $(BUILD)/skel/%.lskel.h
+	printf '#include "%s.lskel.h"\n' $* | $(CC) -std=c11 -O2 -Wall -Wextra -Werror -pedantic \
+		-Wno-overlength-strings -Iinclude -I$(BUILD)/skel -x c -c - -o /dev/null && touch $@
+$(BUILD)/skel/%.cxx17.ok: $(BUILD)/skel/%.lskel.h
+	printf '#include "%s.lskel.h"\n' $* | $(CXX) -std=c++17 -O2 -Wall -Wextra -Werror \
+		-Iinclude -I$(BUILD)/skel -x c++ -c - -o /dev/null && touch $@
+
+# One differential/fault test binary per sample skeleton (tests/skel_test.c).
+$(BUILD)/tests/skel_%: tests/skel_test.c $(BUILD)/skel/%.lskel.h $(TEST_HELPERS) $(GEN_LIB) | $(BUILD)/tests
+	$(CC) $(CFLAGS) -Itests/helpers -I$(BUILD)/skel -DSKEL=$* -DSKEL_HDR='"$*.lskel.h"' \
+		$< $(TEST_HELPERS) $(GEN_LIB) $(LDFLAGS) $(LIBS) -lcmocka -o $@
+
+$(BUILD)/tests/test_behaviour: $(SKEL_HDRS)
 
 $(BUILD)/tests/bpf/%.bpf.o: tests/bpf/%.bpf.c $(BUILD)/vmlinux.h | $(BUILD)/tests/bpf
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-check: all $(TEST_BINS) $(TEST_BPF_OBJS)
-	@tests/run-tests.sh $(BUILD) $(TEST_BINS)
+check: all $(TEST_BINS) $(TEST_BPF_OBJS) $(SKEL_TESTS) $(HDR_CHECKS)
+	@echo "generated headers compile alone as C11 and C++17: $(words $(HDR_CHECKS)) checks passed"
+	@tests/run-tests.sh $(BUILD) $(TEST_BINS) $(SKEL_TESTS)
 
 demo: deps
 	$(MAKE) all
@@ -85,7 +111,7 @@ install: $(BUILD)/bin/lskel
 	install -m 0644 include/lskel/*.h $(DESTDIR)$(PREFIX)/include/lskel/
 	sed -e 's|@PREFIX@|$(PREFIX)|' lskel.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/lskel.pc
 
-$(BUILD) $(BUILD)/obj $(BUILD)/bin $(BUILD)/samples $(BUILD)/tests $(BUILD)/tests/bpf:
+$(BUILD) $(BUILD)/obj $(BUILD)/bin $(BUILD)/samples $(BUILD)/tests $(BUILD)/tests/bpf $(BUILD)/skel:
 	mkdir -p $@
 
 clean:

@@ -212,6 +212,10 @@ void lsk_dump_trace(FILE *f, const struct lsk_trace *t)
 			fprintf(f, " %zu values -> chunk %d",
 				t->chunks[op->name].size / sizeof(struct lsk_kcfg_desc), op->dst);
 			break;
+		case LSK_CMD_USER_INIT:
+			fprintf(f, " input slot %d -> chunk %d (%u bytes)", op->src, op->dst,
+				t->chunks[op->dst].size);
+			break;
 		}
 		fputc('\n', f);
 		for (j = 0; j < op->nr_fix; j++) {

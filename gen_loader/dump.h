@@ -9,5 +9,8 @@
 
 void lsk_dump_obj(FILE *f, const struct lsk_obj *obj);
 void lsk_dump_trace(FILE *f, const struct lsk_trace *t);
+/* Blob layout, step table and loader disassembly. */
+struct lsk_loader;
+void lsk_dump_loader(FILE *f, const struct lsk_trace *t, const struct lsk_loader *l);
 
 #endif

@@ -186,6 +186,11 @@ static int run_op(struct exec *x, size_t k)
 		return do_ksym(x, op);
 	case LSK_CMD_BTF_ID:
 		return do_btf_id(x, op);
+	case LSK_CMD_USER_INIT:
+		if (x->opts && x->opts->user_init && (size_t)op->src < x->opts->nr_user_init &&
+		    x->opts->user_init[op->src])
+			memcpy(x->mem[op->dst], x->opts->user_init[op->src], x->t->chunks[op->dst].size);
+		return 0;
 	case LSK_CMD_CLOSE:
 		close(x->fds[op->src]);
 		x->fds[op->src] = -1;

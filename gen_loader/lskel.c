@@ -5,8 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
+#include "compile.h"
 #include "dump.h"
+#include "emit_skel.h"
 #include "err.h"
 #include "exec_direct.h"
 #include "obj.h"
@@ -22,6 +25,7 @@ static void usage_main(FILE *f)
 		"Turns compiled BPF ELF objects into a recorded trace of bpf() operations.\n"
 		"\n"
 		"verbs:\n"
+		"  gen    generate a light skeleton NAME.lskel.h (loader program + data blob)\n"
 		"  dump   print the object model and the recorded trace\n"
 		"  exec   replay the trace with bpf() from user space and list what was created\n"
 		"  help   this text; 'lskel VERB --help' describes one verb\n"
@@ -31,7 +35,7 @@ static void usage_main(FILE *f)
 static void usage_dump(FILE *f)
 {
 	fprintf(f,
-		"usage: lskel dump [--objects|--trace] OBJ...\n"
+		"usage: lskel dump [--objects|--trace|--loader] OBJ...\n"
 		"\n"
 		"Prints, for every object, its maps, programs (with the references left for load\n"
 		"time) and externs, then the trace of all objects: one line per operation with\n"
@@ -39,7 +43,24 @@ static void usage_dump(FILE *f)
 		"Reads no kernel state; output is stable for golden files.\n"
 		"\n"
 		"  --objects   only the object model\n"
-		"  --trace     only the trace\n");
+		"  --trace     only the trace\n"
+		"  --loader    the compiled loader: blob layout, step table and disassembly\n");
+}
+
+static void usage_gen(FILE *f)
+{
+	fprintf(f,
+		"usage: lskel gen [-n NAME] [-o FILE] OBJ\n"
+		"\n"
+		"Writes a light skeleton: a C/C++ header that embeds one loader program (a small\n"
+		"interpreter, BPF_PROG_TYPE_SYSCALL) and its data blob, and needs only\n"
+		"<lskel/runtime.h> (libc + kernel UAPI) at build and run time. API as bpftool's\n"
+		"'gen skeleton -L': NAME__open, __load, __open_and_load, __attach, __detach,\n"
+		"__destroy, skel->maps.M.map_fd, skel->progs.P.prog_fd, skel->links.P_fd, typed\n"
+		"skel->bss/data/rodata (writable between open and load).\n"
+		"\n"
+		"  -n, --name NAME   skeleton name (default: the object's name)\n"
+		"  -o, --output FILE write there instead of stdout\n");
 }
 
 static void usage_exec(FILE *f)
@@ -91,10 +112,11 @@ static int cmd_dump(int argc, char **argv)
 	static const struct option lo[] = {
 		{ "objects", no_argument, NULL, 'o' },
 		{ "trace", no_argument, NULL, 't' },
+		{ "loader", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	bool objects = true, trace = true;
+	bool objects = true, trace = true, loader = false;
 	struct lsk_obj **objs;
 	struct lsk_trace *t;
 	int c, i, err;
@@ -103,6 +125,7 @@ static int cmd_dump(int argc, char **argv)
 		switch (c) {
 		case 'o': trace = false; break;
 		case 't': objects = false; break;
+		case 'l': objects = trace = false; loader = true; break;
 		case 'h': usage_dump(stdout); return 0;
 		default: usage_dump(stderr); return 2;
 		}
@@ -119,14 +142,23 @@ static int cmd_dump(int argc, char **argv)
 	if (objects)
 		for (i = 0; i < argc - optind; i++)
 			lsk_dump_obj(stdout, objs[i]);
-	if (trace) {
+	if (trace || loader) {
+		struct lsk_loader *l = NULL;
+
 		err = lsk_trace_build(objs, argc - optind, &t);
+		if (!err && loader)
+			err = lsk_loader_compile(t, &l);
 		if (err) {
 			fprintf(stderr, "lskel: %s\n", lsk_errmsg());
+			lsk_trace_free(t);
 			free_all(objs, argc - optind);
 			return 1;
 		}
-		lsk_dump_trace(stdout, t);
+		if (trace)
+			lsk_dump_trace(stdout, t);
+		if (loader)
+			lsk_dump_loader(stdout, t, l);
+		lsk_loader_free(l);
 		lsk_trace_free(t);
 	}
 	free_all(objs, argc - optind);
@@ -228,6 +260,63 @@ static int cmd_exec(int argc, char **argv)
 	return err ? 1 : 0;
 }
 
+static int cmd_gen(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "name", required_argument, NULL, 'n' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	const char *name = NULL, *out = NULL;
+	struct lsk_loader *l = NULL;
+	struct lsk_trace *t = NULL;
+	struct lsk_obj **objs;
+	FILE *f = stdout;
+	int c, err, n;
+
+	while ((c = getopt_long(argc, argv, "n:o:h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'n': name = optarg; break;
+		case 'o': out = optarg; break;
+		case 'h': usage_gen(stdout); return 0;
+		default: usage_gen(stderr); return 2;
+		}
+	}
+	n = argc - optind;
+	if (n < 1) {
+		usage_gen(stderr);
+		return 2;
+	}
+	err = open_all(n, argv + optind, &objs);
+	if (err) {
+		fprintf(stderr, "lskel: %s\n", lsk_errmsg());
+		return 1;
+	}
+	if (!name)
+		name = objs[0]->name;
+	err = lsk_trace_build(objs, n, &t);
+	err = err ?: lsk_loader_compile(t, &l);
+	if (!err && out) {
+		f = fopen(out, "w");
+		if (!f)
+			err = lsk_err(errno, "%s: %s", out, strerror(errno));
+	}
+	if (!err)
+		err = lsk_emit_skel(f, name, t, l);
+	if (f && f != stdout && fclose(f) && !err)
+		err = lsk_err(EIO, "%s: write failed", out);
+	if (err) {
+		fprintf(stderr, "lskel: %s\n", lsk_errmsg());
+		if (out)
+			unlink(out);
+	}
+	lsk_loader_free(l);
+	lsk_trace_free(t);
+	free_all(objs, n);
+	return err ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -244,6 +333,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "dump"))
 		return cmd_dump(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "gen"))
+		return cmd_gen(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "exec"))
 		return cmd_exec(argc - 1, argv + 1);
 	fprintf(stderr, "lskel: unknown verb '%s'\n", argv[1]);

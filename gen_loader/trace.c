@@ -79,6 +79,7 @@ void lsk_trace_free(struct lsk_trace *t)
 	for (i = 0; i < t->nr_objs; i++) {
 		free(t->objs[i].map_op);
 		free(t->objs[i].prog_op);
+		free(t->objs[i].map_input);
 	}
 	free(t->objs);
 	free(t);
@@ -98,6 +99,7 @@ const char *lsk_cmd_name(__u32 cmd)
 	case LSK_CMD_BTF_ID: return "BTF_ID";
 	case LSK_CMD_CLOSE: return "CLOSE";
 	case LSK_CMD_KCONFIG: return "KCONFIG";
+	case LSK_CMD_USER_INIT: return "USER_INIT";
 	default: return "UNKNOWN";
 	}
 }

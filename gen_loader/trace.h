@@ -17,6 +17,7 @@ enum {
 	LSK_CMD_BTF_ID,			/* kernel BTF id by name and kind -> u32 (+ insn fixes) */
 	LSK_CMD_CLOSE,			/* close the fd made by op `src` */
 	LSK_CMD_KCONFIG,		/* fill kconfig values into a chunk */
+	LSK_CMD_USER_INIT,		/* chunk `dst` <- caller's initial value `src` if given */
 };
 
 /* How a resolved BTF id is written (LSK_CMD_BTF_ID). */
@@ -90,6 +91,7 @@ struct lsk_trace_obj {
 	int btf_op;		/* -1 when the object has no BTF */
 	int *map_op;		/* per map: MAP_CREATE op */
 	int *prog_op;		/* per program: PROG_LOAD op, -1 for subprograms */
+	int *map_input;		/* per map: caller initial-value slot, -1 for none */
 };
 
 struct lsk_trace {
@@ -99,6 +101,7 @@ struct lsk_trace {
 	size_t nr_chunks;
 	struct lsk_trace_obj *objs;
 	size_t nr_objs;
+	size_t nr_inputs;	/* caller initial-value slots (global data maps) */
 };
 
 /* Record the load of @nr objects, in order, into a new trace. */

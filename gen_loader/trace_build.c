@@ -181,6 +181,27 @@ static int map_update(struct builder *b, int map_op, const char *what, __u32 key
 	return err;
 }
 
+/* Let the caller override the initial value just recorded (skel->rodata set between open
+ * and load): a USER_INIT op in front of the MAP_UPDATE_ELEM that was added last. */
+static int user_init(struct builder *b, int map_idx, const char *what)
+{
+	int upd = b->t->nr_ops - 1;
+	int vc = b->t->nr_chunks - 2;	/* the update's value chunk precedes its attr chunk */
+	struct lsk_op tmp;
+	int op;
+
+	op = lsk_trace_add_op(b->t, LSK_CMD_USER_INIT, b->oi, LSK_SUBJ_MAP, map_idx, what);
+	if (op < 0)
+		return nomem(b);
+	b->t->ops[op].dst = vc;
+	b->t->ops[op].src = b->t->nr_inputs;
+	b->to->map_input[map_idx] = b->t->nr_inputs++;
+	tmp = b->t->ops[upd];
+	b->t->ops[upd] = b->t->ops[op];
+	b->t->ops[op] = tmp;
+	return 0;
+}
+
 static int kconfig_fill(struct builder *b, const struct lsk_map *m, int value_chunk)
 {
 	struct lsk_obj *obj = b->to->obj;
@@ -250,13 +271,18 @@ static int add_maps(struct builder *b)
 				return nomem(b);
 			b->t->ops[c].src = inner;
 		}
-		if (m->kind == LSK_MAP_USER || m->kind == LSK_MAP_BSS)
+		if (m->kind == LSK_MAP_USER)
 			continue;
 		snprintf(what, sizeof(what), "initial value of map '%s' of object '%s'", m->name,
 			 obj->name);
 		err = map_update(b, op, what, 0, m->init_data, m->value_size, -1, 0);
 		if (err)
 			return err;
+		if (m->kind != LSK_MAP_KCONFIG) {
+			err = user_init(b, i, what);
+			if (err)
+				return err;
+		}
 		if (m->kind == LSK_MAP_KCONFIG) {
 			/* the value chunk was the last one added; fill it before the update */
 			int upd = b->t->nr_ops - 1;
@@ -513,11 +539,12 @@ static int build_obj(struct builder *b)
 	int err;
 
 	b->to->map_op = malloc((obj->nr_maps + 1) * sizeof(int));
+	b->to->map_input = malloc((obj->nr_maps + 1) * sizeof(int));
 	b->to->prog_op = malloc((obj->nr_progs + 1) * sizeof(int));
-	if (!b->to->map_op || !b->to->prog_op)
+	if (!b->to->map_op || !b->to->prog_op || !b->to->map_input)
 		return nomem(b);
 	for (i = 0; i < obj->nr_maps; i++)
-		b->to->map_op[i] = -1;
+		b->to->map_op[i] = b->to->map_input[i] = -1;
 	for (i = 0; i < obj->nr_progs; i++)
 		b->to->prog_op[i] = -1;
 	err = add_btf(b);

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Trace -> loader program (a fixed interpreter over the blob's step table) + its BTF. */
+#ifndef LSK_COMPILE_H
+#define LSK_COMPILE_H
+
+#include <stddef.h>
+#include <linux/bpf.h>
+#include "blob.h"
+#include "trace.h"
+
+struct lsk_loader {
+	struct lsk_blob *blob;
+	struct bpf_insn *insns;
+	size_t nr_insns;
+	void *btf;		/* BTF of the loader's three functions (bpf_loop needs it) */
+	__u32 btf_size;
+	struct bpf_func_info func_info[3];
+	__u32 nr_func_info;
+};
+
+/* Build the blob and the loader program for @t. */
+int lsk_loader_compile(const struct lsk_trace *t, struct lsk_loader **lp);
+void lsk_loader_free(struct lsk_loader *l);
+
+#endif

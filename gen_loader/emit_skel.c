@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* Skeleton emission. The header holds the loader, its blob and small tables (where each map
+ * and program fd, data section and initial value goes); the logic is in lskel/runtime.h. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/btf.h>
+#include "emit_skel.h"
+#include "sec_def.h"
+#include "err.h"
+
+/* C identifier from a map or section name: ".data.custom" -> "data_custom". */
+static void ident(char *out, size_t n, const char *name)
+{
+	size_t i = 0;
+
+	if (*name == '.')
+		name++;
+	for (; *name && i + 1 < n; name++)
+		out[i++] = isalnum((unsigned char)*name) ? *name : '_';
+	out[i] = '\0';
+}
+
+static void emit_bytes(FILE *f, const char *var, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	size_t i;
+
+	fprintf(f, "static const char %s[] =\n\t\"", var);
+	for (i = 0; i < n; i++) {
+		if (i && i % 24 == 0)
+			fprintf(f, "\"\n\t\"");
+		fprintf(f, "\\x%02x", p[i]);
+	}
+	fprintf(f, "\";\n\n");
+}
+
+static void dump_cb(void *ctx, const char *fmt, va_list args)
+{
+	vfprintf(ctx, fmt, args);
+}
+
+static bool is_data_map(const struct lsk_map *m)
+{
+	return m->kind == LSK_MAP_DATA || m->kind == LSK_MAP_RODATA || m->kind == LSK_MAP_BSS;
+}
+
+/* Named types the data sections use, then one struct per section. */
+static int emit_data_types(FILE *f, const char *name, const struct lsk_obj *obj)
+{
+	struct btf_dump *d;
+	size_t i;
+	int j;
+
+	if (!obj->btf)
+		return 0;
+	d = btf_dump__new(obj->btf, dump_cb, f, NULL);
+	if (!d)
+		return lsk_err(ENOMEM, "cannot dump BTF types");
+	for (i = 0; i < obj->nr_maps; i++) {
+		const struct lsk_map *m = &obj->maps[i];
+		const struct btf_type *sec;
+		const struct btf_var_secinfo *vs;
+
+		if (!is_data_map(m) || !m->btf_value_type_id)
+			continue;
+		sec = btf__type_by_id(obj->btf, m->btf_value_type_id);
+		vs = btf_var_secinfos(sec);
+		for (j = 0; j < btf_vlen(sec); j++)
+			btf_dump__dump_type(d, btf__type_by_id(obj->btf, vs[j].type)->type);
+	}
+	fprintf(f, "\n");
+	for (i = 0; i < obj->nr_maps; i++) {
+		const struct lsk_map *m = &obj->maps[i];
+		const struct btf_type *sec;
+		const struct btf_var_secinfo *vs;
+		char id[128];
+		__u32 off = 0;
+
+		if (!is_data_map(m) || !m->btf_value_type_id)
+			continue;
+		ident(id, sizeof(id), m->name);
+		sec = btf__type_by_id(obj->btf, m->btf_value_type_id);
+		vs = btf_var_secinfos(sec);
+		fprintf(f, "struct %s__%s {\n", name, id);
+		for (j = 0; j < btf_vlen(sec); j++) {
+			const struct btf_type *v = btf__type_by_id(obj->btf, vs[j].type);
+			LIBBPF_OPTS(btf_dump_emit_type_decl_opts, o,
+				    .field_name = btf__name_by_offset(obj->btf, v->name_off),
+				    .indent_level = 1, .strip_mods = true);
+
+			if (vs[j].offset > off)
+				fprintf(f, "\tchar __pad%d[%u];\n", j, vs[j].offset - off);
+			fprintf(f, "\t");
+			btf_dump__emit_type_decl(d, v->type, &o);
+			fprintf(f, ";\n");
+			off = vs[j].offset + vs[j].size;
+		}
+		if (!btf_vlen(sec))
+			fprintf(f, "\tchar __empty;\n");
+		fprintf(f, "};\n\n");
+	}
+	btf_dump__free(d);
+	return 0;
+}
+
+static unsigned int attach_kind(const struct lsk_prog *p)
+{
+	if (p->type == BPF_PROG_TYPE_TRACEPOINT && strchr(p->attach_target, '/'))
+		return 1;
+	if ((p->type == BPF_PROG_TYPE_RAW_TRACEPOINT ||
+	     p->type == BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE) && p->attach_target[0])
+		return 2;
+	if ((p->type == BPF_PROG_TYPE_TRACING && p->expected_attach_type != BPF_TRACE_ITER) ||
+	    p->type == BPF_PROG_TYPE_LSM)
+		return 3;
+	return 0;
+}
+
+static void emit_struct(FILE *f, const char *name, const struct lsk_obj *obj)
+{
+	size_t i;
+	char id[128];
+
+	fprintf(f, "struct %s {\n\tstruct lskel_ctx ctx;\n\tstruct {\n", name);
+	for (i = 0; i < obj->nr_maps; i++) {
+		ident(id, sizeof(id), obj->maps[i].name);
+		fprintf(f, "\t\tstruct lskel_map_desc %s;\n", id);
+	}
+	fprintf(f, "\t} maps;\n\tstruct {\n");
+	for (i = 0; i < obj->nr_progs; i++)
+		if (lsk_prog_is_entry(&obj->progs[i]))
+			fprintf(f, "\t\tstruct lskel_prog_desc %s;\n", obj->progs[i].name);
+	fprintf(f, "\t} progs;\n\tstruct {\n");
+	for (i = 0; i < obj->nr_progs; i++)
+		if (lsk_prog_is_entry(&obj->progs[i]))
+			fprintf(f, "\t\tint %s_fd;\n", obj->progs[i].name);
+	fprintf(f, "\t} links;\n");
+	for (i = 0; i < obj->nr_maps; i++) {
+		const struct lsk_map *m = &obj->maps[i];
+
+		if (!is_data_map(m) || !m->btf_value_type_id)
+			continue;
+		ident(id, sizeof(id), m->name);
+		fprintf(f, "\tstruct %s__%s *%s;\n", name, id, id);
+	}
+	fprintf(f, "};\n\n");
+}
+
+static void emit_tables(FILE *f, const char *name, const struct lsk_trace *t,
+			const struct lsk_loader *l)
+{
+	const struct lsk_trace_obj *to = &t->objs[0];
+	const struct lsk_obj *obj = to->obj;
+	size_t i, j, nk = 0;
+	char id[128];
+
+	fprintf(f, "static const __u32 %s__op_cmd[] = {", name);
+	for (i = 0; i < t->nr_ops; i++)
+		fprintf(f, "%s%u,", i % 16 ? " " : "\n\t", t->ops[i].cmd);
+	fprintf(f, "\n};\n\nstatic const char *const %s__op_what[] = {\n", name);
+	for (i = 0; i < t->nr_ops; i++)
+		fprintf(f, "\t\"%s\",\n", t->ops[i].what);
+	fprintf(f, "};\n\nstatic const struct bpf_func_info %s__func_info[] = {\n", name);
+	for (i = 0; i < l->nr_func_info; i++)
+		fprintf(f, "\t{ %u, %u },\n", l->func_info[i].insn_off, l->func_info[i].type_id);
+	fprintf(f, "};\n\nstatic const struct lskel_map_bind %s__maps[] = {\n", name);
+	for (i = 0; i < obj->nr_maps; i++) {
+		const struct lsk_map *m = &obj->maps[i];
+		int init = -1;
+		char data_off[256];
+
+		ident(id, sizeof(id), m->name);
+		for (j = 0; j < t->nr_ops; j++)
+			if (t->ops[j].cmd == LSK_CMD_USER_INIT && t->ops[j].obj == 0 &&
+			    t->ops[j].idx == (int)i)
+				init = l->blob->chunk_off[t->ops[j].dst];
+		if (is_data_map(m) && m->btf_value_type_id)
+			snprintf(data_off, sizeof(data_off), "offsetof(struct %s, %s)", name, id);
+		else
+			snprintf(data_off, sizeof(data_off), "~0u");
+		fprintf(f, "\t{ offsetof(struct %s, maps.%s), %d, %s, %u, %s%d%s, %s%d%s, %d, "
+			"\"%s\" },\n", name, id, to->map_op[i], data_off, m->value_size,
+			init < 0 ? "~0u /* " : "", init, init < 0 ? " */" : "",
+			to->map_input[i] < 0 ? "~0u /* " : "", to->map_input[i],
+			to->map_input[i] < 0 ? " */" : "", m->kind == LSK_MAP_RODATA,
+			m->kind == LSK_MAP_USER ? m->name : m->kname);
+	}
+	if (!obj->nr_maps)
+		fprintf(f, "\t{ 0, 0, 0, 0, 0, 0, 0, \"\" },\n");
+	fprintf(f, "};\n\nstatic const struct lskel_prog_bind %s__progs[] = {\n", name);
+	for (i = 0; i < obj->nr_progs; i++) {
+		const struct lsk_prog *p = &obj->progs[i];
+
+		if (!lsk_prog_is_entry(p))
+			continue;
+		fprintf(f, "\t{ offsetof(struct %s, progs.%s), %d, offsetof(struct %s, links.%s_fd), "
+			"%u, \"%s\", \"%s\" },\n", name, p->name, to->prog_op[i], name, p->name,
+			attach_kind(p), p->attach_target, p->name);
+	}
+	fprintf(f, "};\n\nstatic const struct lskel_kcfg %s__kcfg[] = {\n", name);
+	for (i = 0; i < t->nr_ops; i++) {
+		const struct lsk_kcfg_desc *d;
+		size_t n;
+
+		if (t->ops[i].cmd != LSK_CMD_KCONFIG)
+			continue;
+		d = t->chunks[t->ops[i].name].data;
+		n = t->chunks[t->ops[i].name].size / sizeof(*d);
+		for (j = 0; j < n; j++, nk++)
+			fprintf(f, "\t{ \"%s\", %u, %u, %u, %u, %u },\n", d[j].name, d[j].type,
+				l->blob->kcfg_input_off[i] + d[j].off, d[j].sz, d[j].is_signed,
+				d[j].is_weak);
+	}
+	if (!nk)
+		fprintf(f, "\t{ \"\", 0, 0, 0, 0, 0 },\n");
+	fprintf(f, "};\n\n");
+	fprintf(f,
+		"static const struct lskel_desc %s__desc = {\n"
+		"\t\"%s\",\n"
+		"\t%s__insns, sizeof(%s__insns) - 1,\n"
+		"\t%s__data, sizeof(%s__data) - 1,\n"
+		"\t%s__btf, sizeof(%s__btf) - 1,\n"
+		"\t%s__func_info, %u,\n"
+		"\t%zu, %u, %u, %zu,\n"
+		"\t%s__op_cmd, %s__op_what,\n"
+		"\t%s__maps, %zu,\n"
+		"\t%s__progs, sizeof(%s__progs) / sizeof(%s__progs[0]),\n"
+		"\t%s__kcfg, %zu,\n"
+		"};\n\n",
+		name, name, name, name, name, name, name, name, name, l->nr_func_info,
+		t->nr_ops, l->blob->fdtab_off, l->blob->inputs_size, t->nr_inputs, name, name,
+		name, obj->nr_maps, name, name, name, name, nk);
+}
+
+static void emit_functions(FILE *f, const char *name)
+{
+	fprintf(f,
+		"static inline void %1$s__destroy(struct %1$s *skel)\n"
+		"{\n\tlskel_destroy(&%1$s__desc, skel);\n}\n\n"
+		"static inline struct %1$s *%1$s__open(void)\n"
+		"{\n"
+		"\tstruct %1$s *skel = (struct %1$s *)calloc(1, sizeof(*skel));\n\n"
+		"\tif (!skel)\n\t\treturn NULL;\n"
+		"\tif (lskel_open(&%1$s__desc, skel)) {\n"
+		"\t\t%1$s__destroy(skel);\n\t\treturn NULL;\n\t}\n"
+		"\treturn skel;\n}\n\n"
+		"static inline int %1$s__load(struct %1$s *skel)\n"
+		"{\n\treturn lskel_load(&%1$s__desc, skel);\n}\n\n"
+		"static inline struct %1$s *%1$s__open_and_load(void)\n"
+		"{\n"
+		"\tstruct %1$s *skel = %1$s__open();\n\n"
+		"\tif (!skel)\n\t\treturn NULL;\n"
+		"\tif (%1$s__load(skel)) {\n"
+		"\t\t%1$s__destroy(skel);\n\t\treturn NULL;\n\t}\n"
+		"\treturn skel;\n}\n\n"
+		"static inline int %1$s__attach(struct %1$s *skel)\n"
+		"{\n\treturn lskel_attach(&%1$s__desc, skel);\n}\n\n"
+		"static inline void %1$s__detach(struct %1$s *skel)\n"
+		"{\n\tlskel_detach(&%1$s__desc, skel);\n}\n\n", name);
+}
+
+static bool uses_config(const struct lsk_trace *t)
+{
+	size_t i, j;
+
+	for (i = 0; i < t->nr_ops; i++) {
+		const struct lsk_kcfg_desc *d = t->chunks[t->ops[i].name].data;
+
+		if (t->ops[i].cmd != LSK_CMD_KCONFIG)
+			continue;
+		for (j = 0; j < t->chunks[t->ops[i].name].size / sizeof(*d); j++)
+			if (!strncmp(d[j].name, "CONFIG_", 7))
+				return true;
+	}
+	return false;
+}
+
+int lsk_emit_skel(FILE *f, const char *name, const struct lsk_trace *t,
+		  const struct lsk_loader *l)
+{
+	const struct lsk_obj *obj;
+	char guard[160];
+	size_t i;
+	int err;
+
+	if (t->nr_objs != 1)
+		return lsk_err(ENOTSUP, "skeletons of several objects are built by chained loads");
+	obj = t->objs[0].obj;
+	for (i = 0; name[i] && i + 1 < sizeof(guard); i++)
+		guard[i] = isalnum((unsigned char)name[i]) ? toupper((unsigned char)name[i]) : '_';
+	guard[i] = '\0';
+	fprintf(f, "/* SPDX-License-Identifier: BSD-2-Clause */\n"
+		"/* Light skeleton of %s, generated by lskel. Do not edit. */\n"
+		"#ifndef __%s_LSKEL_H__\n#define __%s_LSKEL_H__\n\n"
+		"%s"
+		"#include <lskel/runtime.h>\n\n", obj->path, guard, guard,
+		uses_config(t) ? "/* CONFIG_* externs: the runtime reads /proc/config.gz (link -lz) */\n"
+		"#ifndef LSKEL_WITH_ZLIB\n#define LSKEL_WITH_ZLIB\n#endif\n" : "");
+	err = emit_data_types(f, name, obj);
+	if (err)
+		return err;
+	emit_struct(f, name, obj);
+	{
+		char var[200];
+
+		snprintf(var, sizeof(var), "%s__insns", name);
+		emit_bytes(f, var, l->insns, l->nr_insns * sizeof(*l->insns));
+		snprintf(var, sizeof(var), "%s__data", name);
+		emit_bytes(f, var, l->blob->data, l->blob->size);
+		snprintf(var, sizeof(var), "%s__btf", name);
+		emit_bytes(f, var, l->btf, l->btf_size);
+	}
+	emit_tables(f, name, t, l);
+	emit_functions(f, name);
+	fprintf(f, "#endif /* __%s_LSKEL_H__ */\n", guard);
+	return ferror(f) ? lsk_err(EIO, "write error") : 0;
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* The contract between a generated loader program, its data blob and the runtime: the blob
+ * header, the step table the loader interprets, and the context the runtime passes to
+ * BPF_PROG_TEST_RUN. Little-endian, fixed-width, no pointers. */
+#ifndef LSKEL_LOADER_ABI_H
+#define LSKEL_LOADER_ABI_H
+
+#include <linux/types.h>
+
+#define LSKEL_BLOB_MAGIC 0x424b534cU	/* "LSKB" */
+#define LSKEL_BLOB_VERSION 1U
+
+/* At offset 0 of the data blob. The loader writes err/failed_op/res. */
+struct lskel_blob_hdr {
+	__u32 magic;
+	__u32 version;
+	__u32 nr_steps;
+	__u32 steps_off;
+	__u32 nr_ops;		/* fd table entries, one per trace op */
+	__u32 fdtab_off;	/* __s32 per op; -1: no fd */
+	__u32 inputs_off;	/* where the loader copies the context's input area */
+	__u32 inputs_size;
+	__s32 err;		/* out: negative errno of the failing step, 0 on success */
+	__u32 failed_op;	/* out: trace op of the failing step */
+	__u64 res;		/* scratch: kallsyms result */
+	__u64 log_buf;		/* copied from the context */
+	__u32 log_size;
+	__u32 log_level;
+};
+
+/* Step kinds the loader interprets, in blob order. */
+enum lskel_step_kind {
+	LSKEL_STEP_FD = 1,	/* u32 at a <- fdtab[b] */
+	LSKEL_STEP_PTR = 2,	/* u64 at a <- address of blob offset b */
+	LSKEL_STEP_BPF = 3,	/* bpf_sys_bpf(a, blob + b, size); fd -> fdtab[op] */
+	LSKEL_STEP_KSYM = 4,	/* kallsyms(blob + a, size) -> ld_imm64 at b */
+	LSKEL_STEP_BTF_ID = 5,	/* btf_find_by_name_kind(blob + a, size, c) -> b (by mode) */
+	LSKEL_STEP_CLOSE = 6,	/* close fdtab[a] */
+	LSKEL_STEP_COPY = 7,	/* copy c bytes from blob + b to blob + a */
+	LSKEL_STEP_COPY_USER = 8,	/* copy c bytes from user ptr (u64 at b) + d to blob + a */
+};
+
+enum lskel_step_flags {
+	LSKEL_STEP_MAKES_FD = 1 << 0,
+	LSKEL_STEP_WEAK = 1 << 1,
+	LSKEL_STEP_BTF_U32 = 0 << 2,	/* BTF_ID writes: plain u32 */
+	LSKEL_STEP_BTF_LDIMM64 = 1 << 2,	/* ld_imm64 BPF_PSEUDO_BTF_ID */
+	LSKEL_STEP_BTF_KFUNC = 2 << 2,	/* call BPF_PSEUDO_KFUNC_CALL */
+	LSKEL_STEP_BTF_MODE = 3 << 2,
+};
+
+struct lskel_step {
+	__u8 kind;
+	__u8 flags;
+	__u16 size;
+	__u32 op;
+	__u32 a, b, c, d;
+};
+
+/* Largest bpf_attr a step passes, largest name, largest single copy. */
+#define LSKEL_ATTR_MAX 144U
+#define LSKEL_NAME_MAX 256U
+#define LSKEL_COPY_MAX 4096U
+/* Every blob ends with this much zero padding so bounded accesses stay inside it. */
+#define LSKEL_BLOB_TAIL 4096U
+
+/* BPF_PROG_TEST_RUN context of the loader: this header, then the input area (user pointers
+ * of initial values, kconfig values), copied into the blob at inputs_off. */
+struct lskel_loader_ctx {
+	__u32 sz;		/* in: size of this header + inputs */
+	__u32 failed_op;	/* out */
+	__s32 err;		/* out */
+	__u32 log_level;	/* in: verifier log for a failing PROG_LOAD */
+	__u64 log_buf;		/* in: user pointer */
+	__u32 log_size;		/* in */
+	__u32 reserved;
+};
+
+#endif

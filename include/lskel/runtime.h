@@ -1,0 +1,700 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* lskel runtime: loads a generated loader program and its data blob, runs it once, and hands
+ * out the fds it made. Header-only; needs libc and the kernel UAPI headers, nothing else.
+ * C11 and C++ (17 and later). Generated NAME.lskel.h headers include only this file. */
+#ifndef LSKEL_RUNTIME_H
+#define LSKEL_RUNTIME_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <linux/bpf.h>
+#include <linux/perf_event.h>
+#include <lskel/loader_abi.h>
+
+/* Strict C11 (-std=c11, no _GNU_SOURCE) hides these; the header must not depend on what the
+ * includer defined first. */
+#if !defined(__cplusplus) && !defined(__USE_MISC)
+extern long int syscall(long int sysno, ...);
+#endif
+#ifndef MAP_ANONYMOUS
+#if defined(__mips__) || defined(__hppa__) || defined(__alpha__) || defined(__sparc__) || \
+	defined(__xtensa__)
+#error "lskel runtime: define _GNU_SOURCE before including headers on this architecture"
+#endif
+#define MAP_ANONYMOUS 0x20
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* bpftool-compatible descriptors: skel->maps.M.map_fd, skel->progs.P.prog_fd. */
+struct lskel_map_desc {
+	int map_fd;
+	__u32 max_entries;
+	__u64 initial_value;
+};
+
+struct lskel_prog_desc {
+	int prog_fd;
+};
+
+/* First member of every skeleton: error details and options. */
+struct lskel_ctx {
+	char *log_buf;		/* optional: verifier log of a failing program load */
+	__u32 log_size;
+	__u32 log_level;
+	int failed_op;		/* -1, or the trace op that failed */
+	int err;		/* negative errno of the last failure */
+	char errmsg[512];	/* "op 17: PROG_LOAD of program 'x' of object 'y' failed: ..." */
+};
+
+/* How a program is attached by NAME__attach(). */
+enum lskel_attach_kind {
+	LSKEL_ATTACH_NONE = 0,	/* needs a target: use an explicit helper */
+	LSKEL_ATTACH_TRACEPOINT,	/* target "category/name" */
+	LSKEL_ATTACH_RAW_TP,	/* target: tracepoint name */
+	LSKEL_ATTACH_TRACING,	/* tp_btf, fentry, fexit, fmod_ret, lsm: BPF_RAW_TRACEPOINT_OPEN */
+};
+
+/* Where a map's fd, mmapped data and initial value live in the skeleton struct. */
+struct lskel_map_bind {
+	__u32 fd_off;		/* offsetof(skel, maps.M) */
+	__u32 slot;		/* fd table slot */
+	__u32 data_off;		/* offsetof(skel, bss) etc, or ~0u */
+	__u32 size;		/* value size of a global data map */
+	__u32 init_off;		/* blob offset of the initial value, ~0u for none */
+	__u32 input;		/* loader input slot for the caller's value, ~0u for none */
+	__u32 rdonly;		/* mmapped read-only after load (.rodata, .kconfig) */
+	const char *name;	/* as libbpf names it: variable name, or "obj.rodata" style */
+};
+
+struct lskel_prog_bind {
+	__u32 fd_off;		/* offsetof(skel, progs.P) */
+	__u32 slot;
+	__u32 link_off;		/* offsetof(skel, links.P_fd) */
+	__u32 attach;		/* enum lskel_attach_kind */
+	const char *target;
+	const char *name;
+};
+
+/* Everything a generated skeleton knows about its loader. */
+struct lskel_desc {
+	const char *name;
+	const void *insns;
+	__u32 insns_sz;
+	const void *data;
+	__u32 data_sz;
+	const void *btf;
+	__u32 btf_sz;
+	const void *func_info;	/* struct bpf_func_info[nr_func_info] */
+	__u32 nr_func_info;
+	__u32 nr_ops;
+	__u32 fdtab_off;
+	__u32 inputs_size;	/* input slots * 8 + kconfig values */
+	__u32 nr_inputs;
+	const __u32 *op_cmd;	/* per op: bpf command or lskel pseudo command */
+	const char *const *op_what;	/* per op: what it was for */
+	const struct lskel_map_bind *maps;
+	__u32 nr_maps;
+	const struct lskel_prog_bind *progs;
+	__u32 nr_progs;
+	const struct lskel_kcfg *kcfg;	/* kconfig values the runtime supplies */
+	__u32 nr_kcfg;
+};
+
+/* A .kconfig extern: where its value goes in the loader's input area. */
+struct lskel_kcfg {
+	const char *name;
+	__u32 type;		/* 1 char, 2 bool, 3 int, 4 tristate, 5 char array */
+	__u32 input_off;	/* offset in the input area */
+	__u32 size;
+	__u32 is_signed;
+	__u32 is_weak;
+};
+
+static inline long lskel_sys_bpf(int cmd, union bpf_attr *attr, unsigned int size)
+{
+	return syscall(__NR_bpf, cmd, attr, size);
+}
+
+static inline const char *lskel_cmd_name(__u32 cmd)
+{
+	switch (cmd) {
+	case BPF_MAP_CREATE: return "MAP_CREATE";
+	case BPF_MAP_UPDATE_ELEM: return "MAP_UPDATE_ELEM";
+	case BPF_MAP_FREEZE: return "MAP_FREEZE";
+	case BPF_PROG_LOAD: return "PROG_LOAD";
+	case BPF_BTF_LOAD: return "BTF_LOAD";
+	case BPF_LINK_CREATE: return "LINK_CREATE";
+	case BPF_RAW_TRACEPOINT_OPEN: return "RAW_TRACEPOINT_OPEN";
+	case 1000: return "KSYM_ADDR";
+	case 1001: return "BTF_ID";
+	case 1002: return "CLOSE";
+	case 1003: return "KCONFIG";
+	case 1004: return "USER_INIT";
+	default: return "op";
+	}
+}
+
+static inline int lskel_fail(struct lskel_ctx *c, int op, int err, const char *fmt, const char *a,
+			     const char *b)
+{
+	c->failed_op = op;
+	c->err = err;
+	snprintf(c->errmsg, sizeof(c->errmsg), fmt, a, b, strerror(-err));
+	return err;
+}
+
+/* Make room for @need more fds: raise the soft RLIMIT_NOFILE up to the hard limit. */
+static inline void lskel_reserve_fds(__u32 need)
+{
+	struct rlimit r;
+
+	if (getrlimit(RLIMIT_NOFILE, &r))
+		return;
+	if (r.rlim_cur != RLIM_INFINITY && r.rlim_cur < (rlim_t)need + 64) {
+		r.rlim_cur = (rlim_t)need + 256;
+		if (r.rlim_max != RLIM_INFINITY && r.rlim_cur > r.rlim_max)
+			r.rlim_cur = r.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &r);
+	}
+}
+
+static inline __u64 lskel_ptr(const void *p)
+{
+	return (__u64)(uintptr_t)p;
+}
+
+/* Parse one kernel config line's value into the input area (the values libbpf accepts). */
+static inline int lskel_kcfg_set(const struct lskel_kcfg *k, char *dst, const char *v)
+{
+	long long n;
+	char *end;
+
+	switch (k->type) {
+	case 1:
+		if ((v[0] == 'y' || v[0] == 'n' || v[0] == 'm') && !v[1]) {
+			*dst = v[0];
+			return 0;
+		}
+		return -EINVAL;
+	case 2:
+	case 4:
+		if (!v[1] && (v[0] == 'y' || v[0] == 'n' || (v[0] == 'm' && k->type == 4))) {
+			n = v[0] == 'y' ? 1 : v[0] == 'm' ? 2 : 0;
+			memcpy(dst, &n, k->size);
+			return 0;
+		}
+		return -EINVAL;
+	case 5: {
+		size_t len = strlen(v);
+
+		if (len < 2 || v[0] != '"' || v[len - 1] != '"')
+			return -EINVAL;
+		len -= 2;
+		if (len >= k->size)
+			len = k->size - 1;
+		memcpy(dst, v + 1, len);
+		dst[len] = '\0';
+		return 0;
+	}
+	default:
+		errno = 0;
+		n = strtoll(v, &end, 0);
+		if (errno || *end || end == v)
+			return -EINVAL;
+		memcpy(dst, &n, k->size);	/* little-endian */
+		return 0;
+	}
+}
+
+/* Fill the kconfig part of the input area. CONFIG_* values come from the plain-text config
+ * /boot/config-$(uname -r) or LSKEL_KCONFIG_PATH; define LSKEL_WITH_ZLIB (and link -lz) to
+ * also read /proc/config.gz. */
+#ifdef LSKEL_WITH_ZLIB
+#include <zlib.h>
+#endif
+static inline int lskel_fill_kconfig(const struct lskel_desc *d, char *inputs, struct lskel_ctx *c)
+{
+	char path[320], line[4096];
+	struct utsname u;
+	unsigned int a = 0, b = 0, p = 0;
+	int need = 0, err;
+	__u32 i;
+	unsigned char *found;
+
+	if (!d->nr_kcfg)
+		return 0;
+	found = (unsigned char *)calloc(d->nr_kcfg, 1);
+	if (!found)
+		return -ENOMEM;
+	uname(&u);
+	sscanf(u.release, "%u.%u.%u", &a, &b, &p);
+	for (i = 0; i < d->nr_kcfg; i++) {
+		const struct lskel_kcfg *k = &d->kcfg[i];
+		long long v;
+
+		if (!strcmp(k->name, "LINUX_KERNEL_VERSION")) {
+			v = (a << 16) + (b << 8) + (p > 255 ? 255 : p);
+		} else if (!strncmp(k->name, "LINUX_HAS_", 10)) {
+			v = !strcmp(k->name, "LINUX_HAS_BPF_COOKIE") ||
+			    !strcmp(k->name, "LINUX_HAS_SYSCALL_WRAPPER");
+		} else {
+			need = 1;
+			continue;
+		}
+		memcpy(inputs + k->input_off, &v, k->size);
+		found[i] = 1;
+	}
+	if (need) {
+		const char *env = getenv("LSKEL_KCONFIG_PATH");
+#ifdef LSKEL_WITH_ZLIB
+		gzFile f;
+
+		snprintf(path, sizeof(path), "%s", env ? env : "/proc/config.gz");
+		f = gzopen(path, "r");
+		if (!f && !env) {
+			snprintf(path, sizeof(path), "/boot/config-%s", u.release);
+			f = gzopen(path, "r");
+		}
+		while (f && gzgets(f, line, sizeof(line))) {
+#else
+		FILE *f;
+
+		if (env)
+			snprintf(path, sizeof(path), "%s", env);
+		else
+			snprintf(path, sizeof(path), "/boot/config-%s", u.release);
+		f = fopen(path, "r");
+		while (f && fgets(line, sizeof(line), f)) {
+#endif
+			char *eq = strchr(line, '='), *nl = strchr(line, '\n');
+
+			if (nl)
+				*nl = '\0';
+			if (!eq || strncmp(line, "CONFIG_", 7))
+				continue;
+			*eq = '\0';
+			for (i = 0; i < d->nr_kcfg; i++) {
+				if (found[i] || strcmp(d->kcfg[i].name, line))
+					continue;
+				err = lskel_kcfg_set(&d->kcfg[i], inputs + d->kcfg[i].input_off,
+						     eq + 1);
+				if (err) {
+					free(found);
+					return lskel_fail(c, -1, err, "kconfig '%.64s': bad value '%.64s': %s",
+							  line, eq + 1);
+				}
+				found[i] = 1;
+			}
+		}
+#ifdef LSKEL_WITH_ZLIB
+		if (f)
+			gzclose(f);
+#else
+		if (f)
+			fclose(f);
+#endif
+	}
+	for (i = 0; i < d->nr_kcfg; i++) {
+		if (!found[i] && !d->kcfg[i].is_weak) {
+			free(found);
+			return lskel_fail(c, -1, -ENOENT, "kconfig '%.64s': not set in %.200s: %s",
+					  d->kcfg[i].name, path);
+		}
+	}
+	free(found);
+	return 0;
+}
+
+/* Run the loader. On success *fdsp holds one fd per trace op (-1 where none). */
+static inline int lskel_run_loader(const struct lskel_desc *d, const __u64 *input_slots,
+				   struct lskel_ctx *c, int **fdsp)
+{
+	int btf_fd = -1, map_fd = -1, prog_fd = -1, err = 0, *fds = NULL;
+	size_t ctx_sz = sizeof(struct lskel_loader_ctx) + d->inputs_size, mlen;
+	struct lskel_loader_ctx *lc;
+	union bpf_attr attr;
+	void *m;
+	__u32 key = 0, i;
+
+	c->failed_op = -1;
+	c->err = 0;
+	c->errmsg[0] = '\0';
+	lc = (struct lskel_loader_ctx *)calloc(1, ctx_sz);
+	fds = (int *)malloc((d->nr_ops + 1) * sizeof(int));
+	if (!lc || !fds) {
+		err = lskel_fail(c, -1, -ENOMEM, "%s%s: out of memory: %s", d->name, "");
+		goto out;
+	}
+	if (d->nr_inputs)
+		memcpy(lc + 1, input_slots, d->nr_inputs * 8);
+	err = lskel_fill_kconfig(d, (char *)(lc + 1), c);
+	if (err)
+		goto out;
+	lskel_reserve_fds(d->nr_ops);
+
+	memset(&attr, 0, sizeof(attr));
+	attr.btf = lskel_ptr(d->btf);
+	attr.btf_size = d->btf_sz;
+	btf_fd = lskel_sys_bpf(BPF_BTF_LOAD, &attr, sizeof(attr));
+	if (btf_fd < 0) {
+		err = lskel_fail(c, -1, -errno, "%s: loading the loader's BTF%s failed: %s",
+				 d->name, "");
+		goto out;
+	}
+	memset(&attr, 0, sizeof(attr));
+	attr.map_type = BPF_MAP_TYPE_ARRAY;
+	attr.key_size = 4;
+	attr.value_size = d->data_sz;
+	attr.max_entries = 1;
+	attr.map_flags = BPF_F_MMAPABLE;
+	memcpy(attr.map_name, "lskel_data", sizeof("lskel_data"));
+	map_fd = lskel_sys_bpf(BPF_MAP_CREATE, &attr, sizeof(attr));
+	if (map_fd < 0) {
+		err = lskel_fail(c, -1, -errno, "%s: creating the loader's data map%s failed: %s",
+				 d->name, "");
+		goto out;
+	}
+	memset(&attr, 0, sizeof(attr));
+	attr.map_fd = map_fd;
+	attr.key = lskel_ptr(&key);
+	attr.value = lskel_ptr(d->data);
+	if (lskel_sys_bpf(BPF_MAP_UPDATE_ELEM, &attr, sizeof(attr))) {
+		err = lskel_fail(c, -1, -errno, "%s: writing the loader's data%s failed: %s",
+				 d->name, "");
+		goto out;
+	}
+	memset(&attr, 0, sizeof(attr));
+	attr.prog_type = BPF_PROG_TYPE_SYSCALL;
+	attr.insns = lskel_ptr(d->insns);
+	attr.insn_cnt = d->insns_sz / sizeof(struct bpf_insn);
+	attr.license = lskel_ptr("Dual BSD/GPL");
+	attr.prog_flags = BPF_F_SLEEPABLE;
+	memcpy(attr.prog_name, "lskel_loader", sizeof("lskel_loader"));
+	attr.fd_array = lskel_ptr(&map_fd);
+	attr.prog_btf_fd = btf_fd;
+	attr.func_info = lskel_ptr(d->func_info);
+	attr.func_info_cnt = d->nr_func_info;
+	attr.func_info_rec_size = sizeof(struct bpf_func_info);
+	prog_fd = lskel_sys_bpf(BPF_PROG_LOAD, &attr, sizeof(attr));
+	if (prog_fd < 0 && c->log_buf && c->log_size) {
+		/* again, with the verifier's log for the caller */
+		attr.log_buf = lskel_ptr(c->log_buf);
+		attr.log_size = c->log_size;
+		attr.log_level = 1;
+		prog_fd = lskel_sys_bpf(BPF_PROG_LOAD, &attr, sizeof(attr));
+	}
+	if (prog_fd < 0) {
+		err = lskel_fail(c, -1, -errno, "%s: the kernel refused the loader program%s: %s",
+				 d->name, " (BPF_PROG_TYPE_SYSCALL needs CAP_BPF and CAP_PERFMON)");
+		goto out;
+	}
+	lc->sz = ctx_sz;
+	lc->log_buf = lskel_ptr(c->log_buf);
+	lc->log_size = c->log_buf ? c->log_size : 0;
+	lc->log_level = c->log_level;
+	memset(&attr, 0, sizeof(attr));
+	attr.test.prog_fd = prog_fd;
+	attr.test.ctx_in = lskel_ptr(lc);
+	attr.test.ctx_size_in = ctx_sz;	/* SYSCALL programs write the context back there */
+	if (lskel_sys_bpf(BPF_PROG_TEST_RUN, &attr, sizeof(attr))) {
+		err = lskel_fail(c, -1, -errno, "%s: running the loader%s failed: %s", d->name, "");
+		goto out;
+	}
+	if ((int)attr.test.retval < 0 || lc->err) {
+		int op = lc->err ? (int)lc->failed_op : -1;
+		const char *what = op >= 0 && (__u32)op < d->nr_ops ? d->op_what[op] : "the load";
+		char head[96];
+
+		err = lc->err ? lc->err : (int)attr.test.retval;
+		snprintf(head, sizeof(head), "op %d: %s of", op,
+			 op >= 0 && (__u32)op < d->nr_ops ? lskel_cmd_name(d->op_cmd[op]) : "?");
+		c->failed_op = op;
+		c->err = err;
+		snprintf(c->errmsg, sizeof(c->errmsg), "%s %s failed: %s", head, what,
+			 strerror(-err));
+		goto out;
+	}
+	mlen = ((size_t)d->data_sz + 4095) & ~(size_t)4095;
+	m = mmap(NULL, mlen, PROT_READ, MAP_SHARED, map_fd, 0);
+	if (m == MAP_FAILED) {
+		err = lskel_fail(c, -1, -errno, "%s: reading the loader's fd table%s: %s", d->name,
+				 "");
+		/* the loader succeeded: its fds are open but unknown; nothing better to do */
+		goto out;
+	}
+	memcpy(fds, (char *)m + d->fdtab_off, d->nr_ops * sizeof(int));
+	munmap(m, mlen);
+	*fdsp = fds;
+	fds = NULL;
+out:
+	if (prog_fd >= 0)
+		close(prog_fd);
+	if (map_fd >= 0)
+		close(map_fd);
+	if (btf_fd >= 0)
+		close(btf_fd);
+	free(lc);
+	free(fds);
+	(void)i;
+	return err;
+}
+
+/* Anonymous copy of a global data section, readable and writable before load. */
+static inline void *lskel_prep_data(const void *init, __u32 size)
+{
+	size_t len = ((size_t)size + 4095) & ~(size_t)4095;
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	if (init)
+		memcpy(p, init, size);
+	else
+		memset(p, 0, size);
+	return p;
+}
+
+static inline void lskel_free_data(void *p, __u32 size)
+{
+	if (p)
+		munmap(p, ((size_t)size + 4095) & ~(size_t)4095);
+}
+
+/* Open: zero the skeleton, mark fds closed, make the writable data sections. */
+static inline int lskel_open(const struct lskel_desc *d, void *skel)
+{
+	char *s = (char *)skel;
+	__u32 i;
+
+	((struct lskel_ctx *)skel)->failed_op = -1;
+	for (i = 0; i < d->nr_maps; i++) {
+		const struct lskel_map_bind *b = &d->maps[i];
+		struct lskel_map_desc *md = (struct lskel_map_desc *)(s + b->fd_off);
+
+		md->map_fd = -1;
+		if (b->data_off != ~0u) {
+			void *p = lskel_prep_data(b->init_off != ~0u ?
+						  (const char *)d->data + b->init_off : NULL,
+						  b->size);
+
+			if (!p)
+				return -ENOMEM;
+			*(void **)(s + b->data_off) = p;
+			md->initial_value = lskel_ptr(p);
+		}
+	}
+	for (i = 0; i < d->nr_progs; i++) {
+		((struct lskel_prog_desc *)(s + d->progs[i].fd_off))->prog_fd = -1;
+		*(int *)(s + d->progs[i].link_off) = -1;
+	}
+	return 0;
+}
+
+/* Load: run the loader with the caller's data sections, bind fds, map the data sections. */
+static inline int lskel_load(const struct lskel_desc *d, void *skel)
+{
+	struct lskel_ctx *c = (struct lskel_ctx *)skel;
+	char *s = (char *)skel;
+	__u64 *inputs = NULL;
+	int *fds = NULL, err;
+	__u32 i;
+
+	if (d->nr_inputs) {
+		inputs = (__u64 *)calloc(d->nr_inputs, 8);
+		if (!inputs)
+			return -ENOMEM;
+	}
+	for (i = 0; i < d->nr_maps; i++) {
+		const struct lskel_map_bind *b = &d->maps[i];
+
+		if (b->input != ~0u && b->data_off != ~0u)
+			inputs[b->input] = lskel_ptr(*(void **)(s + b->data_off));
+	}
+	err = lskel_run_loader(d, inputs, c, &fds);
+	free(inputs);
+	if (err)
+		return err;
+	for (i = 0; i < d->nr_maps; i++) {
+		const struct lskel_map_bind *b = &d->maps[i];
+		struct lskel_map_desc *md = (struct lskel_map_desc *)(s + b->fd_off);
+
+		md->map_fd = fds[b->slot];
+		fds[b->slot] = -1;
+	}
+	for (i = 0; i < d->nr_progs; i++) {
+		const struct lskel_prog_bind *b = &d->progs[i];
+
+		((struct lskel_prog_desc *)(s + b->fd_off))->prog_fd = fds[b->slot];
+		fds[b->slot] = -1;
+	}
+	for (i = 0; i < d->nr_ops; i++)	/* BTF and other helpers the programs keep alive */
+		if (fds[i] >= 0)
+			close(fds[i]);
+	free(fds);
+	for (i = 0; i < d->nr_maps; i++) {
+		const struct lskel_map_bind *b = &d->maps[i];
+		void **pp = (void **)(s + b->data_off);
+		size_t len = ((size_t)b->size + 4095) & ~(size_t)4095;
+		void *p;
+
+		if (b->data_off == ~0u)
+			continue;
+		/* same address: pointers the caller took to skel->bss stay valid */
+		p = mmap(*pp, len, PROT_READ | (b->rdonly ? 0 : PROT_WRITE), MAP_SHARED | MAP_FIXED,
+			 ((struct lskel_map_desc *)(s + b->fd_off))->map_fd, 0);
+		if (p == MAP_FAILED)
+			return lskel_fail(c, -1, -errno, "%s: cannot map global data '%s': %s",
+					  d->name, "");
+	}
+	return 0;
+}
+
+/* Read a tracefs event id ("category/name"). */
+static inline int lskel_tp_id(const char *target)
+{
+	static const char *const roots[] = { "/sys/kernel/tracing/events",
+					     "/sys/kernel/debug/tracing/events" };
+	char path[512], buf[32];
+	int i, fd, n;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/%s/id", roots[i], target);
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			continue;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n <= 0)
+			return -EINVAL;
+		buf[n] = '\0';
+		return atoi(buf);
+	}
+	return -ENOENT;
+}
+
+/* Attach one program the way its SEC says; returns a link fd or -errno. */
+static inline int lskel_attach_prog(const struct lskel_prog_bind *b, int prog_fd)
+{
+	union bpf_attr attr;
+	struct perf_event_attr pe;
+	int pfd, id, fd;
+
+	memset(&attr, 0, sizeof(attr));
+	switch (b->attach) {
+	case LSKEL_ATTACH_TRACEPOINT:
+		id = lskel_tp_id(b->target);
+		if (id < 0)
+			return id;
+		memset(&pe, 0, sizeof(pe));
+		pe.type = PERF_TYPE_TRACEPOINT;
+		pe.size = sizeof(pe);
+		pe.config = id;
+		pe.sample_period = 1;
+		pe.wakeup_events = 1;
+		pfd = syscall(__NR_perf_event_open, &pe, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+		if (pfd < 0)
+			return -errno;
+		attr.link_create.prog_fd = prog_fd;
+		attr.link_create.target_fd = pfd;
+		attr.link_create.attach_type = BPF_PERF_EVENT;
+		fd = lskel_sys_bpf(BPF_LINK_CREATE, &attr, sizeof(attr));
+		id = errno;
+		close(pfd);	/* the link holds the perf event */
+		return fd < 0 ? -id : fd;
+	case LSKEL_ATTACH_RAW_TP:
+		attr.raw_tracepoint.name = lskel_ptr(b->target);
+		attr.raw_tracepoint.prog_fd = prog_fd;
+		fd = lskel_sys_bpf(BPF_RAW_TRACEPOINT_OPEN, &attr, sizeof(attr));
+		return fd < 0 ? -errno : fd;
+	case LSKEL_ATTACH_TRACING:
+		attr.raw_tracepoint.prog_fd = prog_fd;
+		fd = lskel_sys_bpf(BPF_RAW_TRACEPOINT_OPEN, &attr, sizeof(attr));
+		return fd < 0 ? -errno : fd;
+	default:
+		return 0;
+	}
+}
+
+static inline void lskel_detach(const struct lskel_desc *d, void *skel)
+{
+	char *s = (char *)skel;
+	__u32 i;
+
+	for (i = 0; i < d->nr_progs; i++) {
+		int *l = (int *)(s + d->progs[i].link_off);
+
+		if (*l >= 0)
+			close(*l);
+		*l = -1;
+	}
+}
+
+/* Attach every program whose SEC names its target; all or none. */
+static inline int lskel_attach(const struct lskel_desc *d, void *skel)
+{
+	struct lskel_ctx *c = (struct lskel_ctx *)skel;
+	char *s = (char *)skel;
+	__u32 i;
+
+	for (i = 0; i < d->nr_progs; i++) {
+		const struct lskel_prog_bind *b = &d->progs[i];
+		int *l = (int *)(s + b->link_off), fd;
+
+		if (b->attach == LSKEL_ATTACH_NONE || *l >= 0)
+			continue;
+		fd = lskel_attach_prog(b, ((struct lskel_prog_desc *)(s + b->fd_off))->prog_fd);
+		if (fd < 0) {
+			lskel_detach(d, skel);
+			return lskel_fail(c, -1, fd, "attaching program '%s' to '%s' failed: %s",
+					  b->name, b->target);
+		}
+		*l = fd;
+	}
+	return 0;
+}
+
+/* Release links first, then programs and maps, then the data sections. */
+static inline void lskel_destroy(const struct lskel_desc *d, void *skel)
+{
+	char *s = (char *)skel;
+	__u32 i;
+
+	if (!skel)
+		return;
+	lskel_detach(d, skel);
+	for (i = 0; i < d->nr_progs; i++) {
+		int fd = ((struct lskel_prog_desc *)(s + d->progs[i].fd_off))->prog_fd;
+
+		if (fd >= 0)
+			close(fd);
+	}
+	for (i = 0; i < d->nr_maps; i++) {
+		const struct lskel_map_bind *b = &d->maps[i];
+		int fd = ((struct lskel_map_desc *)(s + b->fd_off))->map_fd;
+
+		if (fd >= 0)
+			close(fd);
+		if (b->data_off != ~0u)
+			lskel_free_data(*(void **)(s + b->data_off), b->size);
+	}
+	free(skel);
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
