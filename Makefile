@@ -40,6 +40,9 @@ TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 TEST_HELPERS := $(wildcard tests/helpers/*.c)
 
 .PHONY: all check demo deps install clean samples bench golden
+
+BENCH_DIR := $(BUILD)/bench
+SCALE_OBJS := $(BENCH_DIR)/scale10.bpf.o $(BENCH_DIR)/scale100.bpf.o $(BENCH_DIR)/scale1000.bpf.o
 all: $(BUILD)/bin/lskel samples
 
 deps:
@@ -104,6 +107,25 @@ golden: all
 		$(BUILD)/bin/lskel dump $$o > tests/golden/$$n.dump || exit 1; \
 	done; git diff --stat tests/golden
 
+$(BENCH_DIR)/scale%.bpf.c: bench/gen-scale.sh | $(BENCH_DIR)
+	bench/gen-scale.sh $* > $@
+$(BENCH_DIR)/scale%.bpf.o: $(BENCH_DIR)/scale%.bpf.c $(BUILD)/vmlinux.h
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+$(BENCH_DIR)/bench: bench/bench.c $(GEN_LIB) | $(BENCH_DIR)
+	$(CC) $(CFLAGS) $< $(GEN_LIB) $(LDFLAGS) $(LIBS) -o $@
+
+# Side by side in one run; bpftool's light skeleton where it generates and compiles.
+bench: all $(BENCH_DIR)/bench $(SCALE_OBJS)
+	@for o in $(SAMPLE_OBJS) $(SCALE_OBJS); do \
+		n=$$(basename $$o .bpf.o); rm -f $(BENCH_DIR)/$$n.bpftool*; \
+		if ! $(BPFTOOL) gen skeleton -L $$o name $$n > $(BENCH_DIR)/$$n.bpftool.h 2>/dev/null; \
+		then echo gen-fail > $(BENCH_DIR)/$$n.bpftool.status; \
+		elif ! $(CC) -O2 -DNAME=$$n -DBPFTOOL_HDR="\"$$n.bpftool.h\"" -I$(BENCH_DIR) \
+			bench/bpftool_bench.c -o $(BENCH_DIR)/$$n.bpftool 2>/dev/null; \
+		then echo cc-fail > $(BENCH_DIR)/$$n.bpftool.status; fi; \
+	done
+	$(BENCH_DIR)/bench --bpftool-dir $(BENCH_DIR) $(SAMPLE_OBJS) $(SCALE_OBJS)
+
 install: $(BUILD)/bin/lskel
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include/lskel \
 		$(DESTDIR)$(PREFIX)/lib/pkgconfig
@@ -111,7 +133,8 @@ install: $(BUILD)/bin/lskel
 	install -m 0644 include/lskel/*.h $(DESTDIR)$(PREFIX)/include/lskel/
 	sed -e 's|@PREFIX@|$(PREFIX)|' lskel.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/lskel.pc
 
-$(BUILD) $(BUILD)/obj $(BUILD)/bin $(BUILD)/samples $(BUILD)/tests $(BUILD)/tests/bpf $(BUILD)/skel:
+$(BUILD) $(BUILD)/obj $(BUILD)/bin $(BUILD)/samples $(BUILD)/tests $(BUILD)/tests/bpf $(BUILD)/skel \
+$(BENCH_DIR):
 	mkdir -p $@
 
 clean:

@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* `make bench`: for each object, loader instruction bytes, data bytes, generation time and
+ * open_and_load latency of the lskel loader, exec_direct, libbpf's bpf_object__load and (when
+ * it builds) bpftool's light skeleton; medians of RUNS runs, one table. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+#include <lskel/runtime.h>
+#include "compile.h"
+#include "emit_skel.h"
+#include "exec_direct.h"
+#include "err.h"
+
+static int runs = 21;
+
+static double now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+static int cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp);
+	return v[n / 2];
+}
+
+static int silent(enum libbpf_print_level l, const char *f, va_list ap)
+{
+	(void)l;
+	(void)f;
+	(void)ap;
+	return 0;
+}
+
+/* The runtime's loader description, built in memory (what a generated header embeds). */
+static void make_desc(const struct lsk_trace *t, const struct lsk_loader *l, struct lskel_desc *d,
+		      __u32 **cmds, const char ***what)
+{
+	size_t i;
+
+	*cmds = calloc(t->nr_ops + 1, sizeof(**cmds));
+	*what = calloc(t->nr_ops + 1, sizeof(**what));
+	for (i = 0; i < t->nr_ops; i++) {
+		(*cmds)[i] = t->ops[i].cmd;
+		(*what)[i] = t->ops[i].what;
+	}
+	memset(d, 0, sizeof(*d));
+	d->name = "bench";
+	d->insns = l->insns;
+	d->insns_sz = l->nr_insns * sizeof(struct bpf_insn);
+	d->data = l->blob->data;
+	d->data_sz = l->blob->size;
+	d->btf = l->btf;
+	d->btf_sz = l->btf_size;
+	d->func_info = l->func_info;
+	d->nr_func_info = l->nr_func_info;
+	d->nr_ops = t->nr_ops;
+	d->fdtab_off = l->blob->fdtab_off;
+	d->inputs_size = l->blob->inputs_size;
+	d->nr_inputs = t->nr_inputs;
+	d->op_cmd = *cmds;
+	d->op_what = *what;
+}
+
+static double bench_lskel(const struct lskel_desc *d)
+{
+	double *v = calloc(runs, sizeof(double)), m;
+	__u64 *inputs = calloc(d->nr_inputs + 1, 8);
+	int i;
+	__u32 k;
+
+	for (i = 0; i < runs; i++) {
+		struct lskel_ctx c = {};
+		int *fds = NULL;
+		double a = now_ms();
+
+		if (lskel_run_loader(d, inputs, &c, &fds)) {
+			fprintf(stderr, "lskel load failed: %s\n", c.errmsg);
+			free(v);
+			free(inputs);
+			return -1;
+		}
+		v[i] = now_ms() - a;
+		for (k = 0; k < d->nr_ops; k++)
+			if (fds[k] >= 0)
+				close(fds[k]);
+		free(fds);
+	}
+	m = median(v, runs);
+	free(v);
+	free(inputs);
+	return m;
+}
+
+static double bench_direct(const struct lsk_trace *t)
+{
+	double *v = calloc(runs, sizeof(double)), m;
+	struct lsk_exec_opts o = { .fail_at = -1 };
+	int i, *fds;
+
+	for (i = 0; i < runs; i++) {
+		double a = now_ms();
+
+		if (lsk_exec_direct(t, &o, &fds, NULL)) {
+			free(v);
+			return -1;
+		}
+		v[i] = now_ms() - a;
+		lsk_exec_close(t, fds);
+	}
+	m = median(v, runs);
+	free(v);
+	return m;
+}
+
+static double bench_libbpf(const char *path)
+{
+	double *v = calloc(runs, sizeof(double)), m;
+	int i;
+
+	for (i = 0; i < runs; i++) {
+		double a = now_ms();
+		struct bpf_object *o = bpf_object__open_file(path, NULL);
+
+		if (!o || bpf_object__load(o)) {
+			bpf_object__close(o);
+			free(v);
+			return -1;
+		}
+		v[i] = now_ms() - a;
+		bpf_object__close(o);
+	}
+	m = median(v, runs);
+	free(v);
+	return m;
+}
+
+static double bench_gen(struct lsk_obj **objp, const char *path, size_t *hdr_bytes)
+{
+	double *v = calloc(runs, sizeof(double)), m;
+	int i;
+
+	for (i = 0; i < runs; i++) {
+		struct lsk_trace *t = NULL;
+		struct lsk_loader *l = NULL;
+		struct lsk_obj *obj = NULL;
+		char *buf = NULL;
+		size_t n = 0;
+		FILE *f;
+		double a = now_ms();
+
+		if (lsk_obj_open(path, &obj) || lsk_trace_build(&obj, 1, &t) ||
+		    lsk_loader_compile(t, &l)) {
+			fprintf(stderr, "%s\n", lsk_errmsg());
+			exit(1);
+		}
+		f = open_memstream(&buf, &n);
+		lsk_emit_skel(f, "bench", t, l);
+		fclose(f);
+		v[i] = now_ms() - a;
+		*hdr_bytes = n;
+		free(buf);
+		lsk_loader_free(l);
+		lsk_trace_free(t);
+		if (i == runs - 1)
+			*objp = obj;
+		else
+			lsk_obj_free(obj);
+	}
+	m = median(v, runs);
+	free(v);
+	return m;
+}
+
+/* bpftool's numbers come from a helper binary built next to the object's bench name. */
+static void bpftool_numbers(const char *dir, const char *name, char *ms, char *insn_bytes)
+{
+	char path[512], line[600];
+	FILE *f;
+
+	snprintf(ms, 32, "-");
+	snprintf(insn_bytes, 32, "-");
+	snprintf(path, sizeof(path), "%s/%s.bpftool.status", dir, name);
+	f = fopen(path, "r");
+	if (f) {
+		if (fgets(line, sizeof(line), f)) {
+			line[strcspn(line, "\n")] = '\0';
+			snprintf(ms, 32, "%.31s", line);
+		}
+		fclose(f);
+	}
+	snprintf(path, sizeof(path), "%s/%s.bpftool.h", dir, name);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = strstr(line, "opts.insns_sz = ");
+
+		if (p) {
+			snprintf(insn_bytes, 32, "%d", atoi(p + 16));
+			break;
+		}
+	}
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/%s.bpftool", dir, name);
+	if (access(path, X_OK))
+		return;
+	snprintf(line, sizeof(line), "%s %d", path, runs);
+	f = popen(line, "r");
+	if (f) {
+		if (fgets(line, sizeof(line), f)) {
+			line[strcspn(line, "\n")] = '\0';
+			snprintf(ms, 32, "%.31s", line);
+		}
+		pclose(f);
+	}
+}
+
+static size_t count_progs(const struct lsk_obj *obj)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < obj->nr_progs; i++)
+		n += lsk_prog_is_entry(&obj->progs[i]);
+	return n;
+}
+
+int main(int argc, char **argv)
+{
+	const char *dir = ".";
+	int i;
+
+	libbpf_set_print(silent);
+	if (getenv("BENCH_RUNS"))
+		runs = atoi(getenv("BENCH_RUNS"));
+	if (argc > 2 && !strcmp(argv[1], "--bpftool-dir")) {
+		dir = argv[2];
+		argv += 2;
+		argc -= 2;
+	}
+	printf("lskel bench, medians of %d runs; times in ms\n\n", runs);
+	printf("%-16s %5s %5s %8s %9s %9s %7s | %8s %8s %8s %8s | %8s %8s\n", "object", "maps",
+	       "progs", "ldr_B", "data_B", "bpftl_B", "gen", "lskel", "direct", "libbpf",
+	       "bpftool", "lsk/lib", "ldr/bpf");
+	for (i = 1; i < argc; i++) {
+		struct lsk_obj *obj = NULL;
+		struct lsk_trace *t = NULL;
+		struct lsk_loader *l = NULL;
+		struct lskel_desc d;
+		const char **what;
+		__u32 *cmds;
+		char name[64], bt_ms[32], bt_insn[32], ratio[16] = "-";
+		size_t hdr;
+		double gen, ours, direct, lib;
+		const char *base = strrchr(argv[i], '/');
+
+		snprintf(name, sizeof(name), "%s", base ? base + 1 : argv[i]);
+		name[strcspn(name, ".")] = '\0';
+		gen = bench_gen(&obj, argv[i], &hdr);
+		lsk_trace_build(&obj, 1, &t);
+		lsk_loader_compile(t, &l);
+		make_desc(t, l, &d, &cmds, &what);
+		ours = bench_lskel(&d);
+		direct = bench_direct(t);
+		lib = bench_libbpf(argv[i]);
+		bpftool_numbers(dir, name, bt_ms, bt_insn);
+		if (atoi(bt_insn) > 0)
+			snprintf(ratio, sizeof(ratio), "%.2f",
+				 (double)(l->nr_insns * 8) / atoi(bt_insn));
+		printf("%-16s %5zu %5zu %8zu %9u %9s %7.2f | %8.3f %8.3f %8.3f %8s | %8.2f %8s\n",
+		       name, obj->nr_maps, count_progs(obj), l->nr_insns * 8, l->blob->size, bt_insn,
+		       gen, ours, direct, lib, bt_ms, lib > 0 ? ours / lib : 0, ratio);
+		free(cmds);
+		free(what);
+		lsk_loader_free(l);
+		lsk_trace_free(t);
+		lsk_obj_free(obj);
+	}
+	printf("\nldr_B: loader instruction bytes; bpftl_B: bpftool 7.1's (gen skeleton -L); "
+	       "lsk/lib: lskel load time / libbpf's; ldr/bpf: loader bytes / bpftool's.\n"
+	       "bpftool '-': no skeleton (bpftool failed to generate it or it does not compile).\n");
+	return 0;
+}
