@@ -85,6 +85,10 @@ $(BUILD)/tests/skel_%: tests/skel_test.c $(BUILD)/skel/%.lskel.h $(TEST_HELPERS)
 		$< $(TEST_HELPERS) $(GEN_LIB) $(LDFLAGS) $(LIBS) -lcmocka -o $@
 
 $(BUILD)/tests/test_behaviour: $(SKEL_HDRS)
+$(BUILD)/tests/test_scale: $(BUILD)/skel/scale1000.lskel.h
+$(BUILD)/skel/scale1000.lskel.h: $(BENCH_DIR)/scale1000.bpf.o $(BUILD)/bin/lskel | $(BUILD)/skel
+	$(BUILD)/bin/lskel gen -n scale1000 -o $@ $<
+.SECONDARY:
 
 $(BUILD)/tests/bpf/%.bpf.o: tests/bpf/%.bpf.c $(BUILD)/vmlinux.h | $(BUILD)/tests/bpf
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
