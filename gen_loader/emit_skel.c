@@ -267,10 +267,11 @@ static bool uses_config(const struct lsk_trace *t)
 	size_t i, j;
 
 	for (i = 0; i < t->nr_ops; i++) {
-		const struct lsk_kcfg_desc *d = t->chunks[t->ops[i].name].data;
+		const struct lsk_kcfg_desc *d;
 
 		if (t->ops[i].cmd != LSK_CMD_KCONFIG)
 			continue;
+		d = t->chunks[t->ops[i].name].data;
 		for (j = 0; j < t->chunks[t->ops[i].name].size / sizeof(*d); j++)
 			if (!strncmp(d[j].name, "CONFIG_", 7))
 				return true;
