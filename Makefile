@@ -23,7 +23,7 @@ GEN_LIB  := $(BUILD)/libgen_loader.a
 SAMPLE_SRCS := $(wildcard samples/*.bpf.c)
 SAMPLE_OBJS := $(patsubst samples/%.bpf.c,$(BUILD)/samples/%.bpf.o,$(SAMPLE_SRCS))
 BPF_CFLAGS  := -g -O2 -target bpf -D__TARGET_ARCH_x86 -I$(BUILD) -Isamples -Wall -Werror \
-	       -fdebug-prefix-map=$(CURDIR)=. \
+	       -fdebug-prefix-map=$(CURDIR)=. -fdebug-prefix-map=$(BUILD)/=build/ \
 	       -Wno-unused-function
 
 TEST_BPF_SRCS := $(wildcard tests/bpf/*.bpf.c)
