@@ -43,7 +43,11 @@ static void dump_map(FILE *f, const struct lsk_obj *obj, const struct lsk_map *m
 			fnv1a(m->init_data, m->value_size));
 	fputc('\n', f);
 	for (i = 0; i < m->nr_init_slots; i++)
-		if (m->init_slots[i] >= 0)
+		if (m->init_slot_names[i])
+			fprintf(f, "%s  slot %d = %s '%s' of another object\n", ind, i,
+				m->slot_kind == LSK_SLOT_PROG ? "program" : "map",
+				m->init_slot_names[i]);
+		else if (m->init_slots[i] >= 0)
 			fprintf(f, "%s  slot %d = %s '%s'\n", ind, i,
 				m->slot_kind == LSK_SLOT_PROG ? "program" : "map",
 				m->slot_kind == LSK_SLOT_PROG ? obj->progs[m->init_slots[i]].name :
@@ -88,7 +92,9 @@ void lsk_dump_obj(FILE *f, const struct lsk_obj *obj)
 	for (i = 0; i < obj->nr_externs; i++) {
 		const struct lsk_extern *e = &obj->externs[i];
 
-		if (e->kind == LSK_EXT_KCONFIG)
+		if (e->kind == LSK_EXT_LINK)
+			fprintf(f, "  extern function '%s' (defined by another object)\n", e->name);
+		else if (e->kind == LSK_EXT_KCONFIG)
 			fprintf(f, "  extern kconfig '%s'%s type=%d off=%u size=%u\n", e->name,
 				e->is_weak ? " weak" : "", e->kcfg_type, e->kcfg_off, e->kcfg_sz);
 		else
@@ -174,6 +180,8 @@ static void dump_attr(FILE *f, const struct lsk_op *op, const union bpf_attr *a)
 			"line_info=%u core_relos=%u", lsk_prog_type_name(a->prog_type),
 			a->expected_attach_type, a->prog_flags, a->prog_name, a->insn_cnt,
 			a->func_info_cnt, a->line_info_cnt, a->core_relo_cnt);
+		if (a->attach_btf_id)
+			fprintf(f, " attach_btf_id=%u", a->attach_btf_id);
 		break;
 	default:
 		break;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* The lskel command line. */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -7,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include "chain.h"
 #include "compile.h"
 #include "dump.h"
 #include "emit_skel.h"
@@ -16,6 +18,16 @@
 #include "trace.h"
 
 #define LSKEL_VERSION "0.1.0"
+
+#define CHAIN_HELP \
+	"chained loads (several objects, one loader):\n" \
+	"  --chain FILE           manifest: lines 'slot [OBJ:]MAP N = OBJ:PROG|MAP',\n" \
+	"                         'value [OBJ:]MAP KEY = NUMBER', 'target OBJ:PROG = OBJ:PROG',\n" \
+	"                         'separate-maps'; '#' starts a comment\n" \
+	"  --slot 'MAP N = OBJ:PROG', --value 'MAP KEY = N', --target 'A:P = B:Q'\n" \
+	"                         the same, one directive on the command line\n" \
+	"  --separate-maps        keep same-named maps of different objects apart\n"
+
 
 static void usage_main(FILE *f)
 {
@@ -44,13 +56,14 @@ static void usage_dump(FILE *f)
 		"\n"
 		"  --objects   only the object model\n"
 		"  --trace     only the trace\n"
-		"  --loader    the compiled loader: blob layout, step table and disassembly\n");
+		"  --loader    the compiled loader: blob layout, step table and disassembly\n"
+		"\n" CHAIN_HELP);
 }
 
 static void usage_gen(FILE *f)
 {
 	fprintf(f,
-		"usage: lskel gen [-n NAME] [-o FILE] OBJ\n"
+		"usage: lskel gen [-n NAME] [-o FILE] [CHAIN OPTIONS] OBJ...\n"
 		"\n"
 		"Writes a light skeleton: a C/C++ header that embeds one loader program (a small\n"
 		"interpreter, BPF_PROG_TYPE_SYSCALL) and its data blob, and needs only\n"
@@ -60,7 +73,11 @@ static void usage_gen(FILE *f)
 		"skel->bss/data/rodata (writable between open and load).\n"
 		"\n"
 		"  -n, --name NAME   skeleton name (default: the object's name)\n"
-		"  -o, --output FILE write there instead of stdout\n");
+		"  -o, --output FILE write there instead of stdout\n"
+		"\n"
+		"Several objects make one loader; the skeleton then has one member per object:\n"
+		"skel->OBJ.maps.M, skel->OBJ.progs.P, skel->OBJ.links.P_fd, skel->OBJ.bss, ...\n"
+		"\n" CHAIN_HELP);
 }
 
 static void usage_exec(FILE *f)
@@ -75,7 +92,8 @@ static void usage_exec(FILE *f)
 		"nothing stays loaded.\n"
 		"\n"
 		"  --fail-at N     inject a failure at operation N (testing cleanup)\n"
-		"  --kconfig FILE  kernel config for .kconfig externs (default /proc/config.gz)\n");
+		"  --kconfig FILE  kernel config for .kconfig externs (default /proc/config.gz)\n"
+		"\n" CHAIN_HELP);
 }
 
 static int open_all(int argc, char **argv, struct lsk_obj ***objsp)
@@ -107,6 +125,100 @@ static void free_all(struct lsk_obj **objs, int n)
 	free(objs);
 }
 
+/* Chain options shared by gen, dump and exec: manifest lines from --chain FILE and from
+ * --slot/--value/--target/--separate-maps. */
+struct chain_args {
+	char **lines;
+	int *line_no;
+	size_t n;
+	const char *file;
+};
+
+#define CHAIN_LONG_OPTS \
+	{ "chain", required_argument, NULL, 1001 }, \
+	{ "slot", required_argument, NULL, 1002 }, \
+	{ "value", required_argument, NULL, 1003 }, \
+	{ "target", required_argument, NULL, 1004 }, \
+	{ "separate-maps", no_argument, NULL, 1005 }
+
+static int chain_add(struct chain_args *ca, const char *kw, const char *text, int line_no)
+{
+	char **nl = realloc(ca->lines, (ca->n + 1) * sizeof(*nl));
+	int *nn = nl ? realloc(ca->line_no, (ca->n + 1) * sizeof(*nn)) : NULL;
+
+	if (nl)
+		ca->lines = nl;
+	if (!nn)
+		return -ENOMEM;
+	ca->line_no = nn;
+	if (asprintf(&ca->lines[ca->n], "%s%s%s", kw, kw[0] ? " " : "", text) < 0)
+		return -ENOMEM;
+	ca->line_no[ca->n++] = line_no;
+	return 0;
+}
+
+static int chain_file(struct chain_args *ca, const char *path)
+{
+	char line[1024];
+	FILE *f = fopen(path, "r");
+	int no = 0, err = 0;
+
+	if (!f)
+		return lsk_err(errno, "%s: %s", path, strerror(errno));
+	ca->file = path;
+	while (!err && fgets(line, sizeof(line), f)) {
+		char *p = line, *hash = strchr(line, '#');
+
+		no++;
+		if (hash)
+			*hash = '\0';
+		while (*p == ' ' || *p == '\t')
+			p++;
+		p[strcspn(p, "\r\n")] = '\0';
+		if (*p)
+			err = chain_add(ca, "", p, no);
+	}
+	fclose(f);
+	return err;
+}
+
+/* Handle a chain option; 1 if @c was one, 0 if not, negative on error. */
+static int chain_opt(struct chain_args *ca, int c, const char *arg)
+{
+	switch (c) {
+	case 1001: return chain_file(ca, arg) ?: 1;
+	case 1002: return chain_add(ca, "slot", arg, 0) ?: 1;
+	case 1003: return chain_add(ca, "value", arg, 0) ?: 1;
+	case 1004: return chain_add(ca, "target", arg, 0) ?: 1;
+	case 1005: return chain_add(ca, "separate-maps", "", 0) ?: 1;
+	default: return 0;
+	}
+}
+
+static int build_trace(struct chain_args *ca, struct lsk_obj **objs, int n, struct lsk_trace **tp)
+{
+	struct lsk_chain_opts o = { .lines = (const char *const *)ca->lines, .nr_lines = ca->n,
+				    .origin = ca->file, .line_no = ca->line_no };
+	struct lsk_chain *c;
+	int err = lsk_chain_resolve(objs, n, &o, &c);
+
+	if (err)
+		return err;
+	err = lsk_trace_build_chain(objs, n, c, tp);
+	lsk_chain_free(c);
+	return err;
+}
+
+static void chain_free(struct chain_args *ca)
+{
+	size_t i;
+
+	for (i = 0; i < ca->n; i++)
+		free(ca->lines[i]);
+	free(ca->lines);
+	free(ca->line_no);
+}
+
 static int cmd_dump(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -114,8 +226,10 @@ static int cmd_dump(int argc, char **argv)
 		{ "trace", no_argument, NULL, 't' },
 		{ "loader", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
+		CHAIN_LONG_OPTS,
 		{}
 	};
+	struct chain_args ca = {};
 	bool objects = true, trace = true, loader = false;
 	struct lsk_obj **objs;
 	struct lsk_trace *t;
@@ -127,6 +241,12 @@ static int cmd_dump(int argc, char **argv)
 		case 't': objects = false; break;
 		case 'l': objects = trace = false; loader = true; break;
 		case 'h': usage_dump(stdout); return 0;
+		case 1001 ... 1005:
+			if (chain_opt(&ca, c, optarg) < 0) {
+				fprintf(stderr, "lskel: %s\n", lsk_errmsg());
+				return 1;
+			}
+			break;
 		default: usage_dump(stderr); return 2;
 		}
 	}
@@ -145,7 +265,7 @@ static int cmd_dump(int argc, char **argv)
 	if (trace || loader) {
 		struct lsk_loader *l = NULL;
 
-		err = lsk_trace_build(objs, argc - optind, &t);
+		err = build_trace(&ca, objs, argc - optind, &t);
 		if (!err && loader)
 			err = lsk_loader_compile(t, &l);
 		if (err) {
@@ -162,6 +282,7 @@ static int cmd_dump(int argc, char **argv)
 		lsk_trace_free(t);
 	}
 	free_all(objs, argc - optind);
+	chain_free(&ca);
 	return 0;
 }
 
@@ -201,8 +322,10 @@ static int cmd_exec(int argc, char **argv)
 		{ "fail-at", required_argument, NULL, 'f' },
 		{ "kconfig", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
+		CHAIN_LONG_OPTS,
 		{}
 	};
+	struct chain_args ca = {};
 	static char log[1 << 20];
 	struct lsk_exec_opts opts = { .fail_at = -1, .log_buf = log, .log_size = sizeof(log) };
 	struct lsk_exec_error e;
@@ -215,6 +338,12 @@ static int cmd_exec(int argc, char **argv)
 		case 'f': opts.fail_at = atoi(optarg); break;
 		case 'k': opts.kconfig_path = optarg; break;
 		case 'h': usage_exec(stdout); return 0;
+		case 1001 ... 1005:
+			if (chain_opt(&ca, c, optarg) < 0) {
+				fprintf(stderr, "lskel: %s\n", lsk_errmsg());
+				return 1;
+			}
+			break;
 		default: usage_exec(stderr); return 2;
 		}
 	}
@@ -227,7 +356,7 @@ static int cmd_exec(int argc, char **argv)
 		fprintf(stderr, "lskel: %s\n", lsk_errmsg());
 		return 1;
 	}
-	err = lsk_trace_build(objs, argc - optind, &t);
+	err = build_trace(&ca, objs, argc - optind, &t);
 	if (err) {
 		fprintf(stderr, "lskel: %s\n", lsk_errmsg());
 		free_all(objs, argc - optind);
@@ -257,6 +386,7 @@ static int cmd_exec(int argc, char **argv)
 	}
 	lsk_trace_free(t);
 	free_all(objs, argc - optind);
+	chain_free(&ca);
 	return err ? 1 : 0;
 }
 
@@ -266,8 +396,10 @@ static int cmd_gen(int argc, char **argv)
 		{ "name", required_argument, NULL, 'n' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
+		CHAIN_LONG_OPTS,
 		{}
 	};
+	struct chain_args ca = {};
 	const char *name = NULL, *out = NULL;
 	struct lsk_loader *l = NULL;
 	struct lsk_trace *t = NULL;
@@ -280,6 +412,12 @@ static int cmd_gen(int argc, char **argv)
 		case 'n': name = optarg; break;
 		case 'o': out = optarg; break;
 		case 'h': usage_gen(stdout); return 0;
+		case 1001 ... 1005:
+			if (chain_opt(&ca, c, optarg) < 0) {
+				fprintf(stderr, "lskel: %s\n", lsk_errmsg());
+				return 1;
+			}
+			break;
 		default: usage_gen(stderr); return 2;
 		}
 	}
@@ -295,7 +433,7 @@ static int cmd_gen(int argc, char **argv)
 	}
 	if (!name)
 		name = objs[0]->name;
-	err = lsk_trace_build(objs, n, &t);
+	err = build_trace(&ca, objs, n, &t);
 	err = err ?: lsk_loader_compile(t, &l);
 	if (!err && out) {
 		f = fopen(out, "w");
@@ -314,6 +452,7 @@ static int cmd_gen(int argc, char **argv)
 	lsk_loader_free(l);
 	lsk_trace_free(t);
 	free_all(objs, n);
+	chain_free(&ca);
 	return err ? 1 : 0;
 }
 

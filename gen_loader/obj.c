@@ -118,6 +118,10 @@ static void free_map(struct lsk_map *m)
 	free(m->name);
 	free(m->init_data);
 	free(m->init_slots);
+	if (m->init_slot_names)
+		for (int i = 0; i < m->nr_init_slots; i++)
+			free(m->init_slot_names[i]);
+	free(m->init_slot_names);
 	if (m->inner) {
 		free_map(m->inner);
 		free(m->inner);

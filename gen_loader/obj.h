@@ -42,6 +42,7 @@ struct lsk_map {
 	struct lsk_map *inner;	/* inner map template of a map-in-map, owned */
 	enum lsk_slot_kind slot_kind;
 	int *init_slots;	/* value_size-independent: prog/map index per slot, -1 = empty */
+	char **init_slot_names;	/* per slot: name of a program/map of another object, or NULL */
 	int nr_init_slots;
 };
 
@@ -111,6 +112,7 @@ struct lsk_prog {
 enum lsk_ext_kind {
 	LSK_EXT_KCONFIG,
 	LSK_EXT_KSYM,
+	LSK_EXT_LINK,		/* function defined in another object (chains, linking) */
 };
 
 /* Type of a .kconfig extern, deciding how a CONFIG_ value is parsed. */

@@ -121,10 +121,25 @@ static int add_extern(struct lsk_reader *r, const GElf_Sym *sym)
 	const char *sec;
 	int id;
 
+	id = btf ? extern_btf_id(btf, name) : -ENOENT;
+	if (id == -ENOENT && GELF_ST_TYPE(sym->st_info) != STT_OBJECT) {
+		/* clang gives no BTF to an extern function only named in a map initialiser:
+		 * a program of another object, resolved when objects are chained */
+		ne = realloc(obj->externs, (obj->nr_externs + 1) * sizeof(*ne));
+		if (!ne)
+			return lsk_err(ENOMEM, "%s: out of memory", obj->path);
+		obj->externs = ne;
+		e = &ne[obj->nr_externs++];
+		memset(e, 0, sizeof(*e));
+		e->name = strdup(name);
+		e->kind = LSK_EXT_LINK;
+		e->is_func = true;
+		e->is_weak = GELF_ST_BIND(sym->st_info) == STB_WEAK;
+		return e->name ? 0 : lsk_err(ENOMEM, "%s: out of memory", obj->path);
+	}
 	if (!btf)
 		return lsk_err(EINVAL, "%s: extern '%s' needs BTF, and the object has no .BTF",
 			       obj->path, name);
-	id = extern_btf_id(btf, name);
 	if (id == -ENOENT)
 		return lsk_err(EINVAL, "%s: extern '%s' has no BTF VAR or FUNC", obj->path, name);
 	if (id < 0)
@@ -132,8 +147,8 @@ static int add_extern(struct lsk_reader *r, const GElf_Sym *sym)
 	sec = datasec_of(btf, id);
 	t = btf__type_by_id(btf, id);
 	if (!sec && btf_is_func(t))
-		sec = ".ksyms";
-	if (!sec || (strcmp(sec, ".kconfig") && strcmp(sec, ".ksyms")))
+		sec = "";	/* a plain extern function: defined by another object */
+	if (!sec || (sec[0] && strcmp(sec, ".kconfig") && strcmp(sec, ".ksyms")))
 		return lsk_err(ENOTSUP, "%s: extern '%s' lives in section '%s'; only .kconfig and "
 			       ".ksyms externs can be resolved at load time", obj->path, name,
 			       sec ? sec : "(none)");
@@ -148,7 +163,10 @@ static int add_extern(struct lsk_reader *r, const GElf_Sym *sym)
 		return lsk_err(ENOMEM, "%s: out of memory", obj->path);
 	e->btf_id = id;
 	e->is_weak = GELF_ST_BIND(sym->st_info) == STB_WEAK;
-	if (!strcmp(sec, ".kconfig")) {
+	if (!sec[0]) {
+		e->kind = LSK_EXT_LINK;
+		e->is_func = true;
+	} else if (!strcmp(sec, ".kconfig")) {
 		long sz;
 
 		e->kind = LSK_EXT_KCONFIG;
@@ -317,6 +335,37 @@ static int fix_ksyms_btf(struct lsk_reader *r)
 	return 0;
 }
 
+/* Extern functions of other objects: the kernel refuses BTF_FUNC_EXTERN and unnamed
+ * parameters, so they become global with named parameters, as libbpf does for kfuncs. */
+static int fix_link_btf(struct lsk_reader *r)
+{
+	struct lsk_obj *obj = r->obj;
+	int arg = -1;
+	size_t i;
+
+	for (i = 0; i < obj->nr_externs; i++) {
+		struct btf_type *ft, *proto;
+		struct btf_param *p;
+		int j;
+
+		if (obj->externs[i].kind != LSK_EXT_LINK || !obj->externs[i].btf_id)
+			continue;
+		if (arg < 0) {
+			arg = btf__add_str(obj->btf, "arg");
+			if (arg < 0)
+				return lsk_err(ENOMEM, "%s: cannot extend BTF", obj->path);
+		}
+		ft = (struct btf_type *)btf__type_by_id(obj->btf, obj->externs[i].btf_id);
+		proto = (struct btf_type *)btf__type_by_id(obj->btf, ft->type);
+		ft->info = (ft->info & ~0xffff) | BTF_FUNC_GLOBAL;
+		p = btf_params(proto);
+		for (j = 0; j < btf_vlen(proto); j++)
+			if (p[j].type && !p[j].name_off)
+				p[j].name_off = arg;
+	}
+	return 0;
+}
+
 int lsk_read_externs(struct lsk_reader *r)
 {
 	struct lsk_obj *obj = r->obj;
@@ -344,5 +393,7 @@ int lsk_read_externs(struct lsk_reader *r)
 	err = layout_kconfig(r);
 	if (!err)
 		err = fix_ksyms_btf(r);
+	if (!err)
+		err = fix_link_btf(r);
 	return err;
 }

@@ -447,12 +447,26 @@ int lsk_read_map_inits(struct lsk_reader *r)
 			return lsk_err(EINVAL, "%s: map '%s': initialiser slot %zu beyond max_entries "
 				       "%u", obj->path, m->name, slot, m->max_entries);
 		if (slot >= (size_t)m->nr_init_slots) {
-			ns = realloc(m->init_slots, (slot + 1) * sizeof(*ns));
+			char **nn = realloc(m->init_slot_names, (slot + 1) * sizeof(*nn));
+
+			if (nn)
+				m->init_slot_names = nn;
+			ns = nn ? realloc(m->init_slots, (slot + 1) * sizeof(*ns)) : NULL;
 			if (!ns)
 				return lsk_err(ENOMEM, "%s: out of memory", obj->path);
-			while ((size_t)m->nr_init_slots <= slot)
+			while ((size_t)m->nr_init_slots <= slot) {
+				nn[m->nr_init_slots] = NULL;
 				ns[m->nr_init_slots++] = -1;
+			}
 			m->init_slots = ns;
+		}
+		if (sym.st_shndx == SHN_UNDEF) {
+			/* a program or map of another object: resolved when objects are chained */
+			free(m->init_slot_names[slot]);
+			m->init_slot_names[slot] = strdup(sname);
+			if (!m->init_slot_names[slot])
+				return lsk_err(ENOMEM, "%s: out of memory", obj->path);
+			continue;
 		}
 		if (m->slot_kind == LSK_SLOT_PROG) {
 			struct lsk_prog *p;

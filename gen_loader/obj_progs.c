@@ -173,6 +173,10 @@ static int classify(struct lsk_reader *r, int sec_idx, const Elf64_Rel *rel,
 			if (out->ext_idx < 0)
 				return lsk_err(EINVAL, "%s: section '%s': insn %zu calls unknown extern "
 					       "'%s'", obj->path, s->name, idx, sname);
+			if (obj->externs[out->ext_idx].kind == LSK_EXT_LINK)
+				return lsk_err(ENOTSUP, "%s: section '%s': insn %zu calls extern function "
+					       "'%s', defined in another object: link the objects first "
+					       "(bpftool gen object)", obj->path, s->name, idx, sname);
 			return 0;
 		}
 		if ((int)sym.st_shndx != r->elf->text_idx)
@@ -191,6 +195,10 @@ static int classify(struct lsk_reader *r, int sec_idx, const Elf64_Rel *rel,
 		if (out->ext_idx < 0)
 			return lsk_err(EINVAL, "%s: section '%s': insn %zu references unknown extern "
 				       "'%s'", obj->path, s->name, idx, sname);
+		if (obj->externs[out->ext_idx].kind == LSK_EXT_LINK)
+			return lsk_err(ENOTSUP, "%s: section '%s': insn %zu takes the address of "
+				       "extern function '%s' of another object", obj->path, s->name,
+				       idx, sname);
 		return 0;
 	}
 	if (sym.st_shndx >= r->elf->nr_secs)

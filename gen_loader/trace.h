@@ -104,8 +104,12 @@ struct lsk_trace {
 	size_t nr_inputs;	/* caller initial-value slots (global data maps) */
 };
 
-/* Record the load of @nr objects, in order, into a new trace. */
+/* Record the load of @nr objects into a new trace (chained with default options). */
 int lsk_trace_build(struct lsk_obj **objs, size_t nr, struct lsk_trace **tp);
+/* The same, with chain resolution @c (see chain.h). */
+struct lsk_chain;
+int lsk_trace_build_chain(struct lsk_obj **objs, size_t nr, const struct lsk_chain *c,
+			  struct lsk_trace **tp);
 void lsk_trace_free(struct lsk_trace *t);
 /* Printable command name ("MAP_CREATE", "KSYM_ADDR", ...). */
 const char *lsk_cmd_name(__u32 cmd);

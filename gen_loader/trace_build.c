@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/btf.h>
+#include "chain.h"
 #include "trace.h"
 #include "err.h"
 
@@ -17,6 +18,7 @@ struct builder {
 	struct lsk_trace *t;
 	struct lsk_trace_obj *to;
 	int oi;
+	const struct lsk_chain *c;
 };
 
 static int nomem(struct builder *b)
@@ -249,6 +251,12 @@ static int add_maps(struct builder *b)
 		int inner = -1, op;
 		char what[256];
 
+		if (b->c && b->c->alias[b->oi][i] >= 0) {
+			/* the same map as an object loaded earlier: no creation of its own */
+			b->to->map_op[i] = b->t->objs[b->c->alias_obj[b->oi][i]].map_op[
+						b->c->alias[b->oi][i]];
+			continue;
+		}
 		if (m->inner) {
 			inner = map_create(b, m->inner, i, -1);
 			if (inner < 0)
@@ -330,7 +338,7 @@ static int add_slots(struct builder *b, enum lsk_slot_kind kind)
 			char what[256];
 			__u32 zero = 0;
 
-			if (tgt < 0)
+			if (tgt < 0 || (m->init_slot_names && m->init_slot_names[j]))
 				continue;
 			src = kind == LSK_SLOT_PROG ? b->to->prog_op[tgt] : b->to->map_op[tgt];
 			snprintf(what, sizeof(what), "slot %d of map '%s' of object '%s' <- %s '%s'",
@@ -502,14 +510,22 @@ static int add_prog(struct builder *b, size_t pi)
 		return lsk_err(EINVAL, "%s: program '%s' has CO-RE relocations but the object has no "
 			       "BTF", obj->path, p->name);
 	}
+	if (p->type == BPF_PROG_TYPE_EXT) {
+		const struct lsk_chain_target *ct = lsk_chain_target_of(b->c, b->oi, pi);
+
+		if (!ct)
+			return lsk_err(ENOENT, "%s: program '%s' (freplace) has no target",
+				       obj->path, p->name);
+		/* the target's BTF id is known now; its fd comes from the fd table */
+		attr_of(b, op)->attach_btf_id = ct->btf_id;
+		return attr_fix(b, op, LSK_FIX_FD, ATTR_OFF(attach_prog_fd),
+				b->t->objs[ct->tobj].prog_op[ct->tprog]);
+	}
 	if (p->attach_btf) {
 		char sym[128];
 		__u32 kind;
 		int rop;
 
-		if (p->type == BPF_PROG_TYPE_EXT)
-			return lsk_err(ENOTSUP, "%s: program '%s': freplace targets come from another "
-				       "object (chained loads)", obj->path, p->name);
 		attach_btf_name(p, sym, sizeof(sym), &kind);
 		/* The resolution must run before the load: move it in front. */
 		rop = resolve_op(b, LSK_CMD_BTF_ID, sym,
@@ -557,7 +573,60 @@ static int build_obj(struct builder *b)
 	return err;
 }
 
+/* Slots naming other objects and declared map values: after every object is loaded. */
+static int add_chain_updates(struct lsk_trace *t, struct lsk_obj **objs, const struct lsk_chain *c)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < c->nr_slots; i++) {
+		const struct lsk_chain_slot *s = &c->slots[i];
+		const struct lsk_map *m = &objs[s->obj]->maps[s->map];
+		bool prog = m->type == BPF_MAP_TYPE_PROG_ARRAY;
+		struct builder b = { .t = t, .to = &t->objs[s->obj], .oi = s->obj, .c = c };
+		int src = prog ? t->objs[s->tobj].prog_op[s->tidx] : t->objs[s->tobj].map_op[s->tidx];
+		char what[256];
+		__u32 zero = 0;
+
+		snprintf(what, sizeof(what), "slot %u of map '%s' of object '%s' <- %s '%s' of object "
+			 "'%s'", s->slot, m->name, objs[s->obj]->name, prog ? "program" : "map",
+			 prog ? objs[s->tobj]->progs[s->tidx].name : objs[s->tobj]->maps[s->tidx].name,
+			 objs[s->tobj]->name);
+		err = map_update(&b, t->objs[s->obj].map_op[s->map], what, s->slot, &zero, 4, src, 0);
+		if (err)
+			return err;
+	}
+	for (i = 0; i < c->nr_values; i++) {
+		const struct lsk_chain_value *v = &c->values[i];
+		const struct lsk_map *m = &objs[v->obj]->maps[v->map];
+		struct builder b = { .t = t, .to = &t->objs[v->obj], .oi = v->obj, .c = c };
+		char what[256];
+
+		snprintf(what, sizeof(what), "value of key %u of map '%s' of object '%s'", v->key,
+			 m->name, objs[v->obj]->name);
+		err = map_update(&b, t->objs[v->obj].map_op[v->map], what, v->key, &v->value,
+				 m->value_size, -1, 0);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 int lsk_trace_build(struct lsk_obj **objs, size_t nr, struct lsk_trace **tp)
+{
+	struct lsk_chain *c;
+	int err;
+
+	err = lsk_chain_resolve(objs, nr, NULL, &c);
+	if (err)
+		return err;
+	err = lsk_trace_build_chain(objs, nr, c, tp);
+	lsk_chain_free(c);
+	return err;
+}
+
+int lsk_trace_build_chain(struct lsk_obj **objs, size_t nr, const struct lsk_chain *c,
+			  struct lsk_trace **tp)
 {
 	struct lsk_trace *t = calloc(1, sizeof(*t));
 	size_t i;
@@ -571,12 +640,18 @@ int lsk_trace_build(struct lsk_obj **objs, size_t nr, struct lsk_trace **tp)
 		return lsk_err(ENOMEM, "out of memory");
 	}
 	t->nr_objs = nr;
-	for (i = 0; i < nr && !err; i++) {
-		struct builder b = { .t = t, .to = &t->objs[i], .oi = i };
-
+	for (i = 0; i < nr; i++) {
 		t->objs[i].obj = objs[i];
+		t->objs[i].btf_op = -1;
+	}
+	for (i = 0; i < nr && !err; i++) {
+		int oi = c->order[i];
+		struct builder b = { .t = t, .to = &t->objs[oi], .oi = oi, .c = c };
+
 		err = build_obj(&b);
 	}
+	if (!err)
+		err = add_chain_updates(t, objs, c);
 	if (err) {
 		lsk_trace_free(t);
 		return err;

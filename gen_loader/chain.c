@@ -1,0 +1,621 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* Chain resolution: shared maps (with a definition check), cross-object slots, the manifest,
+ * freplace targets, and a dependency order (freplace programs load after their targets). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/btf.h>
+#include "chain.h"
+#include "err.h"
+
+#define SIG_MAX 4096
+
+/* A printable shape of a BTF type: kinds, names, sizes, members, down to depth 6. */
+static void btf_sig(const struct btf *btf, __u32 id, char *buf, size_t n, int depth)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id);
+	size_t len = strlen(buf);
+	int i;
+
+	if (len + 64 >= n || !t || depth > 6) {
+		return;
+	}
+	snprintf(buf + len, n - len, "%d:%s:%u", btf_kind(t),
+		 btf__name_by_offset(btf, t->name_off) ?: "", btf_is_composite(t) ||
+		 btf_is_int(t) || btf_is_enum(t) ? t->size : 0);
+	if (btf_is_composite(t)) {
+		const struct btf_member *m = btf_members(t);
+
+		strncat(buf, "{", n - strlen(buf) - 1);
+		for (i = 0; i < btf_vlen(t); i++, m++) {
+			len = strlen(buf);
+			snprintf(buf + len, n - len, "%s@%u=", btf__name_by_offset(btf, m->name_off),
+				 m->offset);
+			btf_sig(btf, m->type, buf, n, depth + 1);
+			strncat(buf, ";", n - strlen(buf) - 1);
+		}
+		strncat(buf, "}", n - strlen(buf) - 1);
+	} else if (btf_is_array(t)) {
+		len = strlen(buf);
+		snprintf(buf + len, n - len, "[%u]", btf_array(t)->nelems);
+		btf_sig(btf, btf_array(t)->type, buf, n, depth + 1);
+	} else if (btf_is_ptr(t) || btf_is_typedef(t) || btf_is_mod(t)) {
+		strncat(buf, ">", n - strlen(buf) - 1);
+		btf_sig(btf, t->type, buf, n, depth + 1);
+	}
+}
+
+static const char *differs(const struct lsk_obj *a, const struct lsk_map *x,
+			   const struct lsk_obj *b, const struct lsk_map *y, char *detail, size_t n)
+{
+#define FIELD(f) if (x->f != y->f) { \
+		snprintf(detail, n, #f " %llu in '%s', %llu in '%s'", (unsigned long long)x->f, \
+			 a->name, (unsigned long long)y->f, b->name); \
+		return detail; }
+	FIELD(type) FIELD(key_size) FIELD(value_size) FIELD(max_entries) FIELD(map_flags)
+	FIELD(numa_node) FIELD(map_extra) FIELD(pinning)
+#undef FIELD
+	if (a->btf && b->btf && (x->btf_key_type_id || y->btf_key_type_id ||
+				 x->btf_value_type_id || y->btf_value_type_id)) {
+		char *s1 = calloc(2, SIG_MAX), *s2 = s1 ? s1 + SIG_MAX : NULL;
+		const char *what = NULL;
+
+		if (!s1)
+			return "out of memory";
+		if (x->btf_key_type_id && y->btf_key_type_id) {
+			btf_sig(a->btf, x->btf_key_type_id, s1, SIG_MAX, 0);
+			btf_sig(b->btf, y->btf_key_type_id, s2, SIG_MAX, 0);
+			if (strcmp(s1, s2))
+				what = "key type";
+		}
+		s1[0] = s2[0] = '\0';
+		if (!what && x->btf_value_type_id && y->btf_value_type_id) {
+			btf_sig(a->btf, x->btf_value_type_id, s1, SIG_MAX, 0);
+			btf_sig(b->btf, y->btf_value_type_id, s2, SIG_MAX, 0);
+			if (strcmp(s1, s2))
+				what = "value type";
+		}
+		free(s1);
+		if (what) {
+			snprintf(detail, n, "%s differs between '%s' and '%s'", what, a->name,
+				 b->name);
+			return detail;
+		}
+	}
+	if (!x->inner != !y->inner) {
+		snprintf(detail, n, "inner map in '%s' only", x->inner ? a->name : b->name);
+		return detail;
+	}
+	if (x->inner)
+		return differs(a, x->inner, b, y->inner, detail, n);
+	return NULL;
+}
+
+static int find_map(const struct lsk_obj *o, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < o->nr_maps; i++)
+		if (o->maps[i].kind == LSK_MAP_USER && !strcmp(o->maps[i].name, name))
+			return i;
+	return -1;
+}
+
+static int find_prog(const struct lsk_obj *o, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < o->nr_progs; i++)
+		if (!o->progs[i].is_subprog && !strcmp(o->progs[i].name, name))
+			return i;
+	return -1;
+}
+
+static int find_obj(struct lsk_obj **objs, size_t n, const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strlen(objs[i]->name) == len && !strncmp(objs[i]->name, name, len))
+			return i;
+	return -1;
+}
+
+struct ctx {
+	struct lsk_obj **objs;
+	size_t n;
+	struct lsk_chain *c;
+	const struct lsk_chain_opts *o;
+	char where[160];	/* "manifest:3: " for messages */
+};
+
+/* "[obj:]name" -> object and rest; obj is -1 when not given. */
+static int split_ref(struct ctx *x, const char *ref, int *obj, const char **name)
+{
+	const char *colon = strchr(ref, ':');
+
+	*obj = -1;
+	*name = ref;
+	if (!colon)
+		return 0;
+	*obj = find_obj(x->objs, x->n, ref, colon - ref);
+	*name = colon + 1;
+	if (*obj < 0)
+		return lsk_err(ENOENT, "%sno object named '%.*s' in the chain", x->where,
+			       (int)(colon - ref), ref);
+	return 0;
+}
+
+/* A map by reference; a shared map resolves to its owner. */
+static int map_ref(struct ctx *x, const char *ref, int *obj, int *map)
+{
+	const char *name;
+	size_t i;
+	int err = split_ref(x, ref, obj, &name), found = 0;
+
+	if (err)
+		return err;
+	for (i = 0; i < x->n; i++) {
+		int m;
+
+		if (*obj >= 0 && (int)i != *obj)
+			continue;
+		m = find_map(x->objs[i], name);
+		if (m < 0)
+			continue;
+		if (x->c->alias[i][m] >= 0 && *obj < 0)
+			continue;	/* counted at its owner */
+		if (found++ && *obj < 0)
+			return lsk_err(EINVAL, "%smap '%s' is defined by several objects: name one "
+				       "as OBJECT:%s", x->where, name, name);
+		if (x->c->alias[i][m] >= 0) {
+			*obj = x->c->alias_obj[i][m];
+			*map = x->c->alias[i][m];
+		} else {
+			*obj = i;
+			*map = m;
+		}
+	}
+	if (!found)
+		return lsk_err(ENOENT, "%sno map '%s' in the chain", x->where, name);
+	return 0;
+}
+
+static int prog_ref(struct ctx *x, const char *ref, int *obj, int *prog)
+{
+	const char *name;
+	size_t i;
+	int err = split_ref(x, ref, obj, &name), found = 0;
+
+	if (err)
+		return err;
+	for (i = 0; i < x->n; i++) {
+		int p;
+
+		if (*obj >= 0 && (int)i != *obj)
+			continue;
+		p = find_prog(x->objs[i], name);
+		if (p < 0)
+			continue;
+		if (found++)
+			return lsk_err(EINVAL, "%sprogram '%s' is defined by several objects: name "
+				       "one as OBJECT:%s", x->where, name, name);
+		*obj = i;
+		*prog = p;
+	}
+	if (!found)
+		return lsk_err(ENOENT, "%sno program '%s' in the chain", x->where, name);
+	return 0;
+}
+
+static int add_slot(struct ctx *x, int obj, int map, __u32 slot, int tobj, int tidx)
+{
+	struct lsk_chain_slot *ns = realloc(x->c->slots, (x->c->nr_slots + 1) * sizeof(*ns));
+
+	if (!ns)
+		return lsk_err(ENOMEM, "out of memory");
+	x->c->slots = ns;
+	ns[x->c->nr_slots++] = (struct lsk_chain_slot){ obj, map, slot, tobj, tidx };
+	return 0;
+}
+
+static int share_maps(struct ctx *x)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < x->n; i++) {
+		const struct lsk_obj *o = x->objs[x->c->order[i]];
+
+		for (j = 0; j < o->nr_maps; j++) {
+			const struct lsk_map *m = &o->maps[j];
+			char detail[256];
+
+			if (m->kind != LSK_MAP_USER || x->o->separate_maps)
+				continue;
+			for (k = 0; k < i; k++) {
+				int oi = x->c->order[k], mi = find_map(x->objs[oi], m->name);
+				const char *d;
+
+				if (mi < 0 || x->c->alias[oi][mi] >= 0)
+					continue;
+				d = differs(x->objs[oi], &x->objs[oi]->maps[mi], o, m, detail,
+					    sizeof(detail));
+				if (d)
+					return lsk_err(EINVAL, "map '%s' is shared by objects '%s' and '%s' "
+						       "but defined differently: %s (use --separate-maps "
+						       "to keep them apart)", m->name, x->objs[oi]->name,
+						       o->name, d);
+				x->c->alias[x->c->order[i]][j] = mi;
+				x->c->alias_obj[x->c->order[i]][j] = oi;
+				break;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Slots of static initialisers that name programs/maps of other objects. */
+static int extern_slots(struct ctx *x)
+{
+	size_t i, j;
+	int s;
+
+	x->where[0] = '\0';
+	for (i = 0; i < x->n; i++) {
+		const struct lsk_obj *o = x->objs[i];
+
+		for (j = 0; j < o->nr_maps; j++) {
+			const struct lsk_map *m = &o->maps[j];
+
+			for (s = 0; s < m->nr_init_slots; s++) {
+				const char *name = m->init_slot_names ? m->init_slot_names[s] : NULL;
+				int tobj = -1, tidx = -1, err;
+				size_t k, found = 0;
+
+				if (!name)
+					continue;
+				for (k = 0; k < x->n; k++) {
+					int idx = m->slot_kind == LSK_SLOT_PROG ?
+						  find_prog(x->objs[k], name) : find_map(x->objs[k], name);
+
+					if (k == i || idx < 0)
+						continue;
+					if (found++)
+						return lsk_err(EINVAL, "map '%s' of object '%s': slot %d names "
+							       "'%s', defined by both '%s' and '%s'", m->name,
+							       o->name, s, name, x->objs[tobj]->name,
+							       x->objs[k]->name);
+					tobj = k;
+					tidx = idx;
+				}
+				if (!found)
+					return lsk_err(ENOENT, "map '%s' of object '%s': slot %d names %s '%s', "
+						       "which no object of the chain defines", m->name,
+						       o->name, s, m->slot_kind == LSK_SLOT_PROG ?
+						       "program" : "map", name);
+				if (m->slot_kind == LSK_SLOT_MAP && x->c->alias[tobj][tidx] >= 0) {
+					int a = x->c->alias[tobj][tidx];
+
+					tobj = x->c->alias_obj[tobj][tidx];
+					tidx = a;
+				}
+				err = add_slot(x, i, j, s, tobj, tidx);
+				if (err)
+					return err;
+			}
+		}
+	}
+	return 0;
+}
+
+static int parse_u64(const char *s, __u64 *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoull(s, &end, 0);
+	return errno || end == s || *end ? -EINVAL : 0;
+}
+
+static int manifest_line(struct ctx *x, const char *line)
+{
+	char kw[32], a[256], b[256], c[256];
+	int obj, map, tobj, tidx, err;
+	__u64 n;
+
+	if (sscanf(line, "%31s", kw) != 1 || kw[0] == '#')
+		return 0;
+	if (!strcmp(kw, "separate-maps"))
+		return 0;	/* taken before the maps are shared */
+	if (!strcmp(kw, "slot")) {
+		const struct lsk_map *m;
+
+		if (sscanf(line, "slot %255s %255s = %255s", a, b, c) != 3 || parse_u64(b, &n))
+			return lsk_err(EINVAL, "%sexpected 'slot [OBJ:]MAP INDEX = OBJ:NAME'", x->where);
+		err = map_ref(x, a, &obj, &map);
+		if (err)
+			return err;
+		m = &x->objs[obj]->maps[map];
+		if (m->slot_kind == LSK_SLOT_NONE && m->type != BPF_MAP_TYPE_PROG_ARRAY)
+			return lsk_err(EINVAL, "%smap '%s' is not a prog array or map-in-map", x->where,
+				       a);
+		if (n >= m->max_entries)
+			return lsk_err(ERANGE, "%sslot %llu of map '%s' is beyond max_entries %u",
+				       x->where, (unsigned long long)n, a, m->max_entries);
+		if (m->type == BPF_MAP_TYPE_PROG_ARRAY)
+			err = prog_ref(x, c, &tobj, &tidx);
+		else
+			err = map_ref(x, c, &tobj, &tidx);
+		return err ?: add_slot(x, obj, map, n, tobj, tidx);
+	}
+	if (!strcmp(kw, "value")) {
+		struct lsk_chain_value *nv;
+		const struct lsk_map *m;
+		__u64 key;
+
+		if (sscanf(line, "value %255s %255s = %255s", a, b, c) != 3 || parse_u64(b, &key) ||
+		    parse_u64(c, &n))
+			return lsk_err(EINVAL, "%sexpected 'value [OBJ:]MAP KEY = NUMBER'", x->where);
+		err = map_ref(x, a, &obj, &map);
+		if (err)
+			return err;
+		m = &x->objs[obj]->maps[map];
+		if (m->key_size != 4 || (m->value_size != 1 && m->value_size != 2 &&
+					 m->value_size != 4 && m->value_size != 8))
+			return lsk_err(EINVAL, "%smap '%s': values are set for 4-byte keys and 1/2/4/8-"
+				       "byte values", x->where, a);
+		if (m->value_size < 8 && n >> (m->value_size * 8))
+			return lsk_err(ERANGE, "%svalue %llu does not fit map '%s' (%u bytes)",
+				       x->where, (unsigned long long)n, a, m->value_size);
+		if ((m->type == BPF_MAP_TYPE_ARRAY || m->type == BPF_MAP_TYPE_PERCPU_ARRAY) &&
+		    key >= m->max_entries)
+			return lsk_err(ERANGE, "%skey %llu is beyond max_entries %u of map '%s'",
+				       x->where, (unsigned long long)key, m->max_entries, a);
+		nv = realloc(x->c->values, (x->c->nr_values + 1) * sizeof(*nv));
+		if (!nv)
+			return lsk_err(ENOMEM, "out of memory");
+		x->c->values = nv;
+		nv[x->c->nr_values++] = (struct lsk_chain_value){ obj, map, (__u32)key, n };
+		return 0;
+	}
+	if (!strcmp(kw, "target"))
+		return 0;	/* taken when freplace programs are resolved */
+	return lsk_err(EINVAL, "%sunknown directive '%s' (slot, value, target, separate-maps)",
+		       x->where, kw);
+}
+
+static void set_where(struct ctx *x, size_t i)
+{
+	if (x->o->line_no && x->o->line_no[i])
+		snprintf(x->where, sizeof(x->where), "%s:%d: ", x->o->origin ?: "manifest",
+			 x->o->line_no[i]);
+	else
+		snprintf(x->where, sizeof(x->where), "'%s': ", x->o->lines[i]);
+}
+
+/* Does entry program @p of @o contain function @func (itself or a linked subprogram)? */
+static bool prog_has_func(const struct lsk_obj *o, const struct lsk_prog *p, const char *func)
+{
+	size_t i;
+
+	if (!strcmp(p->name, func))
+		return true;
+	if (!o->btf)
+		return false;
+	for (i = 0; i < p->nr_func_info; i++) {
+		const struct btf_type *t = btf__type_by_id(o->btf, p->func_info[i].type_id);
+
+		if (t && !strcmp(btf__name_by_offset(o->btf, t->name_off), func))
+			return true;
+	}
+	return false;
+}
+
+static int resolve_freplace(struct ctx *x)
+{
+	size_t i, j, k, l;
+
+	for (i = 0; i < x->n; i++) {
+		const struct lsk_obj *o = x->objs[i];
+
+		for (j = 0; j < o->nr_progs; j++) {
+			const struct lsk_prog *p = &o->progs[j];
+			struct lsk_chain_target t = { (int)i, (int)j, -1, -1, 0 }, *nt;
+			int want_obj = -1, want_prog = -1, found = 0, id;
+			char cand[512] = "";
+
+			if (p->is_subprog || p->type != BPF_PROG_TYPE_EXT)
+				continue;
+			for (l = 0; l < x->o->nr_lines; l++) {	/* target OBJ:PROG = OBJ:PROG */
+				char a[256], b[256];
+				int so, sp, err;
+
+				if (sscanf(x->o->lines[l], "target %255s = %255s", a, b) != 2)
+					continue;
+				set_where(x, l);
+				err = prog_ref(x, a, &so, &sp);
+				if (err)
+					return err;
+				if (so == (int)i && sp == (int)j) {
+					err = prog_ref(x, b, &want_obj, &want_prog);
+					if (err)
+						return err;
+				}
+			}
+			for (k = 0; k < x->n; k++) {
+				const struct lsk_obj *to = x->objs[k];
+
+				for (l = 0; l < to->nr_progs && k != i; l++) {
+					const struct lsk_prog *tp = &to->progs[l];
+
+					if (tp->is_subprog || tp->type == BPF_PROG_TYPE_EXT ||
+					    !prog_has_func(to, tp, p->attach_target))
+						continue;
+					if (want_obj >= 0 && (want_obj != (int)k || want_prog != (int)l))
+						continue;
+					found++;
+					snprintf(cand + strlen(cand), sizeof(cand) - strlen(cand),
+						 " %s:%s", to->name, tp->name);
+					t.tobj = k;
+					t.tprog = l;
+				}
+			}
+			if (!found)
+				return lsk_err(ENOENT, "program '%s' of object '%s' replaces function '%s', "
+					       "which no program of another object in the chain has",
+					       p->name, o->name, p->attach_target);
+			if (found > 1)
+				return lsk_err(EINVAL, "program '%s' of object '%s' replaces function '%s', "
+					       "found in several programs:%s; choose one with 'target "
+					       "%s:%s = OBJ:PROG'", p->name, o->name, p->attach_target,
+					       cand, o->name, p->name);
+			id = btf__find_by_name_kind(x->objs[t.tobj]->btf, p->attach_target,
+						    BTF_KIND_FUNC);
+			if (id <= 0)
+				return lsk_err(ENOENT, "object '%s' has no BTF for function '%s'",
+					       x->objs[t.tobj]->name, p->attach_target);
+			t.btf_id = id;
+			nt = realloc(x->c->targets, (x->c->nr_targets + 1) * sizeof(*nt));
+			if (!nt)
+				return lsk_err(ENOMEM, "out of memory");
+			x->c->targets = nt;
+			nt[x->c->nr_targets++] = t;
+		}
+	}
+	return 0;
+}
+
+/* Kahn's algorithm over "freplace program's object after its target's", stable. */
+static int order_objects(struct ctx *x)
+{
+	size_t i, j, done = 0;
+	bool *placed = calloc(x->n, sizeof(bool));
+
+	if (!placed)
+		return lsk_err(ENOMEM, "out of memory");
+	while (done < x->n) {
+		bool progress = false;
+
+		for (i = 0; i < x->n; i++) {
+			bool ready = !placed[i];
+
+			for (j = 0; ready && j < x->c->nr_targets; j++)
+				if (x->c->targets[j].obj == (int)i && x->c->targets[j].tobj != (int)i &&
+				    !placed[x->c->targets[j].tobj])
+					ready = false;
+			if (ready) {
+				placed[i] = true;
+				x->c->order[done++] = i;
+				progress = true;
+				break;
+			}
+		}
+		if (!progress) {
+			char cyc[512] = "";
+
+			for (i = 0; i < x->c->nr_targets; i++) {
+				const struct lsk_chain_target *t = &x->c->targets[i];
+
+				if (!placed[t->obj])
+					snprintf(cyc + strlen(cyc), sizeof(cyc) - strlen(cyc),
+						 "%s'%s' needs '%s'", cyc[0] ? ", " : "",
+						 x->objs[t->obj]->name, x->objs[t->tobj]->name);
+			}
+			free(placed);
+			return lsk_err(ELOOP, "dependency cycle between objects: %s", cyc);
+		}
+	}
+	free(placed);
+	return 0;
+}
+
+int lsk_chain_resolve(struct lsk_obj **objs, size_t n, const struct lsk_chain_opts *o,
+		      struct lsk_chain **cp)
+{
+	static const struct lsk_chain_opts none;
+	struct lsk_chain *c = calloc(1, sizeof(*c));
+	struct ctx x = { .objs = objs, .n = n, .c = c, .o = o ?: &none };
+	struct lsk_chain_opts local;
+	size_t i, j;
+	int err = 0;
+
+	if (!c)
+		return lsk_err(ENOMEM, "out of memory");
+	c->n = n;
+	c->order = calloc(n + 1, sizeof(int));
+	c->alias = calloc(n + 1, sizeof(int *));
+	c->alias_obj = calloc(n + 1, sizeof(int *));
+	if (!c->order || !c->alias || !c->alias_obj) {
+		err = lsk_err(ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < i; j++)
+			if (!strcmp(objs[i]->name, objs[j]->name)) {
+				err = lsk_err(EINVAL, "two objects are named '%s' (%s and %s): the "
+					      "skeleton names objects by file name", objs[i]->name,
+					      objs[j]->path, objs[i]->path);
+				goto out;
+			}
+		c->alias[i] = malloc((objs[i]->nr_maps + 1) * sizeof(int));
+		c->alias_obj[i] = malloc((objs[i]->nr_maps + 1) * sizeof(int));
+		if (!c->alias[i] || !c->alias_obj[i]) {
+			err = lsk_err(ENOMEM, "out of memory");
+			goto out;
+		}
+		for (j = 0; j < objs[i]->nr_maps; j++)
+			c->alias[i][j] = c->alias_obj[i][j] = -1;
+	}
+	local = *x.o;
+	for (i = 0; i < local.nr_lines; i++)
+		if (!strncmp(local.lines[i], "separate-maps", 13))
+			local.separate_maps = true;
+	x.o = &local;
+	err = resolve_freplace(&x);
+	err = err ?: order_objects(&x);
+	err = err ?: share_maps(&x);
+	err = err ?: extern_slots(&x);
+	for (i = 0; !err && i < local.nr_lines; i++) {
+		set_where(&x, i);
+		err = manifest_line(&x, local.lines[i]);
+	}
+out:
+	if (err) {
+		lsk_chain_free(c);
+		return err;
+	}
+	*cp = c;
+	return 0;
+}
+
+void lsk_chain_free(struct lsk_chain *c)
+{
+	size_t i;
+
+	if (!c)
+		return;
+	for (i = 0; i < c->n; i++) {
+		if (c->alias)
+			free(c->alias[i]);
+		if (c->alias_obj)
+			free(c->alias_obj[i]);
+	}
+	free(c->alias);
+	free(c->alias_obj);
+	free(c->order);
+	free(c->slots);
+	free(c->values);
+	free(c->targets);
+	free(c);
+}
+
+const struct lsk_chain_target *lsk_chain_target_of(const struct lsk_chain *c, int obj, int prog)
+{
+	size_t i;
+
+	for (i = 0; c && i < c->nr_targets; i++)
+		if (c->targets[i].obj == obj && c->targets[i].prog == prog)
+			return &c->targets[i];
+	return NULL;
+}
