@@ -29,6 +29,15 @@ BPF_CFLAGS  := -g -O2 -target bpf -D__TARGET_ARCH_x86 -I$(BUILD) -Isamples -Wall
 TEST_BPF_SRCS := $(wildcard tests/bpf/*.bpf.c)
 TEST_BPF_OBJS := $(patsubst tests/bpf/%.bpf.c,$(BUILD)/tests/bpf/%.bpf.o,$(TEST_BPF_SRCS))
 
+CHAIN_SRCS := $(wildcard samples/chain/*.bpf.c)
+CHAIN_OBJS := $(patsubst samples/chain/%.bpf.c,$(BUILD)/samples/chain/%.bpf.o,$(CHAIN_SRCS))
+CH := $(BUILD)/samples/chain
+PIPE_OBJS := $(CH)/pipe_a.bpf.o $(CH)/pipe_b.bpf.o $(CH)/pipe_c.bpf.o
+DISPATCH_OBJS := $(CH)/disp_root.bpf.o $(CH)/comp_parse.bpf.o $(CH)/comp_filter.bpf.o \
+		 $(CH)/comp_count.bpf.o
+XDISP_OBJS := $(CH)/xdisp_root.bpf.o $(CH)/xdisp_comp_a.bpf.o $(CH)/xdisp_comp_b.bpf.o
+CHAIN_HDRS := $(BUILD)/skel/pipe.lskel.h $(BUILD)/skel/dispatch.lskel.h $(BUILD)/skel/xdisp.lskel.h
+
 SKEL_HDRS := $(patsubst samples/%.bpf.c,$(BUILD)/skel/%.lskel.h,$(SAMPLE_SRCS))
 SKEL_NAMES := $(patsubst samples/%.bpf.c,%,$(SAMPLE_SRCS))
 SKEL_TESTS := $(patsubst %,$(BUILD)/tests/skel_%,$(SKEL_NAMES))
@@ -60,7 +69,9 @@ $(BUILD)/bin/lskel: gen_loader/lskel.c $(GEN_LIB) | $(BUILD)/bin
 $(BUILD)/vmlinux.h: | $(BUILD)
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
 
-samples: $(SAMPLE_OBJS)
+samples: $(SAMPLE_OBJS) $(CHAIN_OBJS)
+$(CH)/%.bpf.o: samples/chain/%.bpf.c $(BUILD)/vmlinux.h $(wildcard samples/chain/*.h) | $(CH)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 $(BUILD)/samples/%.bpf.o: samples/%.bpf.c $(BUILD)/vmlinux.h $(wildcard samples/*.h) | $(BUILD)/samples
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
@@ -85,6 +96,13 @@ $(BUILD)/tests/skel_%: tests/skel_test.c $(BUILD)/skel/%.lskel.h $(TEST_HELPERS)
 		$< $(TEST_HELPERS) $(GEN_LIB) $(LDFLAGS) $(LIBS) -lcmocka -o $@
 
 $(BUILD)/tests/test_behaviour: $(SKEL_HDRS)
+$(BUILD)/tests/test_chain: $(CHAIN_HDRS) $(TEST_BPF_OBJS)
+$(BUILD)/skel/pipe.lskel.h: $(PIPE_OBJS) $(BUILD)/bin/lskel | $(BUILD)/skel
+	$(BUILD)/bin/lskel gen -n pipe -o $@ $(PIPE_OBJS)
+$(BUILD)/skel/dispatch.lskel.h: $(DISPATCH_OBJS) samples/chain/dispatch.chain $(BUILD)/bin/lskel
+	$(BUILD)/bin/lskel gen -n dispatch --chain samples/chain/dispatch.chain -o $@ $(DISPATCH_OBJS)
+$(BUILD)/skel/xdisp.lskel.h: $(XDISP_OBJS) $(BUILD)/bin/lskel | $(BUILD)/skel
+	$(BUILD)/bin/lskel gen -n xdisp -o $@ $(XDISP_OBJS)
 $(BUILD)/tests/test_scale: $(BUILD)/skel/scale1000.lskel.h
 $(BUILD)/skel/scale1000.lskel.h: $(BENCH_DIR)/scale1000.bpf.o $(BUILD)/bin/lskel | $(BUILD)/skel
 	$(BUILD)/bin/lskel gen -n scale1000 -o $@ $<
@@ -105,11 +123,14 @@ demo: deps
 	$(BUILD)/bin/lskel exec $(BUILD)/samples/tp_counter.bpf.o $(BUILD)/samples/xdp_tail.bpf.o
 
 # Rewrite the golden dumps after reading their diff (tests compare against them).
-golden: all
+golden: all $(BUILD)/bin/lskel
 	@for o in $(SAMPLE_OBJS); do \
 		n=$$(basename $$o .bpf.o); \
 		$(BUILD)/bin/lskel dump $$o > tests/golden/$$n.dump || exit 1; \
-	done; git diff --stat tests/golden
+	done
+	$(BUILD)/bin/lskel dump $(XDISP_OBJS) > tests/golden/xdisp.chain.dump
+	$(BUILD)/bin/lskel dump --loader $(XDISP_OBJS) > tests/golden/xdisp.loader.dump
+	git diff --stat tests/golden
 
 $(BENCH_DIR)/scale%.bpf.c: bench/gen-scale.sh | $(BENCH_DIR)
 	bench/gen-scale.sh $* > $@
@@ -138,6 +159,7 @@ install: $(BUILD)/bin/lskel
 	sed -e 's|@PREFIX@|$(PREFIX)|' lskel.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/lskel.pc
 
 $(BUILD) $(BUILD)/obj $(BUILD)/bin $(BUILD)/samples $(BUILD)/tests $(BUILD)/tests/bpf $(BUILD)/skel \
+$(CH) \
 $(BENCH_DIR):
 	mkdir -p $@
 

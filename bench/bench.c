@@ -14,6 +14,7 @@
 #include "emit_skel.h"
 #include "exec_direct.h"
 #include "err.h"
+#include "loader_desc.h"
 
 static int runs = 21;
 
@@ -44,36 +45,6 @@ static int silent(enum libbpf_print_level l, const char *f, va_list ap)
 	(void)f;
 	(void)ap;
 	return 0;
-}
-
-/* The runtime's loader description, built in memory (what a generated header embeds). */
-static void make_desc(const struct lsk_trace *t, const struct lsk_loader *l, struct lskel_desc *d,
-		      __u32 **cmds, const char ***what)
-{
-	size_t i;
-
-	*cmds = calloc(t->nr_ops + 1, sizeof(**cmds));
-	*what = calloc(t->nr_ops + 1, sizeof(**what));
-	for (i = 0; i < t->nr_ops; i++) {
-		(*cmds)[i] = t->ops[i].cmd;
-		(*what)[i] = t->ops[i].what;
-	}
-	memset(d, 0, sizeof(*d));
-	d->name = "bench";
-	d->insns = l->insns;
-	d->insns_sz = l->nr_insns * sizeof(struct bpf_insn);
-	d->data = l->blob->data;
-	d->data_sz = l->blob->size;
-	d->btf = l->btf;
-	d->btf_sz = l->btf_size;
-	d->func_info = l->func_info;
-	d->nr_func_info = l->nr_func_info;
-	d->nr_ops = t->nr_ops;
-	d->fdtab_off = l->blob->fdtab_off;
-	d->inputs_size = l->blob->inputs_size;
-	d->nr_inputs = t->nr_inputs;
-	d->op_cmd = *cmds;
-	d->op_what = *what;
 }
 
 static double bench_lskel(const struct lskel_desc *d)
@@ -261,8 +232,6 @@ int main(int argc, char **argv)
 		struct lsk_trace *t = NULL;
 		struct lsk_loader *l = NULL;
 		struct lskel_desc d;
-		const char **what;
-		__u32 *cmds;
 		char name[64], bt_ms[32], bt_insn[32], ratio[16] = "-";
 		size_t hdr;
 		double gen, ours, direct, lib;
@@ -273,7 +242,7 @@ int main(int argc, char **argv)
 		gen = bench_gen(&obj, argv[i], &hdr);
 		lsk_trace_build(&obj, 1, &t);
 		lsk_loader_compile(t, &l);
-		make_desc(t, l, &d, &cmds, &what);
+		lsk_loader_desc(t, l, &d);
 		ours = bench_lskel(&d);
 		direct = bench_direct(t);
 		lib = bench_libbpf(argv[i]);
@@ -284,8 +253,7 @@ int main(int argc, char **argv)
 		printf("%-16s %5zu %5zu %8zu %9u %9s %7.2f | %8.3f %8.3f %8.3f %8s | %8.2f %8s\n",
 		       name, obj->nr_maps, count_progs(obj), l->nr_insns * 8, l->blob->size, bt_insn,
 		       gen, ours, direct, lib, bt_ms, lib > 0 ? ours / lib : 0, ratio);
-		free(cmds);
-		free(what);
+		lsk_loader_desc_free(&d);
 		lsk_loader_free(l);
 		lsk_trace_free(t);
 		lsk_obj_free(obj);

@@ -78,7 +78,10 @@ void lsk_dump_obj(FILE *f, const struct lsk_obj *obj)
 			p->name, p->sec_name, lsk_prog_type_name(p->type), p->expected_attach_type,
 			p->prog_flags, p->insn_cnt, p->nr_func_info, p->nr_line_info,
 			p->nr_core_relos, fnv1a(p->insns, p->insn_cnt * sizeof(*p->insns)));
-		if (p->attach_btf)
+		if (p->type == BPF_PROG_TYPE_EXT)
+			fprintf(f, "    replaces function '%s' of a program of another object\n",
+				p->attach_target);
+		else if (p->attach_btf)
 			fprintf(f, "    attach target '%s' (resolved at load time)\n",
 				p->attach_target);
 		for (j = 0; j < p->nr_refs; j++) {

@@ -47,8 +47,29 @@ static bool is_data_map(const struct lsk_map *m)
 	return m->kind == LSK_MAP_DATA || m->kind == LSK_MAP_RODATA || m->kind == LSK_MAP_BSS;
 }
 
+/* Prefixes: single objects keep bpftool's flat layout (skel->maps.M); in a chain every
+ * object is a member (skel->OBJ.maps.M) and its types are named NAME__OBJ__bss etc. */
+struct names {
+	char type[160];		/* NAME or NAME__OBJ */
+	char member[96];	/* "" or "OBJ." */
+};
+
+static void names_of(const char *name, const struct lsk_trace *t, size_t oi, struct names *n)
+{
+	char id[64];
+
+	if (t->nr_objs == 1) {
+		snprintf(n->type, sizeof(n->type), "%s", name);
+		n->member[0] = '\0';
+		return;
+	}
+	ident(id, sizeof(id), t->objs[oi].obj->name);
+	snprintf(n->type, sizeof(n->type), "%s__%s", name, id);
+	snprintf(n->member, sizeof(n->member), "%s.", id);
+}
+
 /* Named types the data sections use, then one struct per section. */
-static int emit_data_types(FILE *f, const char *name, const struct lsk_obj *obj)
+static int emit_data_types(FILE *f, const char *prefix, const struct lsk_obj *obj)
 {
 	struct btf_dump *d;
 	size_t i;
@@ -84,7 +105,7 @@ static int emit_data_types(FILE *f, const char *name, const struct lsk_obj *obj)
 		ident(id, sizeof(id), m->name);
 		sec = btf__type_by_id(obj->btf, m->btf_value_type_id);
 		vs = btf_var_secinfos(sec);
-		fprintf(f, "struct %s__%s {\n", name, id);
+		fprintf(f, "struct %s__%s {\n", prefix, id);
 		for (j = 0; j < btf_vlen(sec); j++) {
 			const struct btf_type *v = btf__type_by_id(obj->btf, vs[j].type);
 			LIBBPF_OPTS(btf_dump_emit_type_decl_opts, o,
@@ -114,37 +135,60 @@ static unsigned int attach_kind(const struct lsk_prog *p)
 	     p->type == BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE) && p->attach_target[0])
 		return 2;
 	if ((p->type == BPF_PROG_TYPE_TRACING && p->expected_attach_type != BPF_TRACE_ITER) ||
-	    p->type == BPF_PROG_TYPE_LSM)
+	    p->type == BPF_PROG_TYPE_LSM || p->type == BPF_PROG_TYPE_EXT)
 		return 3;
 	return 0;
 }
 
-static void emit_struct(FILE *f, const char *name, const struct lsk_obj *obj)
+/* The members of one object: maps, progs, links, data section pointers. */
+static void emit_members(FILE *f, const char *prefix, const struct lsk_obj *obj, const char *ind)
 {
 	size_t i;
 	char id[128];
 
-	fprintf(f, "struct %s {\n\tstruct lskel_ctx ctx;\n\tstruct {\n", name);
+	fprintf(f, "%sstruct {\n", ind);
 	for (i = 0; i < obj->nr_maps; i++) {
 		ident(id, sizeof(id), obj->maps[i].name);
-		fprintf(f, "\t\tstruct lskel_map_desc %s;\n", id);
+		fprintf(f, "%s\tstruct lskel_map_desc %s;\n", ind, id);
 	}
-	fprintf(f, "\t} maps;\n\tstruct {\n");
+	if (!obj->nr_maps)
+		fprintf(f, "%s\tint __none;\n", ind);
+	fprintf(f, "%s} maps;\n%sstruct {\n", ind, ind);
 	for (i = 0; i < obj->nr_progs; i++)
 		if (lsk_prog_is_entry(&obj->progs[i]))
-			fprintf(f, "\t\tstruct lskel_prog_desc %s;\n", obj->progs[i].name);
-	fprintf(f, "\t} progs;\n\tstruct {\n");
+			fprintf(f, "%s\tstruct lskel_prog_desc %s;\n", ind, obj->progs[i].name);
+	fprintf(f, "%s} progs;\n%sstruct {\n", ind, ind);
 	for (i = 0; i < obj->nr_progs; i++)
 		if (lsk_prog_is_entry(&obj->progs[i]))
-			fprintf(f, "\t\tint %s_fd;\n", obj->progs[i].name);
-	fprintf(f, "\t} links;\n");
+			fprintf(f, "%s\tint %s_fd;\n", ind, obj->progs[i].name);
+	fprintf(f, "%s} links;\n", ind);
 	for (i = 0; i < obj->nr_maps; i++) {
 		const struct lsk_map *m = &obj->maps[i];
 
 		if (!is_data_map(m) || !m->btf_value_type_id)
 			continue;
 		ident(id, sizeof(id), m->name);
-		fprintf(f, "\tstruct %s__%s *%s;\n", name, id, id);
+		fprintf(f, "%sstruct %s__%s *%s;\n", ind, prefix, id, id);
+	}
+}
+
+static void emit_struct(FILE *f, const char *name, const struct lsk_trace *t)
+{
+	size_t i;
+
+	fprintf(f, "struct %s {\n\tstruct lskel_ctx ctx;\n", name);
+	if (t->nr_objs == 1) {
+		emit_members(f, name, t->objs[0].obj, "\t");
+	} else {
+		for (i = 0; i < t->nr_objs; i++) {
+			struct names n;
+
+			names_of(name, t, i, &n);
+			fprintf(f, "\tstruct %s {\n", n.type);
+			emit_members(f, n.type, t->objs[i].obj, "\t\t");
+			n.member[strlen(n.member) - 1] = '\0';
+			fprintf(f, "\t} %s;\n", n.member);
+		}
 	}
 	fprintf(f, "};\n\n");
 }
@@ -152,9 +196,7 @@ static void emit_struct(FILE *f, const char *name, const struct lsk_obj *obj)
 static void emit_tables(FILE *f, const char *name, const struct lsk_trace *t,
 			const struct lsk_loader *l)
 {
-	const struct lsk_trace_obj *to = &t->objs[0];
-	const struct lsk_obj *obj = to->obj;
-	size_t i, j, nk = 0;
+	size_t i, j, oi, nk = 0, nm = 0, np = 0;
 	char id[128];
 
 	fprintf(f, "static const __u32 %s__op_cmd[] = {", name);
@@ -167,39 +209,60 @@ static void emit_tables(FILE *f, const char *name, const struct lsk_trace *t,
 	for (i = 0; i < l->nr_func_info; i++)
 		fprintf(f, "\t{ %u, %u },\n", l->func_info[i].insn_off, l->func_info[i].type_id);
 	fprintf(f, "};\n\nstatic const struct lskel_map_bind %s__maps[] = {\n", name);
-	for (i = 0; i < obj->nr_maps; i++) {
-		const struct lsk_map *m = &obj->maps[i];
-		int init = -1;
-		char data_off[256];
+	for (oi = 0; oi < t->nr_objs; oi++) {
+		const struct lsk_trace_obj *to = &t->objs[oi];
+		const struct lsk_obj *obj = to->obj;
+		struct names n;
 
-		ident(id, sizeof(id), m->name);
-		for (j = 0; j < t->nr_ops; j++)
-			if (t->ops[j].cmd == LSK_CMD_USER_INIT && t->ops[j].obj == 0 &&
-			    t->ops[j].idx == (int)i)
-				init = l->blob->chunk_off[t->ops[j].dst];
-		if (is_data_map(m) && m->btf_value_type_id)
-			snprintf(data_off, sizeof(data_off), "offsetof(struct %s, %s)", name, id);
-		else
-			snprintf(data_off, sizeof(data_off), "~0u");
-		fprintf(f, "\t{ offsetof(struct %s, maps.%s), %d, %s, %u, %s%d%s, %s%d%s, %d, "
-			"\"%s\" },\n", name, id, to->map_op[i], data_off, m->value_size,
-			init < 0 ? "~0u /* " : "", init, init < 0 ? " */" : "",
-			to->map_input[i] < 0 ? "~0u /* " : "", to->map_input[i],
-			to->map_input[i] < 0 ? " */" : "", m->kind == LSK_MAP_RODATA,
-			m->kind == LSK_MAP_USER ? m->name : m->kname);
+		names_of(name, t, oi, &n);
+		for (i = 0; i < obj->nr_maps; i++, nm++) {
+			const struct lsk_map *m = &obj->maps[i];
+			bool shared = m->kind == LSK_MAP_USER && to->map_op[i] >= 0 &&
+				      t->ops[to->map_op[i]].obj != (int)oi;
+			int init = -1;
+			char data_off[256];
+
+			ident(id, sizeof(id), m->name);
+			for (j = 0; j < t->nr_ops; j++)
+				if (t->ops[j].cmd == LSK_CMD_USER_INIT && t->ops[j].obj == (int)oi &&
+				    t->ops[j].idx == (int)i)
+					init = l->blob->chunk_off[t->ops[j].dst];
+			if (is_data_map(m) && m->btf_value_type_id)
+				snprintf(data_off, sizeof(data_off), "offsetof(struct %s, %s%s)", name,
+					 n.member, id);
+			else
+				snprintf(data_off, sizeof(data_off), "~0u");
+			fprintf(f, "\t{ offsetof(struct %s, %smaps.%s), %d, %s, %u, %s%d%s, %s%d%s, %d, "
+				"\"%s\", %d },\n", name, n.member, id, to->map_op[i], data_off,
+				m->value_size, init < 0 ? "~0u /* " : "", init, init < 0 ? " */" : "",
+				to->map_input[i] < 0 ? "~0u /* " : "", to->map_input[i],
+				to->map_input[i] < 0 ? " */" : "", m->kind == LSK_MAP_RODATA,
+				m->kind == LSK_MAP_USER ? m->name : m->kname, shared);
+		}
 	}
-	if (!obj->nr_maps)
-		fprintf(f, "\t{ 0, 0, 0, 0, 0, 0, 0, \"\" },\n");
+	if (!nm)
+		fprintf(f, "\t{ 0, 0, 0, 0, 0, 0, 0, \"\", 0 },\n");
 	fprintf(f, "};\n\nstatic const struct lskel_prog_bind %s__progs[] = {\n", name);
-	for (i = 0; i < obj->nr_progs; i++) {
-		const struct lsk_prog *p = &obj->progs[i];
+	for (oi = 0; oi < t->nr_objs; oi++) {
+		const struct lsk_trace_obj *to = &t->objs[oi];
+		const struct lsk_obj *obj = to->obj;
+		struct names n;
 
-		if (!lsk_prog_is_entry(p))
-			continue;
-		fprintf(f, "\t{ offsetof(struct %s, progs.%s), %d, offsetof(struct %s, links.%s_fd), "
-			"%u, \"%s\", \"%s\" },\n", name, p->name, to->prog_op[i], name, p->name,
-			attach_kind(p), p->attach_target, p->name);
+		names_of(name, t, oi, &n);
+		for (i = 0; i < obj->nr_progs; i++) {
+			const struct lsk_prog *p = &obj->progs[i];
+
+			if (!lsk_prog_is_entry(p))
+				continue;
+			np++;
+			fprintf(f, "\t{ offsetof(struct %s, %sprogs.%s), %d, offsetof(struct %s, "
+				"%slinks.%s_fd), %u, \"%s\", \"%s\" },\n", name, n.member, p->name,
+				to->prog_op[i], name, n.member, p->name, attach_kind(p),
+				p->attach_target, p->name);
+		}
 	}
+	if (!np)
+		fprintf(f, "\t{ 0, 0, 0, 0, \"\", \"\" },\n");
 	fprintf(f, "};\n\nstatic const struct lskel_kcfg %s__kcfg[] = {\n", name);
 	for (i = 0; i < t->nr_ops; i++) {
 		const struct lsk_kcfg_desc *d;
@@ -227,12 +290,12 @@ static void emit_tables(FILE *f, const char *name, const struct lsk_trace *t,
 		"\t%zu, %u, %u, %zu,\n"
 		"\t%s__op_cmd, %s__op_what,\n"
 		"\t%s__maps, %zu,\n"
-		"\t%s__progs, sizeof(%s__progs) / sizeof(%s__progs[0]),\n"
+		"\t%s__progs, %zu,\n"
 		"\t%s__kcfg, %zu,\n"
 		"};\n\n",
 		name, name, name, name, name, name, name, name, name, l->nr_func_info,
 		t->nr_ops, l->blob->fdtab_off, l->blob->inputs_size, t->nr_inputs, name, name,
-		name, obj->nr_maps, name, name, name, name, nk);
+		name, nm, name, np, name, nk);
 }
 
 static void emit_functions(FILE *f, const char *name)
@@ -282,28 +345,31 @@ static bool uses_config(const struct lsk_trace *t)
 int lsk_emit_skel(FILE *f, const char *name, const struct lsk_trace *t,
 		  const struct lsk_loader *l)
 {
-	const struct lsk_obj *obj;
+	const struct lsk_obj *obj = t->objs[0].obj;
 	char guard[160];
 	size_t i;
 	int err;
 
-	if (t->nr_objs != 1)
-		return lsk_err(ENOTSUP, "skeletons of several objects are built by chained loads");
-	obj = t->objs[0].obj;
 	for (i = 0; name[i] && i + 1 < sizeof(guard); i++)
 		guard[i] = isalnum((unsigned char)name[i]) ? toupper((unsigned char)name[i]) : '_';
 	guard[i] = '\0';
 	fprintf(f, "/* SPDX-License-Identifier: BSD-2-Clause */\n"
-		"/* Light skeleton of %s, generated by lskel. Do not edit. */\n"
+		"/* Light skeleton of %s%s, generated by lskel. Do not edit. */\n"
 		"#ifndef __%s_LSKEL_H__\n#define __%s_LSKEL_H__\n\n"
 		"%s"
-		"#include <lskel/runtime.h>\n\n", obj->path, guard, guard,
+		"#include <lskel/runtime.h>\n\n", obj->path, t->nr_objs > 1 ? " and the objects "
+		"chained with it" : "", guard, guard,
 		uses_config(t) ? "/* CONFIG_* externs: the runtime reads /proc/config.gz (link -lz) */\n"
 		"#ifndef LSKEL_WITH_ZLIB\n#define LSKEL_WITH_ZLIB\n#endif\n" : "");
-	err = emit_data_types(f, name, obj);
-	if (err)
-		return err;
-	emit_struct(f, name, obj);
+	for (i = 0; i < t->nr_objs; i++) {
+		struct names n;
+
+		names_of(name, t, i, &n);
+		err = emit_data_types(f, n.type, t->objs[i].obj);
+		if (err)
+			return err;
+	}
+	emit_struct(f, name, t);
 	{
 		char var[200];
 

@@ -118,10 +118,39 @@ static void test_deterministic(void **state)
 	free(b);
 }
 
+/* Chains are dumped through the CLI, as `make golden` writes them: the freplace dispatcher's
+ * trace and loader stand in for the kernel test where EXT programs are refused. */
+static void cli_golden(const char *args, const char *golden)
+{
+	char cmd[1024], out[256];
+
+	snprintf(out, sizeof(out), "%s/tests/%s.out", build_dir(), golden);
+	snprintf(cmd, sizeof(cmd), "%s/bin/lskel dump %s > %s && cmp -s %s tests/golden/%s ||"
+		 " { diff -u tests/golden/%s %s | head -20; exit 1; }", build_dir(), args, out, out,
+		 golden, golden, out);
+	if (system(cmd))
+		fail_msg("lskel dump %s differs from tests/golden/%s", args, golden);
+}
+
+static void test_freplace_chain(void **state)
+{
+	char objs[512];
+	const char *b = build_dir();
+
+	(void)state;
+	snprintf(objs, sizeof(objs), "%1$s/samples/chain/xdisp_root.bpf.o "
+		 "%1$s/samples/chain/xdisp_comp_a.bpf.o %1$s/samples/chain/xdisp_comp_b.bpf.o", b);
+	cli_golden(objs, "xdisp.chain.dump");
+	snprintf(objs, sizeof(objs), "--loader %1$s/samples/chain/xdisp_root.bpf.o "
+		 "%1$s/samples/chain/xdisp_comp_a.bpf.o %1$s/samples/chain/xdisp_comp_b.bpf.o", b);
+	cli_golden(objs, "xdisp.loader.dump");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_all_samples),
+		cmocka_unit_test(test_freplace_chain),
 		cmocka_unit_test(test_deterministic),
 	};
 

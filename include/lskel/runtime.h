@@ -77,6 +77,7 @@ struct lskel_map_bind {
 	__u32 input;		/* loader input slot for the caller's value, ~0u for none */
 	__u32 rdonly;		/* mmapped read-only after load (.rodata, .kconfig) */
 	const char *name;	/* as libbpf names it: variable name, or "obj.rodata" style */
+	__u32 shared;		/* a chained object's view of a map another object owns */
 };
 
 struct lskel_prog_bind {
@@ -529,11 +530,11 @@ static inline int lskel_load(const struct lskel_desc *d, void *skel)
 		return err;
 	for (i = 0; i < d->nr_maps; i++) {
 		const struct lskel_map_bind *b = &d->maps[i];
-		struct lskel_map_desc *md = (struct lskel_map_desc *)(s + b->fd_off);
 
-		md->map_fd = fds[b->slot];
-		fds[b->slot] = -1;
+		((struct lskel_map_desc *)(s + b->fd_off))->map_fd = fds[b->slot];
 	}
+	for (i = 0; i < d->nr_maps; i++)	/* shared maps: one fd, several views */
+		fds[d->maps[i].slot] = -1;
 	for (i = 0; i < d->nr_progs; i++) {
 		const struct lskel_prog_bind *b = &d->progs[i];
 
@@ -685,7 +686,7 @@ static inline void lskel_destroy(const struct lskel_desc *d, void *skel)
 		const struct lskel_map_bind *b = &d->maps[i];
 		int fd = ((struct lskel_map_desc *)(s + b->fd_off))->map_fd;
 
-		if (fd >= 0)
+		if (fd >= 0 && !b->shared)
 			close(fd);
 		if (b->data_off != ~0u)
 			lskel_free_data(*(void **)(s + b->data_off), b->size);
