@@ -51,6 +51,9 @@ TEST_HELPERS := $(wildcard tests/helpers/*.c)
 .PHONY: all check demo deps install clean samples bench golden
 
 BENCH_DIR := $(BUILD)/bench
+CHAIN64_DIR := $(BUILD)/chain64
+CHAIN64_NAMES := $(shell i=0; while [ $$i -lt 64 ]; do printf 'link%02d ' $$i; i=$$((i+1)); done)
+CHAIN64_OBJS := $(patsubst %,$(CHAIN64_DIR)/%.bpf.o,$(CHAIN64_NAMES))
 SCALE_OBJS := $(BENCH_DIR)/scale10.bpf.o $(BENCH_DIR)/scale100.bpf.o $(BENCH_DIR)/scale1000.bpf.o
 all: $(BUILD)/bin/lskel samples
 
@@ -136,11 +139,17 @@ $(BENCH_DIR)/scale%.bpf.c: bench/gen-scale.sh | $(BENCH_DIR)
 	bench/gen-scale.sh $* > $@
 $(BENCH_DIR)/scale%.bpf.o: $(BENCH_DIR)/scale%.bpf.c $(BUILD)/vmlinux.h
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+$(CHAIN64_DIR)/sources.stamp: bench/gen-chain.sh | $(CHAIN64_DIR)
+	bench/gen-chain.sh 64 $(CHAIN64_DIR) && touch $@
+$(CHAIN64_DIR)/%.bpf.o: $(CHAIN64_DIR)/sources.stamp $(BUILD)/vmlinux.h
+	$(CLANG) $(BPF_CFLAGS) -c $(CHAIN64_DIR)/$*.bpf.c -o $@
+$(BUILD)/tests/test_chain64: $(CHAIN64_OBJS)
+
 $(BENCH_DIR)/bench: bench/bench.c $(GEN_LIB) | $(BENCH_DIR)
 	$(CC) $(CFLAGS) $< $(GEN_LIB) $(LDFLAGS) $(LIBS) -o $@
 
 # Side by side in one run; bpftool's light skeleton where it generates and compiles.
-bench: all $(BENCH_DIR)/bench $(SCALE_OBJS)
+bench: all $(BENCH_DIR)/bench $(SCALE_OBJS) $(CHAIN64_OBJS)
 	@for o in $(SAMPLE_OBJS) $(SCALE_OBJS); do \
 		n=$$(basename $$o .bpf.o); rm -f $(BENCH_DIR)/$$n.bpftool*; \
 		if ! $(BPFTOOL) gen skeleton -L $$o name $$n > $(BENCH_DIR)/$$n.bpftool.h 2>/dev/null; \
@@ -149,7 +158,8 @@ bench: all $(BENCH_DIR)/bench $(SCALE_OBJS)
 			bench/bpftool_bench.c -o $(BENCH_DIR)/$$n.bpftool 2>/dev/null; \
 		then echo cc-fail > $(BENCH_DIR)/$$n.bpftool.status; fi; \
 	done
-	$(BENCH_DIR)/bench --bpftool-dir $(BENCH_DIR) $(SAMPLE_OBJS) $(SCALE_OBJS)
+	$(BENCH_DIR)/bench --bpftool-dir $(BENCH_DIR) $(SAMPLE_OBJS) $(SCALE_OBJS) \
+		--chain chain64 $(CHAIN64_OBJS)
 
 install: $(BUILD)/bin/lskel
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include/lskel \
@@ -159,7 +169,7 @@ install: $(BUILD)/bin/lskel
 	sed -e 's|@PREFIX@|$(PREFIX)|' lskel.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/lskel.pc
 
 $(BUILD) $(BUILD)/obj $(BUILD)/bin $(BUILD)/samples $(BUILD)/tests $(BUILD)/tests/bpf $(BUILD)/skel \
-$(CH) \
+$(CH) $(CHAIN64_DIR) \
 $(BENCH_DIR):
 	mkdir -p $@
 

@@ -2,6 +2,7 @@
 /* `make bench`: for each object, loader instruction bytes, data bytes, generation time and
  * open_and_load latency of the lskel loader, exec_direct, libbpf's bpf_object__load and (when
  * it builds) bpftool's light skeleton; medians of RUNS runs, one table. */
+#define LSKEL_WITH_ZLIB	/* objects with CONFIG_* externs read /proc/config.gz */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,6 +121,86 @@ static double bench_libbpf(const char *path)
 	return m;
 }
 
+static size_t count_progs(const struct lsk_obj *obj)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < obj->nr_progs; i++)
+		n += lsk_prog_is_entry(&obj->progs[i]);
+	return n;
+}
+
+/* libbpf has no chains: open and load every object, one after the other. */
+static double bench_libbpf_all(char **paths, int n)
+{
+	double *v = calloc(runs, sizeof(double)), m;
+	struct bpf_object **o = calloc(n, sizeof(*o));
+	int i, j;
+
+	for (i = 0; i < runs; i++) {
+		double a = now_ms();
+
+		for (j = 0; j < n; j++) {
+			o[j] = bpf_object__open_file(paths[j], NULL);
+			if (!o[j] || bpf_object__load(o[j])) {
+				free(v);
+				free(o);
+				return -1;
+			}
+		}
+		v[i] = now_ms() - a;
+		for (j = 0; j < n; j++)
+			bpf_object__close(o[j]);
+	}
+	m = median(v, runs);
+	free(v);
+	free(o);
+	return m;
+}
+
+/* One row for a chain: one loader for all objects against libbpf object by object. */
+static void bench_chain(const char *name, char **paths, int n)
+{
+	struct lsk_obj **objs = calloc(n, sizeof(*objs));
+	struct lsk_trace *t = NULL;
+	struct lsk_loader *l = NULL;
+	struct lskel_desc d;
+	double gen, ours, direct, lib, a;
+	size_t maps = 0, progs = 0;
+	int i;
+
+	a = now_ms();
+	for (i = 0; i < n; i++)
+		if (lsk_obj_open(paths[i], &objs[i])) {
+			fprintf(stderr, "%s\n", lsk_errmsg());
+			exit(1);
+		}
+	if (lsk_trace_build(objs, n, &t) || lsk_loader_compile(t, &l)) {
+		fprintf(stderr, "%s\n", lsk_errmsg());
+		exit(1);
+	}
+	gen = now_ms() - a;
+	for (i = 0; i < n; i++) {
+		maps += objs[i]->nr_maps;
+		progs += count_progs(objs[i]);
+	}
+	lsk_loader_desc(t, l, &d);
+	ours = bench_lskel(&d);
+	direct = bench_direct(t);
+	lib = bench_libbpf_all(paths, n);
+	printf("%-16s %5zu %5zu %8zu %9u %9s %7.2f | %8.3f %8.3f %8.3f %8s | %8.2f %8s\n", name,
+	       maps, progs, l->nr_insns * 8, l->blob->size, "-", gen, ours, direct, lib, "-",
+	       lib > 0 ? ours / lib : 0, "-");
+	printf("%-16s (%d objects in one loader; libbpf loads them one by one; maps counts the "
+	       "shared one per object)\n", "", n);
+	lsk_loader_desc_free(&d);
+	lsk_loader_free(l);
+	lsk_trace_free(t);
+	for (i = 0; i < n; i++)
+		lsk_obj_free(objs[i]);
+	free(objs);
+}
+
 static double bench_gen(struct lsk_obj **objp, const char *path, size_t *hdr_bytes)
 {
 	double *v = calloc(runs, sizeof(double)), m;
@@ -201,13 +282,37 @@ static void bpftool_numbers(const char *dir, const char *name, char *ms, char *i
 	}
 }
 
-static size_t count_progs(const struct lsk_obj *obj)
+static void bench_object(const char *path, const char *dir)
 {
-	size_t i, n = 0;
+	struct lsk_obj *obj = NULL;
+	struct lsk_trace *t = NULL;
+	struct lsk_loader *l = NULL;
+	struct lskel_desc d;
+	char name[64], bt_ms[32], bt_insn[32], ratio[16] = "-";
+	size_t hdr;
+	double gen, ours, direct, lib;
+	const char *base = strrchr(path, '/');
 
-	for (i = 0; i < obj->nr_progs; i++)
-		n += lsk_prog_is_entry(&obj->progs[i]);
-	return n;
+	snprintf(name, sizeof(name), "%s", base ? base + 1 : path);
+	name[strcspn(name, ".")] = '\0';
+	gen = bench_gen(&obj, path, &hdr);
+	lsk_trace_build(&obj, 1, &t);
+	lsk_loader_compile(t, &l);
+	lsk_loader_desc(t, l, &d);
+	ours = bench_lskel(&d);
+	direct = bench_direct(t);
+	lib = bench_libbpf(path);
+	bpftool_numbers(dir, name, bt_ms, bt_insn);
+	if (atoi(bt_insn) > 0)
+		snprintf(ratio, sizeof(ratio), "%.2f",
+			 (double)(l->nr_insns * 8) / atoi(bt_insn));
+	printf("%-16s %5zu %5zu %8zu %9u %9s %7.2f | %8.3f %8.3f %8.3f %8s | %8.2f %8s\n",
+	       name, obj->nr_maps, count_progs(obj), l->nr_insns * 8, l->blob->size, bt_insn,
+	       gen, ours, direct, lib, bt_ms, lib > 0 ? ours / lib : 0, ratio);
+	lsk_loader_desc_free(&d);
+	lsk_loader_free(l);
+	lsk_trace_free(t);
+	lsk_obj_free(obj);
 }
 
 int main(int argc, char **argv)
@@ -228,35 +333,11 @@ int main(int argc, char **argv)
 	       "progs", "ldr_B", "data_B", "bpftl_B", "gen", "lskel", "direct", "libbpf",
 	       "bpftool", "lsk/lib", "ldr/bpf");
 	for (i = 1; i < argc; i++) {
-		struct lsk_obj *obj = NULL;
-		struct lsk_trace *t = NULL;
-		struct lsk_loader *l = NULL;
-		struct lskel_desc d;
-		char name[64], bt_ms[32], bt_insn[32], ratio[16] = "-";
-		size_t hdr;
-		double gen, ours, direct, lib;
-		const char *base = strrchr(argv[i], '/');
-
-		snprintf(name, sizeof(name), "%s", base ? base + 1 : argv[i]);
-		name[strcspn(name, ".")] = '\0';
-		gen = bench_gen(&obj, argv[i], &hdr);
-		lsk_trace_build(&obj, 1, &t);
-		lsk_loader_compile(t, &l);
-		lsk_loader_desc(t, l, &d);
-		ours = bench_lskel(&d);
-		direct = bench_direct(t);
-		lib = bench_libbpf(argv[i]);
-		bpftool_numbers(dir, name, bt_ms, bt_insn);
-		if (atoi(bt_insn) > 0)
-			snprintf(ratio, sizeof(ratio), "%.2f",
-				 (double)(l->nr_insns * 8) / atoi(bt_insn));
-		printf("%-16s %5zu %5zu %8zu %9u %9s %7.2f | %8.3f %8.3f %8.3f %8s | %8.2f %8s\n",
-		       name, obj->nr_maps, count_progs(obj), l->nr_insns * 8, l->blob->size, bt_insn,
-		       gen, ours, direct, lib, bt_ms, lib > 0 ? ours / lib : 0, ratio);
-		lsk_loader_desc_free(&d);
-		lsk_loader_free(l);
-		lsk_trace_free(t);
-		lsk_obj_free(obj);
+		if (!strcmp(argv[i], "--chain") && i + 2 < argc) {
+			bench_chain(argv[i + 1], argv + i + 2, argc - i - 2);
+			break;
+		}
+		bench_object(argv[i], dir);
 	}
 	printf("\nldr_B: loader instruction bytes; bpftl_B: bpftool 7.1's (gen skeleton -L); "
 	       "lsk/lib: lskel load time / libbpf's; ldr/bpf: loader bytes / bpftool's.\n"

@@ -339,7 +339,7 @@ static inline int lskel_run_loader(const struct lskel_desc *d, const __u64 *inpu
 		err = lskel_fail(c, -1, -ENOMEM, "%s%s: out of memory: %s", d->name, "");
 		goto out;
 	}
-	if (d->nr_inputs)
+	if (d->nr_inputs && input_slots)	/* NULL: every initial value as compiled */
 		memcpy(lc + 1, input_slots, d->nr_inputs * 8);
 	err = lskel_fill_kconfig(d, (char *)(lc + 1), c);
 	if (err)
