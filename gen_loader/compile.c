@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* The loader program. Its size does not depend on the objects: main copies the context's
+/* The loader program. Its size does not grow with the objects: main copies the context's
  * inputs into the blob and runs bpf_loop over the step table with `step`, an interpreter of
- * the eight step kinds of loader_abi.h; on failure a second bpf_loop with `close_all` closes
+ * the step kinds of loader_abi.h (only those the blob uses are emitted); on failure a second bpf_loop with `close_all` closes
  * every fd the load made. Only the input copy is unrolled (one load/store pair per 8 bytes of
  * input: the verifier allows no variable-offset context access). Every offset read from a
  * step is bounds-checked against the blob size so the verifier accepts the accesses. */
@@ -246,8 +246,14 @@ static void emit_step_fn(struct gen *g)
 	void (*const emit[])(struct gen *) = { emit_step_fd, emit_step_ptr, emit_step_bpf,
 					       emit_step_ksym, emit_step_btf_id, emit_step_close,
 					       emit_step_copy_user };
+	const struct lskel_step *st = (const void *)(g->b->data + g->b->steps_off);
+	unsigned int used = 0;
 	int labels[7], i;
+	__u32 k;
 
+	/* only the step kinds this blob uses: less to verify, same interpreter otherwise */
+	for (k = 0; k < g->b->nr_steps; k++)
+		used |= 1u << st[k].kind;
 	asm_jmp_imm(a, BPF_JGE, 1, g->b->nr_steps, g->stop);
 	asm_ld_map_value(a, 9, 0, 0);
 	E(I_ALU64_IMM(BPF_MUL, 1, sizeof(struct lskel_step)));
@@ -256,11 +262,15 @@ static void emit_step_fn(struct gen *g)
 	E(I_ALU64_REG(BPF_ADD, 7, 1));
 	E(I_LDX(BPF_B, 1, 7, STEP(kind)));
 	for (i = 0; i < 7; i++) {
+		if (!(used & (1u << kinds[i])))
+			continue;
 		labels[i] = asm_new_label(a);
 		asm_jmp_imm(a, BPF_JEQ, 1, kinds[i], labels[i]);
 	}
 	asm_ja(a, g->bad);
 	for (i = 0; i < 7; i++) {
+		if (!(used & (1u << kinds[i])))
+			continue;
 		asm_bind(a, labels[i]);
 		emit[i](g);
 	}
