@@ -29,6 +29,7 @@ BPF_CFLAGS  := -g -O2 -target bpf -D__TARGET_ARCH_x86 -I$(BUILD) -Isamples -Wall
 TEST_BPF_SRCS := $(wildcard tests/bpf/*.bpf.c)
 TEST_BPF_OBJS := $(patsubst tests/bpf/%.bpf.c,$(BUILD)/tests/bpf/%.bpf.o,$(TEST_BPF_SRCS))
 
+REFUSED_OBJS := $(BUILD)/samples/refused/trampolines.bpf.o
 CHAIN_SRCS := $(wildcard samples/chain/*.bpf.c)
 CHAIN_OBJS := $(patsubst samples/chain/%.bpf.c,$(BUILD)/samples/chain/%.bpf.o,$(CHAIN_SRCS))
 CH := $(BUILD)/samples/chain
@@ -72,7 +73,9 @@ $(BUILD)/bin/lskel: gen_loader/lskel.c $(GEN_LIB) | $(BUILD)/bin
 $(BUILD)/vmlinux.h: | $(BUILD)
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
 
-samples: $(SAMPLE_OBJS) $(CHAIN_OBJS)
+samples: $(SAMPLE_OBJS) $(CHAIN_OBJS) $(REFUSED_OBJS)
+$(BUILD)/samples/refused/%.bpf.o: samples/refused/%.bpf.c $(BUILD)/vmlinux.h | $(BUILD)/samples/refused
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 $(CH)/%.bpf.o: samples/chain/%.bpf.c $(BUILD)/vmlinux.h $(wildcard samples/chain/*.h) | $(CH)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 $(BUILD)/samples/%.bpf.o: samples/%.bpf.c $(BUILD)/vmlinux.h $(wildcard samples/*.h) | $(BUILD)/samples
@@ -99,6 +102,9 @@ $(BUILD)/tests/skel_%: tests/skel_test.c $(BUILD)/skel/%.lskel.h $(TEST_HELPERS)
 		$< $(TEST_HELPERS) $(GEN_LIB) $(LDFLAGS) $(LIBS) -lcmocka -o $@
 
 $(BUILD)/tests/test_behaviour: $(SKEL_HDRS)
+$(BUILD)/tests/test_attach: $(SKEL_HDRS) $(BUILD)/skel/trampolines.lskel.h
+$(BUILD)/skel/trampolines.lskel.h: $(REFUSED_OBJS) $(BUILD)/bin/lskel | $(BUILD)/skel
+	$(BUILD)/bin/lskel gen -n trampolines -o $@ $(REFUSED_OBJS)
 $(BUILD)/tests/test_chain: $(CHAIN_HDRS) $(TEST_BPF_OBJS)
 $(BUILD)/skel/pipe.lskel.h: $(PIPE_OBJS) $(BUILD)/bin/lskel | $(BUILD)/skel
 	$(BUILD)/bin/lskel gen -n pipe -o $@ $(PIPE_OBJS)
@@ -133,6 +139,9 @@ golden: all $(BUILD)/bin/lskel
 	done
 	$(BUILD)/bin/lskel dump $(XDISP_OBJS) > tests/golden/xdisp.chain.dump
 	$(BUILD)/bin/lskel dump --loader $(XDISP_OBJS) > tests/golden/xdisp.loader.dump
+	$(BUILD)/bin/lskel dump $(REFUSED_OBJS) > tests/golden/trampolines.dump
+	$(BUILD)/bin/lskel gen -n trampolines $(REFUSED_OBJS) | sed -n '/__progs\[\] = {/,/^};/p' \
+		> tests/golden/trampolines.attach
 	git diff --stat tests/golden
 
 $(BENCH_DIR)/scale%.bpf.c: bench/gen-scale.sh | $(BENCH_DIR)
@@ -169,7 +178,7 @@ install: $(BUILD)/bin/lskel
 	sed -e 's|@PREFIX@|$(PREFIX)|' lskel.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/lskel.pc
 
 $(BUILD) $(BUILD)/obj $(BUILD)/bin $(BUILD)/samples $(BUILD)/tests $(BUILD)/tests/bpf $(BUILD)/skel \
-$(CH) $(CHAIN64_DIR) \
+$(CH) $(CHAIN64_DIR) $(BUILD)/samples/refused \
 $(BENCH_DIR):
 	mkdir -p $@
 

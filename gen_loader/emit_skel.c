@@ -137,7 +137,91 @@ static unsigned int attach_kind(const struct lsk_prog *p)
 	if ((p->type == BPF_PROG_TYPE_TRACING && p->expected_attach_type != BPF_TRACE_ITER) ||
 	    p->type == BPF_PROG_TYPE_LSM || p->type == BPF_PROG_TYPE_EXT)
 		return 3;
+	if (p->type == BPF_PROG_TYPE_TRACING && p->expected_attach_type == BPF_TRACE_ITER)
+		return 4;
 	return 0;
+}
+
+/* Explicit attach helpers for programs whose target only the caller knows. */
+static void emit_attach_helpers(FILE *f, const char *name, const struct lsk_trace *t)
+{
+	size_t oi, i;
+
+	for (oi = 0; oi < t->nr_objs; oi++) {
+		const struct lsk_obj *obj = t->objs[oi].obj;
+		struct names n;
+		char fn[256];
+
+		names_of(name, t, oi, &n);
+		for (i = 0; i < obj->nr_progs; i++) {
+			const struct lsk_prog *p = &obj->progs[i];
+
+			if (!lsk_prog_is_entry(p))
+				continue;
+			snprintf(fn, sizeof(fn), "%s__%s", n.type, p->name);
+			switch (p->type) {
+			case BPF_PROG_TYPE_XDP:
+				fprintf(f, "/* %s: XDP link on @ifindex (flags: XDP_FLAGS_*_MODE) */\n"
+					"static inline int %s__attach_xdp(struct %s *skel, int ifindex, "
+					"__u32 flags)\n{\n\treturn lskel_set_link(&skel->ctx, "
+					"&skel->%slinks.%s_fd,\n\t\tlskel_link_create(skel->%sprogs.%s."
+					"prog_fd, ifindex, BPF_XDP, flags), \"%s\", \"xdp\");\n}\n\n",
+					p->name, fn, name, n.member, p->name, n.member, p->name, p->name);
+				break;
+			case BPF_PROG_TYPE_SCHED_CLS:
+				fprintf(f, "/* %s: tcx link on @ifindex, ingress or (egress != 0) egress */\n"
+					"static inline int %s__attach_tc(struct %s *skel, int ifindex, "
+					"int egress)\n{\n\treturn lskel_set_link(&skel->ctx, "
+					"&skel->%slinks.%s_fd,\n\t\tlskel_link_create(skel->%sprogs.%s."
+					"prog_fd, ifindex,\n\t\t\tegress ? LSKEL_BPF_TCX_EGRESS : "
+					"LSKEL_BPF_TCX_INGRESS, 0), \"%s\", \"tcx\");\n}\n\n", p->name, fn,
+					name, n.member, p->name, n.member, p->name, p->name);
+				break;
+			case BPF_PROG_TYPE_CGROUP_SKB:
+			case BPF_PROG_TYPE_CGROUP_SOCK:
+			case BPF_PROG_TYPE_CGROUP_SOCK_ADDR:
+			case BPF_PROG_TYPE_CGROUP_SOCKOPT:
+			case BPF_PROG_TYPE_CGROUP_SYSCTL:
+			case BPF_PROG_TYPE_CGROUP_DEVICE:
+			case BPF_PROG_TYPE_SOCK_OPS:
+				fprintf(f, "/* %s: cgroup link on the cgroup (v2) directory fd */\n"
+					"static inline int %s__attach_cgroup(struct %s *skel, int cgroup_fd)"
+					"\n{\n\treturn lskel_set_link(&skel->ctx, &skel->%slinks.%s_fd,\n"
+					"\t\tlskel_link_create(skel->%sprogs.%s.prog_fd, cgroup_fd, %u, 0), "
+					"\"%s\", \"cgroup\");\n}\n\n", p->name, fn, name, n.member,
+					p->name, n.member, p->name, p->expected_attach_type, p->name);
+				break;
+			case BPF_PROG_TYPE_SK_LOOKUP:
+			case BPF_PROG_TYPE_FLOW_DISSECTOR:
+				fprintf(f, "/* %s: link in the network namespace of @netns_fd */\n"
+					"static inline int %s__attach_netns(struct %s *skel, int netns_fd)"
+					"\n{\n\treturn lskel_set_link(&skel->ctx, &skel->%slinks.%s_fd,\n"
+					"\t\tlskel_link_create(skel->%sprogs.%s.prog_fd, netns_fd, %u, 0), "
+					"\"%s\", \"netns\");\n}\n\n", p->name, fn, name, n.member,
+					p->name, n.member, p->name, p->expected_attach_type, p->name);
+				break;
+			case BPF_PROG_TYPE_SK_MSG:
+			case BPF_PROG_TYPE_SK_SKB:
+				fprintf(f, "/* %s: link to a sockmap or sockhash */\n"
+					"static inline int %s__attach_sockmap(struct %s *skel, int map_fd)"
+					"\n{\n\treturn lskel_set_link(&skel->ctx, &skel->%slinks.%s_fd,\n"
+					"\t\tlskel_link_create(skel->%sprogs.%s.prog_fd, map_fd, %u, 0), "
+					"\"%s\", \"sockmap\");\n}\n\n", p->name, fn, name, n.member,
+					p->name, n.member, p->name, p->expected_attach_type, p->name);
+				break;
+			case 32:	/* BPF_PROG_TYPE_NETFILTER */
+				fprintf(f, "/* %s: netfilter hook link */\n"
+					"static inline int %s__attach_netfilter(struct %s *skel, __u32 pf, "
+					"__u32 hooknum, int priority)\n{\n\treturn lskel_set_link(&skel->ctx, "
+					"&skel->%slinks.%s_fd,\n\t\tlskel_link_netfilter(skel->%sprogs.%s."
+					"prog_fd, pf, hooknum, priority), \"%s\", \"netfilter\");\n}\n\n",
+					p->name, fn, name, n.member, p->name, n.member, p->name, p->name);
+				break;
+			default:
+				break;
+			}
+		}
+	}
 }
 
 /* The members of one object: maps, progs, links, data section pointers. */
@@ -382,6 +466,7 @@ int lsk_emit_skel(FILE *f, const char *name, const struct lsk_trace *t,
 	}
 	emit_tables(f, name, t, l);
 	emit_functions(f, name);
+	emit_attach_helpers(f, name, t);
 	fprintf(f, "#endif /* __%s_LSKEL_H__ */\n", guard);
 	return ferror(f) ? lsk_err(EIO, "write error") : 0;
 }

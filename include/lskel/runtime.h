@@ -65,7 +65,13 @@ enum lskel_attach_kind {
 	LSKEL_ATTACH_TRACEPOINT,	/* target "category/name" */
 	LSKEL_ATTACH_RAW_TP,	/* target: tracepoint name */
 	LSKEL_ATTACH_TRACING,	/* tp_btf, fentry, fexit, fmod_ret, lsm: BPF_RAW_TRACEPOINT_OPEN */
+	LSKEL_ATTACH_ITER,	/* iter/...: a BPF link to read with BPF_ITER_CREATE */
 };
+
+/* Attach types newer than the 6.1 UAPI headers. */
+#define LSKEL_BPF_TCX_INGRESS 46
+#define LSKEL_BPF_TCX_EGRESS 47
+#define LSKEL_BPF_NETFILTER 45
 
 /* Where a map's fd, mmapped data and initial value live in the skeleton struct. */
 struct lskel_map_bind {
@@ -624,9 +630,62 @@ static inline int lskel_attach_prog(const struct lskel_prog_bind *b, int prog_fd
 		attr.raw_tracepoint.prog_fd = prog_fd;
 		fd = lskel_sys_bpf(BPF_RAW_TRACEPOINT_OPEN, &attr, sizeof(attr));
 		return fd < 0 ? -errno : fd;
+	case LSKEL_ATTACH_ITER:
+		attr.link_create.prog_fd = prog_fd;
+		attr.link_create.attach_type = BPF_TRACE_ITER;
+		fd = lskel_sys_bpf(BPF_LINK_CREATE, &attr, sizeof(attr));
+		return fd < 0 ? -errno : fd;
 	default:
 		return 0;
 	}
+}
+
+/* BPF_LINK_CREATE for programs that need a target: returns a link fd or -errno.
+ * @target: ifindex (XDP, tcx), cgroup fd, netns fd (sk_lookup, flow dissector) or
+ * sockmap/sockhash fd (sk_msg, sk_skb). */
+static inline int lskel_link_create(int prog_fd, int target, __u32 attach_type, __u32 flags)
+{
+	union bpf_attr attr;
+	int fd;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.link_create.prog_fd = prog_fd;
+	attr.link_create.target_fd = target;
+	attr.link_create.attach_type = attach_type;
+	attr.link_create.flags = flags;
+	fd = lskel_sys_bpf(BPF_LINK_CREATE, &attr, sizeof(attr));
+	return fd < 0 ? -errno : fd;
+}
+
+/* A netfilter hook link (pf NFPROTO_IPV4 = 2, hooknum NF_INET_*, priority). */
+static inline int lskel_link_netfilter(int prog_fd, __u32 pf, __u32 hooknum, int priority)
+{
+	union bpf_attr attr;
+	__u32 nf[4];
+	int fd;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.link_create.prog_fd = prog_fd;
+	attr.link_create.attach_type = LSKEL_BPF_NETFILTER;
+	nf[0] = pf;	/* link_create.netfilter: pf, hooknum, priority, flags */
+	nf[1] = hooknum;
+	memcpy(&nf[2], &priority, 4);
+	nf[3] = 0;
+	memcpy((char *)&attr.link_create + 16, nf, sizeof(nf));
+	fd = lskel_sys_bpf(BPF_LINK_CREATE, &attr, sizeof(attr));
+	return fd < 0 ? -errno : fd;
+}
+
+/* Store a new link in a skeleton's links.P_fd (replacing one already there). */
+static inline int lskel_set_link(struct lskel_ctx *c, int *slot, int fd, const char *prog,
+				 const char *what)
+{
+	if (fd < 0)
+		return lskel_fail(c, -1, fd, "attaching program '%s' (%s) failed: %s", prog, what);
+	if (*slot >= 0)
+		close(*slot);
+	*slot = fd;
+	return 0;
 }
 
 static inline void lskel_detach(const struct lskel_desc *d, void *skel)
