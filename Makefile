@@ -51,12 +51,22 @@ TEST_HELPERS := $(wildcard tests/helpers/*.c)
 
 .PHONY: all check demo deps install clean samples bench golden
 
+# lskel-run: static, no libbpf/libelf/zlib. musl keeps it under 64 KiB; glibc -static works too.
+STATIC_CC ?= $(shell command -v musl-gcc >/dev/null 2>&1 && echo musl-gcc || echo $(CC))
+RUN_CFLAGS := -static -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
+	      -Wall -Wextra -Werror -Iinclude -idirafter /usr/include \
+	      -idirafter /usr/include/$(shell $(CC) -dumpmachine)
+RUN_LDFLAGS := -Wl,--gc-sections -Wl,-z,noseparate-code -Wl,--build-id=none -s
+
 BENCH_DIR := $(BUILD)/bench
 CHAIN64_DIR := $(BUILD)/chain64
 CHAIN64_NAMES := $(shell i=0; while [ $$i -lt 64 ]; do printf 'link%02d ' $$i; i=$$((i+1)); done)
 CHAIN64_OBJS := $(patsubst %,$(CHAIN64_DIR)/%.bpf.o,$(CHAIN64_NAMES))
 SCALE_OBJS := $(BENCH_DIR)/scale10.bpf.o $(BENCH_DIR)/scale100.bpf.o $(BENCH_DIR)/scale1000.bpf.o
-all: $(BUILD)/bin/lskel samples
+all: $(BUILD)/bin/lskel $(BUILD)/bin/lskel-run samples
+
+$(BUILD)/bin/lskel-run: runtime/lskel_run.c $(wildcard include/lskel/*.h) | $(BUILD)/bin
+	$(STATIC_CC) $(RUN_CFLAGS) $< $(RUN_LDFLAGS) -o $@
 
 deps:
 	scripts/install-deps.sh
@@ -102,6 +112,9 @@ $(BUILD)/tests/skel_%: tests/skel_test.c $(BUILD)/skel/%.lskel.h $(TEST_HELPERS)
 		$< $(TEST_HELPERS) $(GEN_LIB) $(LDFLAGS) $(LIBS) -lcmocka -o $@
 
 $(BUILD)/tests/test_behaviour: $(SKEL_HDRS)
+$(BUILD)/tests/test_lskel_run: $(BUILD)/bin/lskel-run $(BUILD)/skel/net_count.lskel
+$(BUILD)/skel/net_count.lskel: $(BUILD)/samples/net_count.bpf.o $(BUILD)/bin/lskel | $(BUILD)/skel
+	$(BUILD)/bin/lskel gen --format blob -n net_count -o $@ $<
 $(BUILD)/tests/test_attach: $(SKEL_HDRS) $(BUILD)/skel/trampolines.lskel.h
 $(BUILD)/skel/trampolines.lskel.h: $(REFUSED_OBJS) $(BUILD)/bin/lskel | $(BUILD)/skel
 	$(BUILD)/bin/lskel gen -n trampolines -o $@ $(REFUSED_OBJS)
@@ -170,10 +183,10 @@ bench: all $(BENCH_DIR)/bench $(SCALE_OBJS) $(CHAIN64_OBJS)
 	$(BENCH_DIR)/bench --bpftool-dir $(BENCH_DIR) $(SAMPLE_OBJS) $(SCALE_OBJS) \
 		--chain chain64 $(CHAIN64_OBJS)
 
-install: $(BUILD)/bin/lskel
+install: $(BUILD)/bin/lskel $(BUILD)/bin/lskel-run
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include/lskel \
 		$(DESTDIR)$(PREFIX)/lib/pkgconfig
-	install -m 0755 $(BUILD)/bin/lskel $(DESTDIR)$(PREFIX)/bin/
+	install -m 0755 $(BUILD)/bin/lskel $(BUILD)/bin/lskel-run $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 include/lskel/*.h $(DESTDIR)$(PREFIX)/include/lskel/
 	sed -e 's|@PREFIX@|$(PREFIX)|' lskel.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/lskel.pc
 

@@ -209,6 +209,35 @@ out:
 	return 0;
 }
 
+int lsk_kcfg_list(const struct lsk_trace *t, const struct lsk_blob *b, struct lsk_kcfg_entry **out)
+{
+	struct lsk_kcfg_entry *e = NULL, *ne;
+	size_t i, j, n = 0;
+
+	for (i = 0; i < t->nr_ops; i++) {
+		const struct lsk_op *op = &t->ops[i];
+		const struct lsk_kcfg_desc *d;
+		size_t cnt;
+
+		if (op->cmd != LSK_CMD_KCONFIG)
+			continue;
+		d = t->chunks[op->name].data;
+		cnt = t->chunks[op->name].size / sizeof(*d);
+		ne = realloc(e, (n + cnt + 1) * sizeof(*e));
+		if (!ne) {
+			free(e);
+			return lsk_err(ENOMEM, "out of memory");
+		}
+		e = ne;
+		for (j = 0; j < cnt; j++, n++) {
+			e[n].d = &d[j];
+			e[n].input_off = b->kcfg_input_off[i] + d[j].off;
+		}
+	}
+	*out = e ? e : calloc(1, sizeof(*e));
+	return *out ? (int)n : lsk_err(ENOMEM, "out of memory");
+}
+
 void lsk_blob_free(struct lsk_blob *b)
 {
 	if (!b)

@@ -348,18 +348,16 @@ static void emit_tables(FILE *f, const char *name, const struct lsk_trace *t,
 	if (!np)
 		fprintf(f, "\t{ 0, 0, 0, 0, \"\", \"\" },\n");
 	fprintf(f, "};\n\nstatic const struct lskel_kcfg %s__kcfg[] = {\n", name);
-	for (i = 0; i < t->nr_ops; i++) {
-		const struct lsk_kcfg_desc *d;
-		size_t n;
+	{
+		struct lsk_kcfg_entry *ke;
+		int n = lsk_kcfg_list(t, l->blob, &ke), e;
 
-		if (t->ops[i].cmd != LSK_CMD_KCONFIG)
-			continue;
-		d = t->chunks[t->ops[i].name].data;
-		n = t->chunks[t->ops[i].name].size / sizeof(*d);
-		for (j = 0; j < n; j++, nk++)
-			fprintf(f, "\t{ \"%s\", %u, %u, %u, %u, %u },\n", d[j].name, d[j].type,
-				l->blob->kcfg_input_off[i] + d[j].off, d[j].sz, d[j].is_signed,
-				d[j].is_weak);
+		for (e = 0; e < n; e++, nk++)
+			fprintf(f, "\t{ \"%s\", %u, %u, %u, %u, %u },\n", ke[e].d->name,
+				ke[e].d->type, ke[e].input_off, ke[e].d->sz, ke[e].d->is_signed,
+				ke[e].d->is_weak);
+		if (n >= 0)
+			free(ke);
 	}
 	if (!nk)
 		fprintf(f, "\t{ \"\", 0, 0, 0, 0, 0 },\n");

@@ -11,34 +11,24 @@ int lsk_loader_desc(const struct lsk_trace *t, const struct lsk_loader *l, struc
 	__u32 *cmds = calloc(t->nr_ops + 1, sizeof(*cmds));
 	const char **what = calloc(t->nr_ops + 1, sizeof(*what));
 	struct lskel_kcfg *k = NULL;
-	size_t i, j, nk = 0;
+	struct lsk_kcfg_entry *ke = NULL;
+	int i, nk = lsk_kcfg_list(t, l->blob, &ke);
 
-	if (!cmds || !what)
+	if (nk < 0 || !cmds || !what || !(k = calloc(nk + 1, sizeof(*k))))
 		goto nomem;
-	for (i = 0; i < t->nr_ops; i++) {
+	for (i = 0; i < (int)t->nr_ops; i++) {
 		cmds[i] = t->ops[i].cmd;
 		what[i] = t->ops[i].what;
-		if (t->ops[i].cmd == LSK_CMD_KCONFIG)
-			nk += t->chunks[t->ops[i].name].size / sizeof(struct lsk_kcfg_desc);
 	}
-	k = calloc(nk + 1, sizeof(*k));
-	if (!k)
-		goto nomem;
-	nk = 0;
-	for (i = 0; i < t->nr_ops; i++) {
-		const struct lsk_kcfg_desc *kd = t->chunks[t->ops[i].name].data;
-
-		if (t->ops[i].cmd != LSK_CMD_KCONFIG)
-			continue;
-		for (j = 0; j < t->chunks[t->ops[i].name].size / sizeof(*kd); j++, nk++) {
-			k[nk].name = kd[j].name;
-			k[nk].type = kd[j].type;
-			k[nk].input_off = l->blob->kcfg_input_off[i] + kd[j].off;
-			k[nk].size = kd[j].sz;
-			k[nk].is_signed = kd[j].is_signed;
-			k[nk].is_weak = kd[j].is_weak;
-		}
+	for (i = 0; i < nk; i++) {
+		k[i].name = ke[i].d->name;
+		k[i].type = ke[i].d->type;
+		k[i].input_off = ke[i].input_off;
+		k[i].size = ke[i].d->sz;
+		k[i].is_signed = ke[i].d->is_signed;
+		k[i].is_weak = ke[i].d->is_weak;
 	}
+	free(ke);
 	memset(d, 0, sizeof(*d));
 	d->name = t->nr_objs ? t->objs[0].obj->name : "lskel";
 	d->insns = l->insns;
@@ -62,6 +52,7 @@ nomem:
 	free(cmds);
 	free(what);
 	free(k);
+	free(ke);
 	return lsk_err(ENOMEM, "out of memory");
 }
 

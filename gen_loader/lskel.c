@@ -11,6 +11,7 @@
 #include "chain.h"
 #include "compile.h"
 #include "dump.h"
+#include "emit_blob.h"
 #include "emit_skel.h"
 #include "err.h"
 #include "exec_direct.h"
@@ -74,6 +75,8 @@ static void usage_gen(FILE *f)
 		"\n"
 		"  -n, --name NAME   skeleton name (default: the object's name)\n"
 		"  -o, --output FILE write there instead of stdout\n"
+		"  -f, --format F    'skeleton' (default) or 'blob': the NAME.lskel container file\n"
+		"                    that lskel-run loads\n"
 		"\n"
 		"Several objects make one loader; the skeleton then has one member per object:\n"
 		"skel->OBJ.maps.M, skel->OBJ.progs.P, skel->OBJ.links.P_fd, skel->OBJ.bss, ...\n"
@@ -395,20 +398,22 @@ static int cmd_gen(int argc, char **argv)
 	static const struct option lo[] = {
 		{ "name", required_argument, NULL, 'n' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		CHAIN_LONG_OPTS,
 		{}
 	};
 	struct chain_args ca = {};
-	const char *name = NULL, *out = NULL;
+	const char *name = NULL, *out = NULL, *format = "skeleton";
 	struct lsk_loader *l = NULL;
 	struct lsk_trace *t = NULL;
 	struct lsk_obj **objs;
 	FILE *f = stdout;
 	int c, err, n;
 
-	while ((c = getopt_long(argc, argv, "n:o:h", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:o:f:h", lo, NULL)) != -1) {
 		switch (c) {
+		case 'f': format = optarg; break;
 		case 'n': name = optarg; break;
 		case 'o': out = optarg; break;
 		case 'h': usage_gen(stdout); return 0;
@@ -440,8 +445,13 @@ static int cmd_gen(int argc, char **argv)
 		if (!f)
 			err = lsk_err(errno, "%s: %s", out, strerror(errno));
 	}
+	if (!err && strcmp(format, "skeleton") && strcmp(format, "blob"))
+		err = lsk_err(EINVAL, "--format %s: 'skeleton' or 'blob'", format);
+	if (!err && !strcmp(format, "blob") && f == stdout && isatty(1))
+		err = lsk_err(EINVAL, "not writing a binary container to a terminal: use -o FILE");
 	if (!err)
-		err = lsk_emit_skel(f, name, t, l);
+		err = !strcmp(format, "blob") ? lsk_emit_container(f, name, t, l) :
+						lsk_emit_skel(f, name, t, l);
 	if (f && f != stdout && fclose(f) && !err)
 		err = lsk_err(EIO, "%s: write failed", out);
 	if (err) {

@@ -49,6 +49,7 @@ SAMPLE_TEST(core_read)
 SAMPLE_TEST(ksyms)
 SAMPLE_TEST(tc_subprogs)
 SAMPLE_TEST(sock_filter)
+SAMPLE_TEST(net_count)
 
 int main(void)
 {
@@ -61,6 +62,7 @@ int main(void)
 		cmocka_unit_test(test_ksyms),
 		cmocka_unit_test(test_tc_subprogs),
 		cmocka_unit_test(test_sock_filter),
+		cmocka_unit_test(test_net_count),
 	};
 
 	return cmocka_run_group_tests_name("differential: exec_direct vs libbpf", tests, NULL,

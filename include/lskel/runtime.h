@@ -247,7 +247,20 @@ static inline int lskel_fill_kconfig(const struct lskel_desc *d, char *inputs, s
 	if (!found)
 		return -ENOMEM;
 	uname(&u);
-	sscanf(u.release, "%u.%u.%u", &a, &b, &p);
+	{	/* "6.18.44-xyz": major.minor.patch (no sscanf: keeps static runtimes small) */
+		const char *r = u.release;
+		unsigned int *v[3] = { &a, &b, &p };
+		int k;
+
+		for (k = 0; k < 3 && *r; k++) {
+			while (*r >= '0' && *r <= '9')
+				*v[k] = *v[k] * 10 + (unsigned int)(*r++ - '0');
+			if (*r == '.')
+				r++;
+			else
+				break;
+		}
+	}
 	for (i = 0; i < d->nr_kcfg; i++) {
 		const struct lskel_kcfg *k = &d->kcfg[i];
 		long long v;

@@ -113,13 +113,27 @@ int kstate_collect(struct kstate *ks, const char **map_names, const int *map_fds
 			return -ENOMEM;
 		p->info.xlated_prog_len = xl;
 		p->info.xlated_prog_insns = (__u64)(unsigned long)p->xlated;
+		p->info.nr_map_ids = p->nr_map_ids < 32 ? p->nr_map_ids : 32;
+		p->map_ids = calloc(32, sizeof(__u32));
+		if (!p->map_ids)
+			return -ENOMEM;
+		p->info.map_ids = (__u64)(unsigned long)p->map_ids;
 		len = sizeof(p->info);
 		if (bpf_obj_get_info_by_fd(prog_fds[i], &p->info, &len))
 			return -errno;
 		p->nr_insns = xl / sizeof(struct bpf_insn);
 	}
-	for (i = 0; i < np; i++)
-		normalise(ks, &ks->progs[i]);
+	for (i = 0; i < np; i++) {
+		struct ks_prog *p = &ks->progs[i];
+		size_t j;
+
+		normalise(ks, p);
+		for (j = 0; j < p->nr_map_ids && j < 32; j++) {
+			int mi = map_index_by_id(ks, p->map_ids[j]);
+
+			snprintf(p->used[j], sizeof(p->used[j]), "%s", mi >= 0 ? ks->maps[mi].name : "?");
+		}
+	}
 	for (i = 0; i < nm; i++)
 		collect_slots(ks, &ks->maps[i], map_fds[i]);
 	return 0;
@@ -131,8 +145,10 @@ void kstate_free(struct kstate *ks)
 
 	for (i = 0; i < ks->nr_maps; i++)
 		free(ks->maps[i].value);
-	for (i = 0; i < ks->nr_progs; i++)
+	for (i = 0; i < ks->nr_progs; i++) {
 		free(ks->progs[i].xlated);
+		free(ks->progs[i].map_ids);
+	}
 	free(ks->maps);
 	free(ks->progs);
 	memset(ks, 0, sizeof(*ks));
@@ -143,6 +159,42 @@ void kstate_free(struct kstate *ks)
 			pos += snprintf(report + pos, size - pos, __VA_ARGS__); \
 		n++; \
 	} while (0)
+
+static bool holds(const struct ks_prog *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->nr_map_ids && i < 32; i++)
+		if (!strcmp(p->used[i], name))
+			return true;
+	return false;
+}
+
+/* The maps each program holds. One normalisation: libbpf binds its object's .rodata map to
+ * every program (BPF_PROG_BIND_MAP, so that tools find metadata there) even when the code
+ * does not use it; lskel does not, so such a .rodata held only on libbpf's side is no
+ * difference. Every other map must be held on both sides. */
+static void used_maps_diff(const struct ks_prog *x, const char *an, const struct ks_prog *y,
+			   const char *bn, char *report, size_t size, size_t *posp, int *np)
+{
+	size_t i, pos = *posp;
+	int n = *np;
+
+	for (i = 0; i < x->nr_map_ids && i < 32; i++)
+		if (!holds(y, x->used[i]))
+			ADD("program '%s': holds map '%s' in %s only\n", x->name, x->used[i], an);
+	for (i = 0; i < y->nr_map_ids && i < 32; i++) {
+		size_t len = strlen(y->used[i]);
+
+		if (holds(x, y->used[i]))
+			continue;
+		if (len > 7 && !strcmp(y->used[i] + len - 7, ".rodata"))
+			continue;	/* libbpf's bind of .rodata, see above */
+		ADD("program '%s': holds map '%s' in %s only\n", y->name, y->used[i], bn);
+	}
+	*posp = pos;
+	*np = n;
+}
 
 int kstate_diff(const struct kstate *a, const char *an, const struct kstate *b, const char *bn,
 		char *report, size_t size)
@@ -199,9 +251,7 @@ int kstate_diff(const struct kstate *a, const char *an, const struct kstate *b, 
 		    (unsigned)y->info.f)
 		CMPP(type); CMPP(xlated_prog_len); CMPP(gpl_compatible); CMPP(nr_func_info);
 		CMPP(nr_line_info); CMPP(attach_btf_id);
-		if (x->nr_map_ids != y->nr_map_ids)
-			ADD("program '%s': used maps %s %zu, %s %zu\n", x->name, an, x->nr_map_ids,
-			    bn, y->nr_map_ids);
+		used_maps_diff(x, an, y, bn, report, size, &pos, &n);
 		if (!!x->info.btf_id != !!y->info.btf_id)
 			ADD("program '%s': BTF %s %s, %s %s\n", x->name, an,
 			    x->info.btf_id ? "yes" : "no", bn, y->info.btf_id ? "yes" : "no");

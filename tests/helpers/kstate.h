@@ -22,8 +22,10 @@ struct ks_prog {
 	char name[64];
 	struct bpf_prog_info info;
 	struct bpf_insn *xlated;	/* map ids replaced by the map's index in the set */
+	__u32 *map_ids;
 	size_t nr_insns;
 	size_t nr_map_ids;
+	char used[32][64];	/* names of the maps the program holds (used_maps) */
 };
 
 struct kstate {
