@@ -5,6 +5,7 @@
 #include <string.h>
 #include <lskel/container.h>
 #include "emit_blob.h"
+#include "sec_def.h"
 #include "err.h"
 
 struct strtab {
@@ -43,21 +44,6 @@ static void sec(struct out *o, __u32 type, const void *data, __u32 size, __u32 c
 	o->secs[o->n].size = size;
 	o->secs[o->n].count = count;
 	o->data[o->n++] = data;
-}
-
-static unsigned int attach_of(const struct lsk_prog *p)
-{
-	if (p->type == BPF_PROG_TYPE_TRACEPOINT && strchr(p->attach_target, '/'))
-		return LSKEL_ATTACH_TRACEPOINT;
-	if ((p->type == BPF_PROG_TYPE_RAW_TRACEPOINT ||
-	     p->type == BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE) && p->attach_target[0])
-		return LSKEL_ATTACH_RAW_TP;
-	if (p->type == BPF_PROG_TYPE_TRACING && p->expected_attach_type == BPF_TRACE_ITER)
-		return LSKEL_ATTACH_ITER;
-	if (p->type == BPF_PROG_TYPE_TRACING || p->type == BPF_PROG_TYPE_LSM ||
-	    p->type == BPF_PROG_TYPE_EXT)
-		return LSKEL_ATTACH_TRACING;
-	return LSKEL_ATTACH_NONE;
 }
 
 int lsk_emit_container(FILE *f, const char *name, const struct lsk_trace *t,
@@ -131,7 +117,7 @@ int lsk_emit_container(FILE *f, const char *name, const struct lsk_trace *t,
 			progs[np].slot = to->prog_op[i];
 			progs[np].prog_type = p->type;
 			progs[np].expected_attach_type = p->expected_attach_type;
-			progs[np].attach = attach_of(p);
+			progs[np].attach = lsk_prog_attach_kind(p);
 			progs[np].target = str_add(&st, p->attach_target);
 			np++;
 		}

@@ -127,21 +127,6 @@ static int emit_data_types(FILE *f, const char *prefix, const struct lsk_obj *ob
 	return 0;
 }
 
-static unsigned int attach_kind(const struct lsk_prog *p)
-{
-	if (p->type == BPF_PROG_TYPE_TRACEPOINT && strchr(p->attach_target, '/'))
-		return 1;
-	if ((p->type == BPF_PROG_TYPE_RAW_TRACEPOINT ||
-	     p->type == BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE) && p->attach_target[0])
-		return 2;
-	if ((p->type == BPF_PROG_TYPE_TRACING && p->expected_attach_type != BPF_TRACE_ITER) ||
-	    p->type == BPF_PROG_TYPE_LSM || p->type == BPF_PROG_TYPE_EXT)
-		return 3;
-	if (p->type == BPF_PROG_TYPE_TRACING && p->expected_attach_type == BPF_TRACE_ITER)
-		return 4;
-	return 0;
-}
-
 /* Explicit attach helpers for programs whose target only the caller knows. */
 static void emit_attach_helpers(FILE *f, const char *name, const struct lsk_trace *t)
 {
@@ -341,7 +326,7 @@ static void emit_tables(FILE *f, const char *name, const struct lsk_trace *t,
 			np++;
 			fprintf(f, "\t{ offsetof(struct %s, %sprogs.%s), %d, offsetof(struct %s, "
 				"%slinks.%s_fd), %u, \"%s\", \"%s\" },\n", name, n.member, p->name,
-				to->prog_op[i], name, n.member, p->name, attach_kind(p),
+				to->prog_op[i], name, n.member, p->name, lsk_prog_attach_kind(p),
 				p->attach_target, p->name);
 		}
 	}

@@ -2,6 +2,8 @@
 /* The table of known SEC() names. Order matters: the first match wins. */
 #include <string.h>
 #include <linux/bpf.h>
+#include <lskel/runtime.h>
+#include "obj.h"
 #include "sec_def.h"
 
 #ifndef BPF_TRACE_KPROBE_MULTI
@@ -172,4 +174,46 @@ const char *lsk_prog_type_name(__u32 type)
 const char *lsk_map_type_name(__u32 type)
 {
 	return type < sizeof(map_types) / sizeof(map_types[0]) ? map_types[type] : "unknown";
+}
+
+static bool sec_is(const char *sec, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return !strncmp(sec, prefix, n) && sec[n] == '/';
+}
+
+unsigned int lsk_prog_attach_kind(const struct lsk_prog *p)
+{
+	const char *t = p->attach_target;
+
+	switch (p->type) {
+	case BPF_PROG_TYPE_TRACEPOINT:
+		return strchr(t, '/') ? LSKEL_ATTACH_TRACEPOINT : LSKEL_ATTACH_NONE;
+	case BPF_PROG_TYPE_RAW_TRACEPOINT:
+	case BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE:
+		return t[0] ? LSKEL_ATTACH_RAW_TP : LSKEL_ATTACH_NONE;
+	case BPF_PROG_TYPE_TRACING:
+		return p->expected_attach_type == BPF_TRACE_ITER ? LSKEL_ATTACH_ITER :
+		       LSKEL_ATTACH_TRACING;
+	case BPF_PROG_TYPE_LSM:
+	case BPF_PROG_TYPE_EXT:
+		return LSKEL_ATTACH_TRACING;
+	case BPF_PROG_TYPE_KPROBE:
+		if (!t[0] || p->expected_attach_type)	/* multi-probes need a target list */
+			return LSKEL_ATTACH_NONE;
+		if (sec_is(p->sec_name, "kprobe"))
+			return LSKEL_ATTACH_KPROBE;
+		if (sec_is(p->sec_name, "kretprobe"))
+			return LSKEL_ATTACH_KRETPROBE;
+		if ((sec_is(p->sec_name, "uprobe") || sec_is(p->sec_name, "uprobe.s")) &&
+		    strchr(t, ':'))
+			return LSKEL_ATTACH_UPROBE;
+		if ((sec_is(p->sec_name, "uretprobe") || sec_is(p->sec_name, "uretprobe.s")) &&
+		    strchr(t, ':'))
+			return LSKEL_ATTACH_URETPROBE;
+		return LSKEL_ATTACH_NONE;
+	default:
+		return LSKEL_ATTACH_NONE;
+	}
 }

@@ -24,6 +24,10 @@ struct lsk_sec_def {
 const struct lsk_sec_def *lsk_sec_def_find(const char *sec_name);
 /* Part of @sec_name after the definition's prefix and '/', "" when none. */
 const char *lsk_sec_def_target(const struct lsk_sec_def *def, const char *sec_name);
+/* How a skeleton or lskel-run attaches @p without a caller-given target (enum
+ * lskel_attach_kind of lskel/runtime.h; 0 when it needs one). */
+struct lsk_prog;
+unsigned int lsk_prog_attach_kind(const struct lsk_prog *p);
 /* Printable name of a program type ("xdp", "tracepoint", ...). */
 const char *lsk_prog_type_name(__u32 type);
 /* Printable name of a map type. */

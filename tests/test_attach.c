@@ -20,6 +20,7 @@
 #include "net_count.lskel.h"
 #include "tc_subprogs.lskel.h"
 #include "trampolines.lskel.h"
+#include "uprobe_count.lskel.h"
 
 #define NS_A "lskel_t_a"
 #define NS_B "lskel_t_b"
@@ -190,6 +191,32 @@ static void test_cgroup_skb_egress(void **state)
 	close(cg);
 }
 
+/* The uprobes' target: a function of this test binary (in its .symtab). */
+__attribute__((noinline)) int lskel_uprobe_target(int x)
+{
+	asm volatile("" ::: "memory");
+	return x * 3 + 1;
+}
+
+static void test_uprobe_auto_attach(void **state)
+{
+	struct uprobe_count *s = uprobe_count__open_and_load();
+	int i, r = 0;
+
+	(void)state;
+	assert_non_null(s);
+	assert_int_equal(uprobe_count__attach(s), 0);
+	for (i = 1; i <= 3; i++)
+		r += lskel_uprobe_target(i * 10);
+	uprobe_count__detach(s);
+	lskel_uprobe_target(99);	/* detached: not counted */
+	assert_int_equal(r, 31 + 61 + 91);
+	assert_int_equal(s->bss->calls, 3);
+	assert_int_equal(s->bss->last_arg, 30);
+	assert_int_equal(s->bss->last_ret, 91);
+	uprobe_count__destroy(s);
+}
+
 static void test_trampolines(void **state)
 {
 	struct trampolines *s = trampolines__open();
@@ -220,6 +247,7 @@ int main(void)
 		cmocka_unit_test(test_raw_tracepoint_auto_attach),
 		cmocka_unit_test(test_xdp_and_tcx_on_veth),
 		cmocka_unit_test(test_cgroup_skb_egress),
+		cmocka_unit_test(test_uprobe_auto_attach),
 		cmocka_unit_test(test_trampolines),
 	};
 

@@ -50,6 +50,7 @@ SAMPLE_TEST(ksyms)
 SAMPLE_TEST(tc_subprogs)
 SAMPLE_TEST(sock_filter)
 SAMPLE_TEST(net_count)
+SAMPLE_TEST(uprobe_count)
 
 int main(void)
 {
@@ -63,6 +64,7 @@ int main(void)
 		cmocka_unit_test(test_tc_subprogs),
 		cmocka_unit_test(test_sock_filter),
 		cmocka_unit_test(test_net_count),
+		cmocka_unit_test(test_uprobe_count),
 	};
 
 	return cmocka_run_group_tests_name("differential: exec_direct vs libbpf", tests, NULL,

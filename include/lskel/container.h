@@ -229,7 +229,7 @@ static inline int lskel_cnt_parse(const void *buf, size_t size, struct lskel_cnt
 	for (i = 0; i < c->nr_progs; i++)
 		if (!lskel_cnt_str_ok(c, c->progs[i].name) || !lskel_cnt_str_ok(c, c->progs[i].obj) ||
 		    !lskel_cnt_str_ok(c, c->progs[i].target) || c->progs[i].slot >= c->meta->nr_ops ||
-		    c->progs[i].attach > LSKEL_ATTACH_ITER)
+		    c->progs[i].attach > LSKEL_ATTACH_URETPROBE)
 			return lskel_cnt_bad(err, errlen, "program %u: bad name, fd slot %u or attach "
 					     "kind", i, c->progs[i].slot);
 	for (i = 0; i < c->nr_kcfg; i++)

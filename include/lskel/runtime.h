@@ -15,10 +15,12 @@
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <linux/bpf.h>
 #include <linux/perf_event.h>
+#include <elf.h>
 #include <lskel/loader_abi.h>
 
 /* Strict C11 (-std=c11, no _GNU_SOURCE) hides these; the header must not depend on what the
@@ -66,6 +68,10 @@ enum lskel_attach_kind {
 	LSKEL_ATTACH_RAW_TP,	/* target: tracepoint name */
 	LSKEL_ATTACH_TRACING,	/* tp_btf, fentry, fexit, fmod_ret, lsm: BPF_RAW_TRACEPOINT_OPEN */
 	LSKEL_ATTACH_ITER,	/* iter/...: a BPF link to read with BPF_ITER_CREATE */
+	LSKEL_ATTACH_KPROBE,	/* kprobe/FUNC[+OFF]: perf kprobe PMU event + link */
+	LSKEL_ATTACH_KRETPROBE,
+	LSKEL_ATTACH_UPROBE,	/* uprobe/PATH:FUNC[+OFF]: perf uprobe PMU event + link */
+	LSKEL_ATTACH_URETPROBE,
 };
 
 /* Attach types newer than the 6.1 UAPI headers. */
@@ -605,6 +611,151 @@ static inline int lskel_tp_id(const char *target)
 	return -ENOENT;
 }
 
+/* A small unsigned number from a sysfs file ("8\n", "config:0\n" -> 0 after @skip chars). */
+static inline int lskel_read_num(const char *path, size_t skip)
+{
+	char buf[64];
+	int fd = open(path, O_RDONLY), n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= (int)skip)
+		return -EINVAL;
+	buf[n] = '\0';
+	return atoi(buf + skip);
+}
+
+/* File offset of function @func in the ELF executable or library @path (for uprobes). */
+static inline long lskel_elf_func_off(const char *path, const char *func)
+{
+	unsigned char *f = NULL;
+	long ret = -ENOENT;
+	struct stat st;
+	size_t i, j;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) || st.st_size < (off_t)sizeof(Elf64_Ehdr)) {
+		close(fd);
+		return -EINVAL;
+	}
+	f = (unsigned char *)mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (f == MAP_FAILED)
+		return -errno;
+	{
+		const Elf64_Ehdr *eh = (const Elf64_Ehdr *)f;
+		size_t sz = st.st_size;
+
+		if (memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
+		    eh->e_shoff > sz || (sz - eh->e_shoff) / sizeof(Elf64_Shdr) < eh->e_shnum ||
+		    eh->e_phoff > sz || (sz - eh->e_phoff) / sizeof(Elf64_Phdr) < eh->e_phnum) {
+			ret = -ENOEXEC;
+			goto out;
+		}
+		for (i = 0; i < eh->e_shnum && ret == -ENOENT; i++) {
+			const Elf64_Shdr *s = (const Elf64_Shdr *)(f + eh->e_shoff) + i, *str;
+
+			if ((s->sh_type != SHT_SYMTAB && s->sh_type != SHT_DYNSYM) ||
+			    s->sh_link >= eh->e_shnum || s->sh_offset > sz ||
+			    s->sh_size > sz - s->sh_offset)
+				continue;
+			str = (const Elf64_Shdr *)(f + eh->e_shoff) + s->sh_link;
+			if (str->sh_offset > sz || str->sh_size > sz - str->sh_offset)
+				continue;
+			for (j = 0; j < s->sh_size / sizeof(Elf64_Sym); j++) {
+				const Elf64_Sym *sym = (const Elf64_Sym *)(f + s->sh_offset) + j;
+				const Elf64_Phdr *ph = (const Elf64_Phdr *)(f + eh->e_phoff);
+				size_t k;
+
+				if (ELF64_ST_TYPE(sym->st_info) != STT_FUNC || !sym->st_value ||
+				    sym->st_name >= str->sh_size ||
+				    strncmp((const char *)f + str->sh_offset + sym->st_name, func,
+					    str->sh_size - sym->st_name) ||
+				    strlen(func) >= str->sh_size - sym->st_name)
+					continue;
+				for (k = 0; k < eh->e_phnum; k++)
+					if (ph[k].p_type == PT_LOAD && (ph[k].p_flags & PF_X) &&
+					    sym->st_value >= ph[k].p_vaddr &&
+					    sym->st_value < ph[k].p_vaddr + ph[k].p_memsz) {
+						ret = (long)(sym->st_value - ph[k].p_vaddr + ph[k].p_offset);
+						break;
+					}
+				break;
+			}
+		}
+	}
+out:
+	munmap(f, st.st_size);
+	return ret;
+}
+
+/* kprobe/uprobe perf event ("FUNC[+OFF]" or "PATH:FUNC[+OFF]") linked to @prog_fd. */
+static inline int lskel_attach_probe(__u32 kind, const char *target, int prog_fd)
+{
+	int user = kind == LSKEL_ATTACH_UPROBE || kind == LSKEL_ATTACH_URETPROBE;
+	int ret = kind == LSKEL_ATTACH_KRETPROBE || kind == LSKEL_ATTACH_URETPROBE;
+	const char *pmu = user ? "/sys/bus/event_source/devices/uprobe" :
+				 "/sys/bus/event_source/devices/kprobe";
+	char path[256], file[512], func[256], *plus;
+	struct perf_event_attr pe;
+	union bpf_attr attr;
+	long off = 0;
+	int type, bit = 0, pfd, fd, e;
+	const char *colon = user ? strrchr(target, ':') : NULL;
+
+	if (user && (!colon || colon == target || (size_t)(colon - target) >= sizeof(file)))
+		return -EINVAL;
+	snprintf(func, sizeof(func), "%s", colon ? colon + 1 : target);
+	plus = strchr(func, '+');
+	if (plus) {
+		*plus = '\0';
+		off = strtol(plus + 1, NULL, 0);
+	}
+	snprintf(path, sizeof(path), "%s/type", pmu);
+	type = lskel_read_num(path, 0);
+	if (type < 0)
+		return type;
+	if (ret) {
+		snprintf(path, sizeof(path), "%s/format/retprobe", pmu);
+		bit = lskel_read_num(path, 7);	/* "config:N" */
+		if (bit < 0)
+			return bit;
+	}
+	memset(&pe, 0, sizeof(pe));
+	pe.size = sizeof(pe);
+	pe.type = type;
+	pe.config = ret ? 1ULL << bit : 0;
+	if (user) {
+		long at;
+
+		memcpy(file, target, colon - target);
+		file[colon - target] = '\0';
+		at = func[0] ? lskel_elf_func_off(file, func) : 0;
+		if (at < 0)
+			return (int)at;
+		pe.config1 = lskel_ptr(file);	/* uprobe_path */
+		pe.config2 = (__u64)(at + off);	/* probe_offset */
+	} else {
+		pe.config1 = lskel_ptr(func);	/* kprobe_func */
+		pe.config2 = (__u64)off;
+	}
+	pfd = syscall(__NR_perf_event_open, &pe, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+	if (pfd < 0)
+		return -errno;
+	memset(&attr, 0, sizeof(attr));
+	attr.link_create.prog_fd = prog_fd;
+	attr.link_create.target_fd = pfd;
+	attr.link_create.attach_type = BPF_PERF_EVENT;
+	fd = lskel_sys_bpf(BPF_LINK_CREATE, &attr, sizeof(attr));
+	e = errno;
+	close(pfd);
+	return fd < 0 ? -e : fd;
+}
+
 /* Attach one program the way its SEC says; returns a link fd or -errno. */
 static inline int lskel_attach_prog(const struct lskel_prog_bind *b, int prog_fd)
 {
@@ -643,6 +794,11 @@ static inline int lskel_attach_prog(const struct lskel_prog_bind *b, int prog_fd
 		attr.raw_tracepoint.prog_fd = prog_fd;
 		fd = lskel_sys_bpf(BPF_RAW_TRACEPOINT_OPEN, &attr, sizeof(attr));
 		return fd < 0 ? -errno : fd;
+	case LSKEL_ATTACH_KPROBE:
+	case LSKEL_ATTACH_KRETPROBE:
+	case LSKEL_ATTACH_UPROBE:
+	case LSKEL_ATTACH_URETPROBE:
+		return lskel_attach_probe(b->attach, b->target, prog_fd);
 	case LSKEL_ATTACH_ITER:
 		attr.link_create.prog_fd = prog_fd;
 		attr.link_create.attach_type = BPF_TRACE_ITER;
