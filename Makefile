@@ -49,7 +49,7 @@ TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 TEST_HELPERS := $(wildcard tests/helpers/*.c)
 
-.PHONY: all check demo deps install clean samples bench golden
+.PHONY: all check demo deps install clean samples bench golden fuzz fuzz-seeds
 
 # lskel-run: static, no libbpf/libelf/zlib. musl keeps it under 64 KiB; glibc -static works too.
 STATIC_CC ?= $(shell command -v musl-gcc >/dev/null 2>&1 && echo musl-gcc || echo $(CC))
@@ -183,6 +183,29 @@ bench: all $(BENCH_DIR)/bench $(SCALE_OBJS) $(CHAIN64_OBJS)
 	$(BENCH_DIR)/bench --bpftool-dir $(BENCH_DIR) $(SAMPLE_OBJS) $(SCALE_OBJS) \
 		--chain chain64 $(CHAIN64_OBJS)
 
+# libFuzzer targets (clang): the object front end and the container reader.
+# make fuzz FUZZ_TIME=seconds (default 60); corpora in fuzz/corpus/*, crashers become tests.
+FUZZ_DIR := $(BUILD)/fuzz
+FUZZ_TIME ?= 60
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	      -std=gnu11 -Iinclude -Igen_loader
+$(FUZZ_DIR)/fuzz_obj: fuzz/fuzz_obj.c $(GEN_SRCS) $(wildcard gen_loader/*.h include/lskel/*.h) | $(FUZZ_DIR)
+	$(CLANG) $(FUZZ_FLAGS) fuzz/fuzz_obj.c $(GEN_SRCS) $(LIBS) -o $@
+$(FUZZ_DIR)/fuzz_container: fuzz/fuzz_container.c $(wildcard include/lskel/*.h) | $(FUZZ_DIR)
+	$(CLANG) $(FUZZ_FLAGS) $< -o $@
+fuzz-seeds: all $(BUILD)/skel/net_count.lskel
+	mkdir -p fuzz/corpus/obj fuzz/corpus/container
+	cp $(SAMPLE_OBJS) $(CHAIN_OBJS) fuzz/corpus/obj/
+	for o in $(SAMPLE_OBJS); do n=$$(basename $$o .bpf.o); \
+		$(BUILD)/bin/lskel gen --format blob -o fuzz/corpus/container/$$n.lskel $$o; done
+fuzz: $(FUZZ_DIR)/fuzz_obj $(FUZZ_DIR)/fuzz_container
+	@mkdir -p $(FUZZ_DIR)/corpus-obj $(FUZZ_DIR)/corpus-container
+	$(FUZZ_DIR)/fuzz_obj -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+		-artifact_prefix=$(FUZZ_DIR)/ $(FUZZ_DIR)/corpus-obj fuzz/corpus/obj fuzz/regress/obj
+	$(FUZZ_DIR)/fuzz_container -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+		-artifact_prefix=$(FUZZ_DIR)/ $(FUZZ_DIR)/corpus-container fuzz/corpus/container \
+		fuzz/regress/container
+
 install: $(BUILD)/bin/lskel $(BUILD)/bin/lskel-run
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include/lskel \
 		$(DESTDIR)$(PREFIX)/lib/pkgconfig
@@ -192,7 +215,7 @@ install: $(BUILD)/bin/lskel $(BUILD)/bin/lskel-run
 
 $(BUILD) $(BUILD)/obj $(BUILD)/bin $(BUILD)/samples $(BUILD)/tests $(BUILD)/tests/bpf $(BUILD)/skel \
 $(CH) $(CHAIN64_DIR) $(BUILD)/samples/refused \
-$(BENCH_DIR):
+$(BENCH_DIR) $(FUZZ_DIR):
 	mkdir -p $@
 
 clean:

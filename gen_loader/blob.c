@@ -190,7 +190,8 @@ int lsk_blob_build(const struct lsk_trace *t, struct lsk_blob **bp)
 	h->fdtab_off = b->fdtab_off;
 	h->inputs_off = b->inputs_off;
 	h->inputs_size = b->inputs_size;
-	memcpy(b->data + b->steps_off, st.s, st.n * sizeof(*st.s));
+	if (st.n)
+		memcpy(b->data + b->steps_off, st.s, st.n * sizeof(*st.s));
 	memset(b->data + b->fdtab_off, 0xff, b->nr_ops * 4);
 	for (i = 0; i < t->nr_chunks; i++) {
 		bool in_inputs = b->chunk_off[i] >= b->inputs_off &&

@@ -470,8 +470,9 @@ static int resolve_freplace(struct ctx *x)
 					       "found in several programs:%s; choose one with 'target "
 					       "%s:%s = OBJ:PROG'", p->name, o->name, p->attach_target,
 					       cand, o->name, p->name);
-			id = btf__find_by_name_kind(x->objs[t.tobj]->btf, p->attach_target,
-						    BTF_KIND_FUNC);
+			id = x->objs[t.tobj]->btf ?
+			     btf__find_by_name_kind(x->objs[t.tobj]->btf, p->attach_target,
+						    BTF_KIND_FUNC) : -ENOENT;
 			if (id <= 0)
 				return lsk_err(ENOENT, "object '%s' has no BTF for function '%s'",
 					       x->objs[t.tobj]->name, p->attach_target);

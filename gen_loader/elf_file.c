@@ -2,6 +2,7 @@
 /* ELF container checks and section/symbol indexing for BPF objects. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -120,6 +121,14 @@ static int index_sections(struct lsk_elf *e, size_t file_size)
 				       s->name, elf_errmsg(-1));
 		s->data = d ? d->d_buf : NULL;
 		s->size = d ? d->d_size : 0;
+		if (s->data && ((uintptr_t)s->data & 7)) {
+			/* instructions, symbols and relocations are read in place */
+			s->copy = malloc(s->size);
+			if (!s->copy)
+				return lsk_err(ENOMEM, "%s: out of memory", e->path);
+			memcpy(s->copy, s->data, s->size);
+			s->data = s->copy;
+		}
 		if (s->size && !s->data)
 			return lsk_err(EINVAL, "%s: section %zu '%s': no data", e->path, i, s->name);
 	}
@@ -210,10 +219,14 @@ err:
 
 void lsk_elf_close(struct lsk_elf *e)
 {
+	size_t i;
+
 	if (!e)
 		return;
 	if (e->elf)
 		elf_end(e->elf);
+	for (i = 0; e->secs && i < e->nr_secs; i++)
+		free(e->secs[i].copy);
 	free(e->secs);
 	free(e->owned);
 	free(e);

@@ -13,6 +13,7 @@ struct lsk_elf_sec {
 	const void *data;	/* NULL for SHT_NOBITS */
 	size_t size;
 	int rel_idx;		/* index of the SHT_REL section relocating this one, -1 if none */
+	void *copy;		/* aligned copy when the file placed the data misaligned */
 };
 
 struct lsk_elf {

@@ -100,6 +100,74 @@ static int fixup_datasec(struct lsk_reader *r, struct btf_type *t)
 	return 0;
 }
 
+/* libbpf 1.1's btf__new checks the layout of types, not what they name: every string and
+ * type reference is checked here, before anything (btf_dump included) follows one. */
+static int validate_btf(const struct lsk_obj *obj)
+{
+	const struct btf *btf = obj->btf;
+	__u32 i, n = btf__type_cnt(btf);
+	int j;
+
+#define BAD_REF(id) ((id) >= n)
+#define BAD_STR(off) (!btf__str_by_offset(btf, (off)))
+	for (i = 1; i < n; i++) {
+		const struct btf_type *t = btf__type_by_id(btf, i);
+
+		if (!t || BAD_STR(t->name_off))
+			return lsk_err(EINVAL, "%s: section '.BTF': type [%u] has a bad name offset",
+				       obj->path, i);
+		switch (btf_kind(t)) {
+		case BTF_KIND_PTR: case BTF_KIND_TYPEDEF: case BTF_KIND_VOLATILE:
+		case BTF_KIND_CONST: case BTF_KIND_RESTRICT: case BTF_KIND_FUNC:
+		case BTF_KIND_VAR: case BTF_KIND_DECL_TAG: case BTF_KIND_TYPE_TAG:
+			if (BAD_REF(t->type))
+				goto bad_ref;
+			break;
+		case BTF_KIND_ARRAY:
+			if (BAD_REF(btf_array(t)->type) || BAD_REF(btf_array(t)->index_type))
+				goto bad_ref;
+			break;
+		case BTF_KIND_STRUCT: case BTF_KIND_UNION:
+			for (j = 0; j < btf_vlen(t); j++)
+				if (BAD_STR(btf_members(t)[j].name_off) ||
+				    BAD_REF(btf_members(t)[j].type))
+					goto bad_ref;
+			break;
+		case BTF_KIND_ENUM:
+			for (j = 0; j < btf_vlen(t); j++)
+				if (BAD_STR(btf_enum(t)[j].name_off))
+					goto bad_ref;
+			break;
+		case BTF_KIND_ENUM64:
+			for (j = 0; j < btf_vlen(t); j++)
+				if (BAD_STR(btf_enum64(t)[j].name_off))
+					goto bad_ref;
+			break;
+		case BTF_KIND_FUNC_PROTO:
+			if (BAD_REF(t->type))
+				goto bad_ref;
+			for (j = 0; j < btf_vlen(t); j++)
+				if (BAD_STR(btf_params(t)[j].name_off) || BAD_REF(btf_params(t)[j].type))
+					goto bad_ref;
+			break;
+		case BTF_KIND_DATASEC:
+			for (j = 0; j < btf_vlen(t); j++)
+				if (BAD_REF(btf_var_secinfos(t)[j].type))
+					goto bad_ref;
+			break;
+		default:
+			break;
+		}
+		continue;
+bad_ref:
+		return lsk_err(EINVAL, "%s: section '.BTF': type [%u] names a string or type that "
+			       "does not exist", obj->path, i);
+	}
+#undef BAD_REF
+#undef BAD_STR
+	return 0;
+}
+
 int lsk_read_btf(struct lsk_reader *r)
 {
 	struct lsk_obj *obj = r->obj;
@@ -117,6 +185,9 @@ int lsk_read_btf(struct lsk_reader *r)
 		return lsk_err(EINVAL, "%s: section '.BTF': invalid BTF (%s)", obj->path,
 			       strerror(err));
 	}
+	err = validate_btf(obj);
+	if (err)
+		return err;
 	if (r->elf->btf_ext_idx >= 0) {
 		s = &r->elf->secs[r->elf->btf_ext_idx];
 		err = lsk_btf_ext_parse(obj->path, s->data, s->size, obj->btf, &r->ext);

@@ -387,7 +387,7 @@ int lsk_read_externs(struct lsk_reader *r)
 		if (err)
 			return err;
 	}
-	if (!obj->nr_externs)
+	if (!obj->nr_externs || !obj->btf)	/* without BTF only link externs exist */
 		return 0;
 	qsort(obj->externs, obj->nr_externs, sizeof(*obj->externs), cmp_externs);
 	err = layout_kconfig(r);

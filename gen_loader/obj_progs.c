@@ -118,7 +118,8 @@ int lsk_read_progs(struct lsk_reader *r)
 				return err;
 		}
 	}
-	qsort(obj->progs, obj->nr_progs, sizeof(*obj->progs), cmp_progs);
+	if (obj->nr_progs)
+		qsort(obj->progs, obj->nr_progs, sizeof(*obj->progs), cmp_progs);
 	for (i = 1; i < obj->nr_progs; i++) {
 		struct lsk_prog *a = &obj->progs[i - 1], *b = &obj->progs[i];
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <lskel/runtime.h>
 #include "trace.h"
 
 int lsk_trace_add_chunk(struct lsk_trace *t, const void *data, size_t size, const char *label)
@@ -87,19 +88,5 @@ void lsk_trace_free(struct lsk_trace *t)
 
 const char *lsk_cmd_name(__u32 cmd)
 {
-	switch (cmd) {
-	case BPF_MAP_CREATE: return "MAP_CREATE";
-	case BPF_MAP_UPDATE_ELEM: return "MAP_UPDATE_ELEM";
-	case BPF_MAP_FREEZE: return "MAP_FREEZE";
-	case BPF_PROG_LOAD: return "PROG_LOAD";
-	case BPF_BTF_LOAD: return "BTF_LOAD";
-	case BPF_LINK_CREATE: return "LINK_CREATE";
-	case BPF_RAW_TRACEPOINT_OPEN: return "RAW_TRACEPOINT_OPEN";
-	case LSK_CMD_KSYM_ADDR: return "KSYM_ADDR";
-	case LSK_CMD_BTF_ID: return "BTF_ID";
-	case LSK_CMD_CLOSE: return "CLOSE";
-	case LSK_CMD_KCONFIG: return "KCONFIG";
-	case LSK_CMD_USER_INIT: return "USER_INIT";
-	default: return "UNKNOWN";
-	}
+	return lskel_cmd_name(cmd);	/* one table, shared with the runtime's messages */
 }

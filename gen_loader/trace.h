@@ -9,15 +9,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <linux/bpf.h>
+#include <lskel/loader_abi.h>
 #include "obj.h"
 
 /* Operations beyond the bpf() commands: load-time resolutions and bookkeeping. */
 enum {
-	LSK_CMD_KSYM_ADDR = 1000,	/* typeless ksym: address by name -> ld_imm64 pair */
-	LSK_CMD_BTF_ID,			/* kernel BTF id by name and kind -> u32 (+ insn fixes) */
-	LSK_CMD_CLOSE,			/* close the fd made by op `src` */
-	LSK_CMD_KCONFIG,		/* fill kconfig values into a chunk */
-	LSK_CMD_USER_INIT,		/* chunk `dst` <- caller's initial value `src` if given */
+	LSK_CMD_KSYM_ADDR = LSKEL_CMD_KSYM_ADDR,	/* typeless ksym -> ld_imm64 pair */
+	LSK_CMD_BTF_ID = LSKEL_CMD_BTF_ID,	/* kernel BTF id by name/kind -> u32, insn fixes */
+	LSK_CMD_CLOSE = LSKEL_CMD_CLOSE,	/* close the fd made by op `src` */
+	LSK_CMD_KCONFIG = LSKEL_CMD_KCONFIG,	/* fill kconfig values into a chunk */
+	LSK_CMD_USER_INIT = LSKEL_CMD_USER_INIT,	/* chunk `dst` <- caller's value `src` */
 };
 
 /* How a resolved BTF id is written (LSK_CMD_BTF_ID). */

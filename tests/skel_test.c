@@ -10,6 +10,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include SKEL_HDR
+#include "inject.h"
 #include "kstate.h"
 #include "samples.h"
 #include "err.h"
@@ -89,66 +90,10 @@ static void test_no_leak(void **state)
 	ids_free(before);
 }
 
-/* A copy of the descriptor whose blob makes op @k fail: its first step gets kind 0, which
- * the loader rejects with EINVAL before doing anything for that op. */
-static int desc_failing_at(__u32 k, struct lskel_desc *d, char **blob)
-{
-	struct lskel_blob_hdr h;
-	struct lskel_step *st;
-	__u32 i;
-
-	*d = DESC;
-	*blob = (char *)malloc(DESC.data_sz);
-	assert_non_null(*blob);
-	memcpy(*blob, DESC.data, DESC.data_sz);
-	memcpy(&h, *blob, sizeof(h));
-	st = (struct lskel_step *)(*blob + h.steps_off);
-	d->data = *blob;
-	for (i = 0; i < h.nr_steps; i++)
-		if (st[i].op == k) {
-			st[i].kind = 0;
-			return 1;
-		}
-	return 0;	/* an op with no loader step (kconfig values arrive in the context) */
-}
-
 static void test_failure_at_every_op(void **state)
 {
-	__u32 k, tested = 0;
-
 	(void)state;
-	for (k = 0; k < DESC.nr_ops; k++) {
-		struct id_set before[4] = {};
-		struct lskel_desc d;
-		char *blob, want[64], left[512];
-		int fds0 = count_fds(), err;
-		SKEL_T *s;
-
-		if (!desc_failing_at(k, &d, &blob)) {
-			free(blob);
-			continue;
-		}
-		assert_int_equal(ids_snapshot(before), 0);
-		s = (SKEL_T *)calloc(1, sizeof(*s));
-		assert_non_null(s);
-		assert_int_equal(lskel_open(&d, s), 0);
-		err = lskel_load(&d, s);
-		assert_int_equal(err, -EINVAL);
-		assert_int_equal(s->ctx.failed_op, (int)k);
-		snprintf(want, sizeof(want), "op %u: ", k);
-		if (strncmp(s->ctx.errmsg, want, strlen(want)) ||
-		    !strstr(s->ctx.errmsg, DESC.op_what[k]))
-			fail_msg("op %u: message does not name the op: %s", k, s->ctx.errmsg);
-		lskel_destroy(&d, s);
-		if (ids_wait_gone(before, left, sizeof(left)))
-			fail_msg("failure at op %u leaked: %s", k, left);
-		assert_int_equal(count_fds(), fds0);
-		ids_free(before);
-		free(blob);
-		tested++;
-	}
-	print_message("  injected a loader failure at %u of %u ops\n", tested, DESC.nr_ops);
-	assert_true(tested > 0);
+	assert_true(inject_every_op(&DESC, sizeof(SKEL_T)) > 0);
 }
 
 /* First ALU/load/store instruction reached from @at before any jump; a bpf-to-bpf call

@@ -2,6 +2,7 @@
 /* Malformed input: hand-made broken objects (mutations of a valid sample, and small objects
  * built for the purpose) each give one clear line naming the file and the place, never a
  * crash. Run under ASan with `make check SAN=1`. */
+#include <dirent.h>
 #include <elf.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -234,6 +235,42 @@ static void test_built_objects(void **state)
 	built_case("missing_target.bpf.o", "missing_target.bpf.o", "attach target");
 }
 
+/* Inputs the fuzzer once crashed on (fuzz/regress/obj): each must now be refused cleanly
+ * or accepted, never crash (ASan and UBSan watch in SAN builds). */
+static void test_fuzz_regressions(void **state)
+{
+	DIR *d = opendir("fuzz/regress/obj");
+	struct dirent *e;
+	int n = 0;
+
+	(void)state;
+	assert_non_null(d);
+	while ((e = readdir(d))) {
+		char path[512];
+		struct lsk_obj *obj = NULL;
+		struct lsk_trace *t = NULL;
+		unsigned char *b;
+		size_t len;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "fuzz/regress/obj/%s", e->d_name);
+		b = slurp(path, &len);
+		assert_non_null(b);
+		if (!lsk_obj_open_mem(e->d_name, b, len, &obj)) {
+			lsk_trace_build(&obj, 1, &t);
+			lsk_trace_free(t);
+			lsk_obj_free(obj);
+		} else if (!strstr(lsk_errmsg(), e->d_name)) {
+			fail_msg("%s: message does not name the file: %s", e->d_name, lsk_errmsg());
+		}
+		free(b);
+		n++;
+	}
+	closedir(d);
+	print_message("  %d fuzzer regressions\n", n);
+}
+
 static void test_cli_exit_code(void **state)
 {
 	char path[256], cmd[1024];
@@ -264,6 +301,7 @@ int main(void)
 		cmocka_unit_test(test_relocations),
 		cmocka_unit_test(test_btf),
 		cmocka_unit_test(test_built_objects),
+		cmocka_unit_test(test_fuzz_regressions),
 		cmocka_unit_test(test_cli_exit_code),
 	};
 

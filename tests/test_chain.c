@@ -12,6 +12,7 @@
 #include "dispatch.lskel.h"
 #include "xdisp.lskel.h"
 #include "chain.h"
+#include "inject.h"
 #include "kstate.h"
 #include "samples.h"
 #include "err.h"
@@ -177,50 +178,8 @@ static void test_errors(void **state)
 /* The loader of the 3-object pipeline fails at every op in turn; nothing stays. */
 static void test_pipeline_failure_at_every_op(void **state)
 {
-	__u32 k, tested = 0;
-
 	(void)state;
-	for (k = 0; k < pipe__desc.nr_ops; k++) {
-		struct lskel_desc d = pipe__desc;
-		struct id_set before[4] = {};
-		struct lskel_blob_hdr h;
-		struct lskel_step *st;
-		char *blob = (char *)malloc(d.data_sz), left[512];
-		int fds0 = count_fds(), hit = 0;
-		struct pipe *s;
-		__u32 i;
-
-		assert_non_null(blob);
-		memcpy(blob, d.data, d.data_sz);
-		memcpy(&h, blob, sizeof(h));
-		st = (struct lskel_step *)(blob + h.steps_off);
-		for (i = 0; i < h.nr_steps && !hit; i++)
-			if (st[i].op == k) {
-				st[i].kind = 0;
-				hit = 1;
-			}
-		d.data = blob;
-		if (!hit) {
-			free(blob);
-			continue;
-		}
-		assert_int_equal(ids_snapshot(before), 0);
-		s = (struct pipe *)calloc(1, sizeof(*s));
-		assert_non_null(s);
-		assert_int_equal(lskel_open(&d, s), 0);
-		assert_int_equal(lskel_load(&d, s), -EINVAL);
-		assert_int_equal(s->ctx.failed_op, (int)k);
-		assert_non_null(strstr(s->ctx.errmsg, d.op_what[k]));
-		lskel_destroy(&d, s);
-		if (ids_wait_gone(before, left, sizeof(left)))
-			fail_msg("failure at op %u leaked: %s", k, left);
-		assert_int_equal(count_fds(), fds0);
-		ids_free(before);
-		free(blob);
-		tested++;
-	}
-	print_message("  injected a loader failure at %u of %u ops\n", tested, pipe__desc.nr_ops);
-	assert_int_equal(tested, pipe__desc.nr_ops);
+	assert_int_equal(inject_every_op(&pipe__desc, sizeof(struct pipe)), pipe__desc.nr_ops);
 }
 
 int main(void)

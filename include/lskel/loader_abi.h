@@ -28,6 +28,15 @@ struct lskel_blob_hdr {
 	__u32 log_level;
 };
 
+/* Trace operations that are not bpf() commands (op tables name them in messages). */
+enum lskel_pseudo_cmd {
+	LSKEL_CMD_KSYM_ADDR = 1000,	/* typeless ksym address by name */
+	LSKEL_CMD_BTF_ID,		/* kernel BTF id by name and kind */
+	LSKEL_CMD_CLOSE,		/* close an fd the load made */
+	LSKEL_CMD_KCONFIG,		/* kconfig values (from the context) */
+	LSKEL_CMD_USER_INIT,		/* caller's initial value of global data */
+};
+
 /* Step kinds the loader interprets, in blob order. */
 enum lskel_step_kind {
 	LSKEL_STEP_FD = 1,	/* u32 at a <- fdtab[b] */

@@ -151,12 +151,12 @@ static inline const char *lskel_cmd_name(__u32 cmd)
 	case BPF_BTF_LOAD: return "BTF_LOAD";
 	case BPF_LINK_CREATE: return "LINK_CREATE";
 	case BPF_RAW_TRACEPOINT_OPEN: return "RAW_TRACEPOINT_OPEN";
-	case 1000: return "KSYM_ADDR";
-	case 1001: return "BTF_ID";
-	case 1002: return "CLOSE";
-	case 1003: return "KCONFIG";
-	case 1004: return "USER_INIT";
-	default: return "op";
+	case LSKEL_CMD_KSYM_ADDR: return "KSYM_ADDR";
+	case LSKEL_CMD_BTF_ID: return "BTF_ID";
+	case LSKEL_CMD_CLOSE: return "CLOSE";
+	case LSKEL_CMD_KCONFIG: return "KCONFIG";
+	case LSKEL_CMD_USER_INIT: return "USER_INIT";
+	default: return "UNKNOWN";
 	}
 }
 

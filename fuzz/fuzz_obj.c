@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* libFuzzer target: the whole `lskel gen` front end on one object, down to the loader and
+ * both emitted forms (skeleton header and container). */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "compile.h"
+#include "emit_blob.h"
+#include "emit_skel.h"
+#include "obj.h"
+#include "trace.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct lsk_loader *l = NULL;
+	struct lsk_trace *t = NULL;
+	struct lsk_obj *obj = NULL;
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f;
+
+	if (lsk_obj_open_mem("fuzz.bpf.o", data, size, &obj))
+		return 0;
+	if (!lsk_trace_build(&obj, 1, &t) && !lsk_loader_compile(t, &l)) {
+		f = open_memstream(&buf, &n);
+		if (f) {
+			lsk_emit_skel(f, "fuzz", t, l);
+			lsk_emit_container(f, "fuzz", t, l);
+			fclose(f);
+		}
+		free(buf);
+	}
+	lsk_loader_free(l);
+	lsk_trace_free(t);
+	lsk_obj_free(obj);
+	return 0;
+}

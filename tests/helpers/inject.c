@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* Loader failure injection shared by the skeleton and chain tests. */
+/* kconfig-using skeletons (core_read) read /proc/config.gz through the runtime here too */
+#define LSKEL_WITH_ZLIB
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include "inject.h"
+#include "kstate.h"
+
+int desc_failing_at(const struct lskel_desc *base, __u32 k, struct lskel_desc *d, char **blob)
+{
+	struct lskel_blob_hdr h;
+	struct lskel_step *st;
+	__u32 i;
+
+	*d = *base;
+	*blob = (char *)malloc(base->data_sz);
+	assert_non_null(*blob);
+	memcpy(*blob, base->data, base->data_sz);
+	memcpy(&h, *blob, sizeof(h));
+	st = (struct lskel_step *)(*blob + h.steps_off);
+	d->data = *blob;
+	for (i = 0; i < h.nr_steps; i++)
+		if (st[i].op == k) {
+			st[i].kind = 0;
+			return 1;
+		}
+	return 0;
+}
+
+unsigned int inject_every_op(const struct lskel_desc *base, size_t skel_size)
+{
+	unsigned int tested = 0;
+	__u32 k;
+
+	for (k = 0; k < base->nr_ops; k++) {
+		struct id_set before[4] = {};
+		struct lskel_desc d;
+		struct lskel_ctx *c;
+		char *blob, want[64], left[512];
+		int fds0 = count_fds();
+		void *s;
+
+		if (!desc_failing_at(base, k, &d, &blob)) {
+			free(blob);
+			continue;
+		}
+		assert_int_equal(ids_snapshot(before), 0);
+		s = calloc(1, skel_size);
+		assert_non_null(s);
+		c = (struct lskel_ctx *)s;
+		assert_int_equal(lskel_open(&d, s), 0);
+		assert_int_equal(lskel_load(&d, s), -EINVAL);
+		assert_int_equal(c->failed_op, (int)k);
+		snprintf(want, sizeof(want), "op %u: ", k);
+		if (strncmp(c->errmsg, want, strlen(want)) || !strstr(c->errmsg, base->op_what[k]))
+			fail_msg("op %u: message does not name the op: %s", k, c->errmsg);
+		lskel_destroy(&d, s);
+		if (ids_wait_gone(before, left, sizeof(left)))
+			fail_msg("failure at op %u leaked: %s", k, left);
+		assert_int_equal(count_fds(), fds0);
+		ids_free(before);
+		free(blob);
+		tested++;
+	}
+	print_message("  injected a loader failure at %u of %u ops\n", tested, base->nr_ops);
+	return tested;
+}
