@@ -195,7 +195,9 @@ $(FUZZ_DIR)/fuzz_container: fuzz/fuzz_container.c $(wildcard include/lskel/*.h) 
 	$(CLANG) $(FUZZ_FLAGS) $< -o $@
 fuzz-seeds: all $(BUILD)/skel/net_count.lskel
 	mkdir -p fuzz/corpus/obj fuzz/corpus/container
-	cp $(SAMPLE_OBJS) $(CHAIN_OBJS) fuzz/corpus/obj/
+	for o in $(SAMPLE_OBJS) $(CHAIN_OBJS); do \
+		[ $$(stat -c %s $$o) -le 65536 ] && cp $$o fuzz/corpus/obj/$$(basename $$o .o); \
+	done; true
 	for o in $(SAMPLE_OBJS); do n=$$(basename $$o .bpf.o); \
 		$(BUILD)/bin/lskel gen --format blob -o fuzz/corpus/container/$$n.lskel $$o; done
 fuzz: $(FUZZ_DIR)/fuzz_obj $(FUZZ_DIR)/fuzz_container
