@@ -49,7 +49,7 @@ TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 TEST_HELPERS := $(wildcard tests/helpers/*.c)
 
-.PHONY: all check demo deps install clean samples bench golden fuzz fuzz-seeds
+.PHONY: all check demo deps install clean samples bench golden fuzz fuzz-seeds fuzz-ci
 
 # lskel-run: static, no libbpf/libelf/zlib. musl keeps it under 64 KiB; glibc -static works too.
 STATIC_CC ?= $(shell command -v musl-gcc >/dev/null 2>&1 && echo musl-gcc || echo $(CC))
@@ -93,7 +93,7 @@ $(BUILD)/samples/%.bpf.o: samples/%.bpf.c $(BUILD)/vmlinux.h $(wildcard samples/
 
 $(BUILD)/tests/%: tests/%.c $(TEST_HELPERS) $(wildcard tests/helpers/*.h) $(GEN_LIB) | $(BUILD)/tests
 	$(CC) $(CFLAGS) -Itests/helpers -I$(BUILD)/skel $< $(TEST_HELPERS) $(GEN_LIB) $(LDFLAGS) \
-		$(LIBS) -lcmocka -o $@
+		$(LIBS) -lcmocka -lpthread -o $@
 
 $(BUILD)/skel/%.lskel.h: $(BUILD)/samples/%.bpf.o $(BUILD)/bin/lskel | $(BUILD)/skel
 	$(BUILD)/bin/lskel gen -n $* -o $@ $<
@@ -126,6 +126,7 @@ $(BUILD)/skel/dispatch.lskel.h: $(DISPATCH_OBJS) samples/chain/dispatch.chain $(
 $(BUILD)/skel/xdisp.lskel.h: $(XDISP_OBJS) $(BUILD)/bin/lskel | $(BUILD)/skel
 	$(BUILD)/bin/lskel gen -n xdisp -o $@ $(XDISP_OBJS)
 $(BUILD)/tests/test_scale: $(BUILD)/skel/scale1000.lskel.h
+$(BUILD)/tests/test_concurrency: $(BUILD)/skel/scale1000.lskel.h $(SKEL_HDRS)
 $(BUILD)/skel/scale1000.lskel.h: $(BENCH_DIR)/scale1000.bpf.o $(BUILD)/bin/lskel | $(BUILD)/skel
 	$(BUILD)/bin/lskel gen -n scale1000 -o $@ $<
 .SECONDARY:
@@ -206,6 +207,15 @@ fuzz: $(FUZZ_DIR)/fuzz_obj $(FUZZ_DIR)/fuzz_container
 		-artifact_prefix=$(FUZZ_DIR)/ $(FUZZ_DIR)/corpus-obj fuzz/corpus/obj fuzz/regress/obj
 	$(FUZZ_DIR)/fuzz_container -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
 		-artifact_prefix=$(FUZZ_DIR)/ $(FUZZ_DIR)/corpus-container fuzz/corpus/container \
+		fuzz/regress/container
+
+# CI: a fixed seed and a fixed number of runs, so a run is reproducible.
+fuzz-ci: $(FUZZ_DIR)/fuzz_obj $(FUZZ_DIR)/fuzz_container
+	@mkdir -p $(FUZZ_DIR)/ci-obj $(FUZZ_DIR)/ci-container
+	$(FUZZ_DIR)/fuzz_obj -seed=1 -runs=200000 -timeout=10 -print_final_stats=1 \
+		-artifact_prefix=$(FUZZ_DIR)/ $(FUZZ_DIR)/ci-obj fuzz/corpus/obj fuzz/regress/obj
+	$(FUZZ_DIR)/fuzz_container -seed=1 -runs=2000000 -timeout=10 -print_final_stats=1 \
+		-artifact_prefix=$(FUZZ_DIR)/ $(FUZZ_DIR)/ci-container fuzz/corpus/container \
 		fuzz/regress/container
 
 install: $(BUILD)/bin/lskel $(BUILD)/bin/lskel-run

@@ -157,6 +157,12 @@ static int index_sections(struct lsk_elf *e, size_t file_size)
 					       (unsigned long long)s->sh.sh_entsize,
 					       sizeof(Elf64_Rel));
 			e->secs[s->sh.sh_info].rel_idx = i;
+		} else if (s->sh.sh_type == SHT_NOBITS &&
+			   (!strcmp(s->name, ".BTF") || !strcmp(s->name, ".BTF.ext") ||
+			    !strcmp(s->name, ".maps") || !strcmp(s->name, "license") ||
+			    !strcmp(s->name, "version"))) {
+			return lsk_err(EINVAL, "%s: section %zu '%s' holds no data (SHT_NOBITS)",
+				       e->path, i, s->name);
 		} else if (!strcmp(s->name, ".BTF")) {
 			e->btf_idx = i;
 		} else if (!strcmp(s->name, ".BTF.ext")) {

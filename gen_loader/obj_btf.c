@@ -100,6 +100,37 @@ static int fixup_datasec(struct lsk_reader *r, struct btf_type *t)
 	return 0;
 }
 
+/* Reference chains that do not pass through a struct or union must end within 32 steps
+ * (the kernel's MAX_RESOLVE_DEPTH) and must not loop: btf_dump would never return. */
+static int check_chain(const struct btf *btf, __u32 id, int depth, unsigned char *state)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id);
+	int j, err;
+
+	if (!id || state[id] == 2)
+		return 0;
+	if (state[id] == 1 || depth > 32)
+		return -ELOOP;
+	switch (btf_kind(t)) {
+	case BTF_KIND_PTR: case BTF_KIND_TYPEDEF: case BTF_KIND_VOLATILE: case BTF_KIND_CONST:
+	case BTF_KIND_RESTRICT: case BTF_KIND_FUNC: case BTF_KIND_VAR: case BTF_KIND_DECL_TAG:
+	case BTF_KIND_TYPE_TAG: case BTF_KIND_ARRAY: case BTF_KIND_FUNC_PROTO:
+		break;
+	default:
+		state[id] = 2;	/* structs, unions, enums, ints, forwards end a chain */
+		return 0;
+	}
+	state[id] = 1;
+	if (btf_is_array(t))
+		err = check_chain(btf, btf_array(t)->type, depth + 1, state);
+	else
+		err = check_chain(btf, t->type, depth + 1, state);
+	for (j = 0; !err && btf_is_func_proto(t) && j < btf_vlen(t); j++)
+		err = check_chain(btf, btf_params(t)[j].type, depth + 1, state);
+	state[id] = err ? 1 : 2;
+	return err;
+}
+
 /* libbpf 1.1's btf__new checks the layout of types, not what they name: every string and
  * type reference is checked here, before anything (btf_dump included) follows one. */
 static int validate_btf(const struct lsk_obj *obj)
@@ -165,6 +196,19 @@ bad_ref:
 	}
 #undef BAD_REF
 #undef BAD_STR
+	{
+		unsigned char *state = calloc(n, 1);
+		int err = 0;
+
+		if (!state)
+			return lsk_err(ENOMEM, "%s: out of memory", obj->path);
+		for (i = 1; i < n && !err; i++)
+			err = check_chain(btf, i, 0, state);
+		free(state);
+		if (err)
+			return lsk_err(EINVAL, "%s: section '.BTF': type [%u] starts a reference chain "
+				       "that loops or is deeper than 32", obj->path, i - 1);
+	}
 	return 0;
 }
 
