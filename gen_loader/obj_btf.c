@@ -131,6 +131,68 @@ static int check_chain(const struct btf *btf, __u32 id, int depth, unsigned char
 	return err;
 }
 
+/* By value (members, array elements, typedefs, modifiers) a type may not contain itself:
+ * libbpf's btf__align_of and btf_dump recurse along these edges without a limit. */
+static int check_value_cycle(const struct btf *btf, __u32 id, int depth, unsigned char *state)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id);
+	int j, err = 0;
+
+	if (!id || state[id] == 2)
+		return 0;
+	if (state[id] == 1 || depth > 64)
+		return -ELOOP;
+	state[id] = 1;
+	switch (btf_kind(t)) {
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+		for (j = 0; !err && j < btf_vlen(t); j++)
+			err = check_value_cycle(btf, btf_members(t)[j].type, depth + 1, state);
+		break;
+	case BTF_KIND_ARRAY:
+		err = check_value_cycle(btf, btf_array(t)->type, depth + 1, state);
+		break;
+	case BTF_KIND_TYPEDEF: case BTF_KIND_VOLATILE: case BTF_KIND_CONST:
+	case BTF_KIND_RESTRICT: case BTF_KIND_TYPE_TAG: case BTF_KIND_VAR:
+		err = check_value_cycle(btf, t->type, depth + 1, state);
+		break;
+	default:
+		break;	/* pointers, functions, scalars: no containment */
+	}
+	state[id] = err ? 1 : 2;
+	return err;
+}
+
+/* Sizes btf_dump divides by: scalars must have a real size, members a real alignment. */
+static bool sane_sizes(const struct btf *btf, const struct btf_type *t)
+{
+	int j;
+
+	switch (btf_kind(t)) {
+	case BTF_KIND_INT:
+		return (t->size == 1 || t->size == 2 || t->size == 4 || t->size == 8 ||
+			t->size == 16) && btf_int_bits(t) <= t->size * 8;
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64:
+		return t->size == 1 || t->size == 2 || t->size == 4 || t->size == 8;
+	case BTF_KIND_FLOAT:
+		return t->size == 2 || t->size == 4 || t->size == 8 || t->size == 12 ||
+		       t->size == 16;
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+		for (j = 0; j < btf_vlen(t); j++) {
+			const struct btf_type *mt = btf__type_by_id(btf, btf_members(t)[j].type);
+
+			if (btf_members(t)[j].type && mt && !btf_is_fwd(mt) && !btf_is_func_proto(mt) &&
+			    btf__align_of(btf, btf_members(t)[j].type) <= 0)
+				return false;
+		}
+		return true;
+	default:
+		return true;
+	}
+}
+
 /* libbpf 1.1's btf__new checks the layout of types, not what they name: every string and
  * type reference is checked here, before anything (btf_dump included) follows one. */
 static int validate_btf(const struct lsk_obj *obj)
@@ -204,11 +266,23 @@ bad_ref:
 			return lsk_err(ENOMEM, "%s: out of memory", obj->path);
 		for (i = 1; i < n && !err; i++)
 			err = check_chain(btf, i, 0, state);
-		free(state);
-		if (err)
+		if (err) {
+			free(state);
 			return lsk_err(EINVAL, "%s: section '.BTF': type [%u] starts a reference chain "
 				       "that loops or is deeper than 32", obj->path, i - 1);
+		}
+		memset(state, 0, n);
+		for (i = 1; i < n && !err; i++)
+			err = check_value_cycle(btf, i, 0, state);
+		free(state);
+		if (err)
+			return lsk_err(EINVAL, "%s: section '.BTF': type [%u] contains itself by value "
+				       "or nests deeper than 64", obj->path, i - 1);
 	}
+	for (i = 1; i < n; i++)
+		if (!sane_sizes(btf, btf__type_by_id(btf, i)))
+			return lsk_err(EINVAL, "%s: section '.BTF': type [%u] has a size or alignment "
+				       "no C type has", obj->path, i);
 	return 0;
 }
 

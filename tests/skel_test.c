@@ -94,6 +94,7 @@ static void test_failure_at_every_op(void **state)
 {
 	(void)state;
 	assert_true(inject_every_op(&DESC, sizeof(SKEL_T)) > 0);
+	assert_true(kernel_fail_every_op(&DESC, sizeof(SKEL_T)) > 0);
 }
 
 /* First ALU/load/store instruction reached from @at before any jump; a bpf-to-bpf call

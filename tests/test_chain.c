@@ -180,6 +180,7 @@ static void test_pipeline_failure_at_every_op(void **state)
 {
 	(void)state;
 	assert_int_equal(inject_every_op(&pipe__desc, sizeof(struct pipe)), pipe__desc.nr_ops);
+	assert_true(kernel_fail_every_op(&pipe__desc, sizeof(struct pipe)) > 0);
 }
 
 int main(void)

@@ -31,7 +31,44 @@ int desc_failing_at(const struct lskel_desc *base, __u32 k, struct lskel_desc *d
 	return 0;
 }
 
-unsigned int inject_every_op(const struct lskel_desc *base, size_t skel_size)
+int desc_kernel_failing_at(const struct lskel_desc *base, __u32 k, struct lskel_desc *d,
+			   char **blob)
+{
+	static const char nosym[] = "Znx";	/* short enough for any name slot */
+	struct lskel_blob_hdr h;
+	struct lskel_step *st;
+	__u32 i;
+
+	*d = *base;
+	*blob = (char *)malloc(base->data_sz);
+	assert_non_null(*blob);
+	memcpy(*blob, base->data, base->data_sz);
+	memcpy(&h, *blob, sizeof(h));
+	st = (struct lskel_step *)(*blob + h.steps_off);
+	d->data = *blob;
+	for (i = 0; i < h.nr_steps; i++) {
+		if (st[i].op != k)
+			continue;
+		switch (st[i].kind) {
+		case LSKEL_STEP_BPF:
+			st[i].a = 0xffff;	/* a command the kernel does not know: EINVAL */
+			return -1;
+		case LSKEL_STEP_KSYM:
+		case LSKEL_STEP_BTF_ID:
+			if (st[i].size < sizeof(nosym))
+				return 0;
+			memcpy(*blob + st[i].a, nosym, sizeof(nosym));
+			st[i].size = sizeof(nosym);
+			st[i].flags &= ~LSKEL_STEP_WEAK;
+			return -1;
+		default:
+			break;
+		}
+	}
+	return 0;
+}
+
+static unsigned int every_op(const struct lskel_desc *base, size_t skel_size, int kernel)
 {
 	unsigned int tested = 0;
 	__u32 k;
@@ -41,10 +78,11 @@ unsigned int inject_every_op(const struct lskel_desc *base, size_t skel_size)
 		struct lskel_desc d;
 		struct lskel_ctx *c;
 		char *blob, want[64], left[512];
-		int fds0 = count_fds();
+		int fds0 = count_fds(), err;
 		void *s;
 
-		if (!desc_failing_at(base, k, &d, &blob)) {
+		if (!(kernel ? desc_kernel_failing_at(base, k, &d, &blob) :
+			       desc_failing_at(base, k, &d, &blob))) {
 			free(blob);
 			continue;
 		}
@@ -53,7 +91,11 @@ unsigned int inject_every_op(const struct lskel_desc *base, size_t skel_size)
 		assert_non_null(s);
 		c = (struct lskel_ctx *)s;
 		assert_int_equal(lskel_open(&d, s), 0);
-		assert_int_equal(lskel_load(&d, s), -EINVAL);
+		err = lskel_load(&d, s);
+		if (kernel)
+			assert_true(err < 0);
+		else
+			assert_int_equal(err, -EINVAL);
 		assert_int_equal(c->failed_op, (int)k);
 		snprintf(want, sizeof(want), "op %u: ", k);
 		if (strncmp(c->errmsg, want, strlen(want)) || !strstr(c->errmsg, base->op_what[k]))
@@ -66,6 +108,17 @@ unsigned int inject_every_op(const struct lskel_desc *base, size_t skel_size)
 		free(blob);
 		tested++;
 	}
-	print_message("  injected a loader failure at %u of %u ops\n", tested, base->nr_ops);
+	print_message("  %s failure at %u of %u ops\n", kernel ? "kernel-side" : "loader-side",
+		      tested, base->nr_ops);
 	return tested;
+}
+
+unsigned int kernel_fail_every_op(const struct lskel_desc *base, size_t skel_size)
+{
+	return every_op(base, skel_size, 1);
+}
+
+unsigned int inject_every_op(const struct lskel_desc *base, size_t skel_size)
+{
+	return every_op(base, skel_size, 0);
 }
