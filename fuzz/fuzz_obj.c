@@ -1,14 +1,24 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* libFuzzer target: the whole `lskel gen` front end on one object, down to the loader and
  * both emitted forms (skeleton header and container). */
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <bpf/libbpf.h>
 #include "compile.h"
 #include "emit_blob.h"
 #include "emit_skel.h"
 #include "obj.h"
 #include "trace.h"
+
+static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	(void)level;
+	(void)fmt;
+	(void)ap;
+	return 0;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -19,6 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t n = 0;
 	FILE *f;
 
+	libbpf_set_print(quiet);	/* libbpf's warnings about malformed BTF */
 	if (lsk_obj_open_mem("fuzz.bpf.o", data, size, &obj))
 		return 0;
 	if (!lsk_trace_build(&obj, 1, &t) && !lsk_loader_compile(t, &l)) {
