@@ -192,7 +192,8 @@ static int run_op(struct exec *x, size_t k)
 			memcpy(x->mem[op->dst], x->opts->user_init[op->src], x->t->chunks[op->dst].size);
 		return 0;
 	case LSK_CMD_CLOSE:
-		close(x->fds[op->src]);
+		if (x->fds[op->src] >= 0)
+			close(x->fds[op->src]);
 		x->fds[op->src] = -1;
 		return 0;
 	case LSK_CMD_KCONFIG:

@@ -385,13 +385,39 @@ static int attach_btf_name(const struct lsk_prog *p, char *buf, size_t n, __u32 
 	return snprintf(buf, n, "%s", p->attach_target);
 }
 
+/* A ksym or kfunc found in a module leaves that module's BTF fd in its BTF_ID op's fd-table
+ * slot (fd_array for kfuncs). The verifier takes its own reference at PROG_LOAD, so each is
+ * closed right after the load; a vmlinux symbol leaves no fd and its CLOSE does nothing.
+ * (On failure the loader closes every fd anyway.) */
+static int close_module_btfs(struct builder *b, int from, int prog_op, const char *prog)
+{
+	int i, to = prog_op;
+
+	for (i = from; i < to; i++) {
+		char what[256];
+		int c;
+
+		if (b->t->ops[i].cmd != LSK_CMD_BTF_ID || b->t->ops[i].btf_dst == LSK_BTF_DST_U32)
+			continue;
+		snprintf(what, sizeof(what), "module BTF (if any) of ksym '%s' for program '%s' "
+			 "of object '%s'", (const char *)b->t->chunks[b->t->ops[i].name].data, prog,
+			 b->to->obj->name);
+		c = lsk_trace_add_op(b->t, LSK_CMD_CLOSE, b->oi, LSK_SUBJ_PROG, b->t->ops[prog_op].idx,
+				     what);
+		if (c < 0)
+			return nomem(b);
+		b->t->ops[c].src = i;
+	}
+	return 0;
+}
+
 static int add_prog(struct builder *b, size_t pi)
 {
 	struct lsk_obj *obj = b->to->obj;
 	struct lsk_prog *p = &obj->progs[pi];
 	struct bpf_insn *insns;
 	union bpf_attr *a;
-	int op, ic, lc, c, err = 0;
+	int op, ic, lc, c, err = 0, first_resolve;
 	size_t i;
 	char what[256];
 
@@ -403,6 +429,7 @@ static int add_prog(struct builder *b, size_t pi)
 		return lc;
 	/* Instructions referencing maps name them by fd table slot (BPF_PSEUDO_MAP_IDX): no
 	 * per-instruction fd patching at load time. */
+	first_resolve = b->t->nr_ops;
 	for (i = 0; i < p->nr_refs; i++) {
 		const struct lsk_ref *r = &p->refs[i];
 		const struct lsk_extern *e;
@@ -518,8 +545,9 @@ static int add_prog(struct builder *b, size_t pi)
 				       obj->path, p->name);
 		/* the target's BTF id is known now; its fd comes from the fd table */
 		attr_of(b, op)->attach_btf_id = ct->btf_id;
-		return attr_fix(b, op, LSK_FIX_FD, ATTR_OFF(attach_prog_fd),
-				b->t->objs[ct->tobj].prog_op[ct->tprog]);
+		err = attr_fix(b, op, LSK_FIX_FD, ATTR_OFF(attach_prog_fd),
+			       b->t->objs[ct->tobj].prog_op[ct->tprog]);
+		return err ?: close_module_btfs(b, first_resolve, op, p->name);
 	}
 	if (p->attach_btf) {
 		char sym[128];
@@ -545,7 +573,7 @@ static int add_prog(struct builder *b, size_t pi)
 			b->to->prog_op[pi] = op + 1;
 		}
 	}
-	return 0;
+	return close_module_btfs(b, first_resolve, b->to->prog_op[pi], p->name);
 }
 
 static int build_obj(struct builder *b)

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 #include "exec_direct.h"
 #include "kstate.h"
+#include "loader_desc.h"
 #include "samples.h"
 #include "err.h"
 
@@ -125,9 +126,43 @@ static void test_verifier_refusal(void **state)
 	lsk_obj_free(obj);
 }
 
+/* A strong kfunc no kernel has: both executors fail at its BTF_ID op and name the symbol. */
+static void test_missing_strong_kfunc(void **state)
+{
+	struct lsk_exec_opts o = { .fail_at = -1 };
+	struct lskel_ctx c = { .failed_op = -1 };
+	struct lsk_exec_error e;
+	struct lsk_loader *l;
+	struct lsk_trace *t;
+	struct lsk_obj *obj;
+	struct lskel_desc d;
+	char path[256];
+	int *fds = NULL, fds0 = count_fds();
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/tests/bpf/missing_kfunc.bpf.o", build_dir());
+	assert_int_equal(lsk_obj_open(path, &obj), 0);
+	assert_int_equal(lsk_trace_build(&obj, 1, &t), 0);
+	assert_true(lsk_exec_direct(t, &o, &fds, &e) < 0);
+	assert_int_equal(t->ops[e.op].cmd, LSK_CMD_BTF_ID);
+	assert_non_null(strstr(lsk_errmsg(), "'lskel_kfunc_missing'"));
+	assert_int_equal(lsk_loader_compile(t, &l), 0);
+	assert_int_equal(lsk_loader_desc(t, l, &d), 0);
+	assert_true(lskel_run_loader(&d, NULL, &c, &fds) < 0);
+	assert_int_equal(c.failed_op, e.op);
+	print_message("  %s\n", c.errmsg);
+	assert_non_null(strstr(c.errmsg, "BTF_ID of BTF id of ksym 'lskel_kfunc_missing'"));
+	assert_int_equal(count_fds(), fds0);
+	lsk_loader_desc_free(&d);
+	lsk_loader_free(l);
+	lsk_trace_free(t);
+	lsk_obj_free(obj);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_missing_strong_kfunc),
 		cmocka_unit_test(test_success_then_close),
 		cmocka_unit_test(test_every_op_of_every_sample),
 		cmocka_unit_test(test_verifier_refusal),
