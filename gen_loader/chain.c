@@ -147,66 +147,50 @@ static int split_ref(struct ctx *x, const char *ref, int *obj, const char **name
 	return 0;
 }
 
-/* A map by reference; a shared map resolves to its owner. */
-static int map_ref(struct ctx *x, const char *ref, int *obj, int *map)
+/* "[obj:]name" of a map (is_map) or program: unique in the chain, or in the named object.
+ * A map shared by several objects counts once, at its owner, and resolves to it. */
+static int ref_lookup(struct ctx *x, const char *ref, bool is_map, int *obj, int *idx)
 {
-	const char *name;
+	const char *name, *what = is_map ? "map" : "program";
+	int want, err = split_ref(x, ref, &want, &name), found = 0;
 	size_t i;
-	int err = split_ref(x, ref, obj, &name), found = 0;
 
 	if (err)
 		return err;
 	for (i = 0; i < x->n; i++) {
-		int m;
+		int k;
 
-		if (*obj >= 0 && (int)i != *obj)
+		if (want >= 0 && (int)i != want)
 			continue;
-		m = find_map(x->objs[i], name);
-		if (m < 0)
+		k = is_map ? find_map(x->objs[i], name) : find_prog(x->objs[i], name);
+		if (k < 0)
 			continue;
-		if (x->c->alias[i][m] >= 0 && *obj < 0)
+		if (is_map && x->c->alias[i][k] >= 0 && want < 0)
 			continue;	/* counted at its owner */
-		if (found++ && *obj < 0)
-			return lsk_err(EINVAL, "%smap '%s' is defined by several objects: name one "
-				       "as OBJECT:%s", x->where, name, name);
-		if (x->c->alias[i][m] >= 0) {
-			*obj = x->c->alias_obj[i][m];
-			*map = x->c->alias[i][m];
+		if (found++)
+			return lsk_err(EINVAL, "%s%s '%s' is defined by several objects: name one "
+				       "as OBJECT:%s", x->where, what, name, name);
+		if (is_map && x->c->alias[i][k] >= 0) {
+			*obj = x->c->alias_obj[i][k];
+			*idx = x->c->alias[i][k];
 		} else {
 			*obj = i;
-			*map = m;
+			*idx = k;
 		}
 	}
 	if (!found)
-		return lsk_err(ENOENT, "%sno map '%s' in the chain", x->where, name);
+		return lsk_err(ENOENT, "%sno %s '%s' in the chain", x->where, what, name);
 	return 0;
+}
+
+static int map_ref(struct ctx *x, const char *ref, int *obj, int *map)
+{
+	return ref_lookup(x, ref, true, obj, map);
 }
 
 static int prog_ref(struct ctx *x, const char *ref, int *obj, int *prog)
 {
-	const char *name;
-	size_t i;
-	int err = split_ref(x, ref, obj, &name), found = 0;
-
-	if (err)
-		return err;
-	for (i = 0; i < x->n; i++) {
-		int p;
-
-		if (*obj >= 0 && (int)i != *obj)
-			continue;
-		p = find_prog(x->objs[i], name);
-		if (p < 0)
-			continue;
-		if (found++)
-			return lsk_err(EINVAL, "%sprogram '%s' is defined by several objects: name "
-				       "one as OBJECT:%s", x->where, name, name);
-		*obj = i;
-		*prog = p;
-	}
-	if (!found)
-		return lsk_err(ENOENT, "%sno program '%s' in the chain", x->where, name);
-	return 0;
+	return ref_lookup(x, ref, false, obj, prog);
 }
 
 static int add_slot(struct ctx *x, int obj, int map, __u32 slot, int tobj, int tidx)

@@ -127,6 +127,20 @@ static int emit_data_types(FILE *f, const char *prefix, const struct lsk_obj *ob
 	return 0;
 }
 
+/* NAME__P__attach_KIND(skel, int ARG): a link on the fd the caller names, with the program's
+ * expected attach type. */
+static void emit_fd_link_helper(FILE *f, const char *name, const struct names *n, const char *fn,
+				const struct lsk_prog *p, const char *comment, const char *kind,
+				const char *arg)
+{
+	fprintf(f, "/* %s: %s */\n"
+		"static inline int %s__attach_%s(struct %s *skel, int %s)"
+		"\n{\n\treturn lskel_set_link(&skel->ctx, &skel->%slinks.%s_fd,\n"
+		"\t\tlskel_link_create(skel->%sprogs.%s.prog_fd, %s, %u, 0), "
+		"\"%s\", \"%s\");\n}\n\n", p->name, comment, fn, kind, name, arg, n->member,
+		p->name, n->member, p->name, arg, p->expected_attach_type, p->name, kind);
+}
+
 /* Explicit attach helpers for programs whose target only the caller knows. */
 static void emit_attach_helpers(FILE *f, const char *name, const struct lsk_trace *t)
 {
@@ -169,30 +183,18 @@ static void emit_attach_helpers(FILE *f, const char *name, const struct lsk_trac
 			case BPF_PROG_TYPE_CGROUP_SYSCTL:
 			case BPF_PROG_TYPE_CGROUP_DEVICE:
 			case BPF_PROG_TYPE_SOCK_OPS:
-				fprintf(f, "/* %s: cgroup link on the cgroup (v2) directory fd */\n"
-					"static inline int %s__attach_cgroup(struct %s *skel, int cgroup_fd)"
-					"\n{\n\treturn lskel_set_link(&skel->ctx, &skel->%slinks.%s_fd,\n"
-					"\t\tlskel_link_create(skel->%sprogs.%s.prog_fd, cgroup_fd, %u, 0), "
-					"\"%s\", \"cgroup\");\n}\n\n", p->name, fn, name, n.member,
-					p->name, n.member, p->name, p->expected_attach_type, p->name);
+				emit_fd_link_helper(f, name, &n, fn, p, "cgroup link on the cgroup (v2) "
+						    "directory fd", "cgroup", "cgroup_fd");
 				break;
 			case BPF_PROG_TYPE_SK_LOOKUP:
 			case BPF_PROG_TYPE_FLOW_DISSECTOR:
-				fprintf(f, "/* %s: link in the network namespace of @netns_fd */\n"
-					"static inline int %s__attach_netns(struct %s *skel, int netns_fd)"
-					"\n{\n\treturn lskel_set_link(&skel->ctx, &skel->%slinks.%s_fd,\n"
-					"\t\tlskel_link_create(skel->%sprogs.%s.prog_fd, netns_fd, %u, 0), "
-					"\"%s\", \"netns\");\n}\n\n", p->name, fn, name, n.member,
-					p->name, n.member, p->name, p->expected_attach_type, p->name);
+				emit_fd_link_helper(f, name, &n, fn, p, "link in the network namespace of "
+						    "@netns_fd", "netns", "netns_fd");
 				break;
 			case BPF_PROG_TYPE_SK_MSG:
 			case BPF_PROG_TYPE_SK_SKB:
-				fprintf(f, "/* %s: link to a sockmap or sockhash */\n"
-					"static inline int %s__attach_sockmap(struct %s *skel, int map_fd)"
-					"\n{\n\treturn lskel_set_link(&skel->ctx, &skel->%slinks.%s_fd,\n"
-					"\t\tlskel_link_create(skel->%sprogs.%s.prog_fd, map_fd, %u, 0), "
-					"\"%s\", \"sockmap\");\n}\n\n", p->name, fn, name, n.member,
-					p->name, n.member, p->name, p->expected_attach_type, p->name);
+				emit_fd_link_helper(f, name, &n, fn, p, "link to a sockmap or sockhash",
+						    "sockmap", "map_fd");
 				break;
 			case 32:	/* BPF_PROG_TYPE_NETFILTER */
 				fprintf(f, "/* %s: netfilter hook link */\n"

@@ -124,10 +124,12 @@ static void test_freplace_dispatcher(void **state)
 }
 
 /* Open objects by file name and resolve them as a chain; returns the error. */
-static int chain_of(const char *dir, const char *const *names, size_t n, const char *line)
+static int chain_of2(const char *dir, const char *const *names, size_t n, const char *line,
+		     const char *line2)
 {
+	const char *lines[2] = { line, line2 };
 	struct lsk_obj *objs[8] = {};
-	struct lsk_chain_opts o = { .lines = &line, .nr_lines = line ? 1 : 0 };
+	struct lsk_chain_opts o = { .lines = lines, .nr_lines = line2 ? 2 : line ? 1 : 0 };
 	struct lsk_chain *c = NULL;
 	char path[256];
 	size_t i;
@@ -145,6 +147,11 @@ static int chain_of(const char *dir, const char *const *names, size_t n, const c
 	if (err)
 		print_message("  -> %s\n", lsk_errmsg());
 	return err;
+}
+
+static int chain_of(const char *dir, const char *const *names, size_t n, const char *line)
+{
+	return chain_of2(dir, names, n, line, NULL);
 }
 
 static void test_errors(void **state)
@@ -173,6 +180,12 @@ static void test_errors(void **state)
 	assert_int_equal(chain_of("samples/chain", pipe3, 3, "slot a_next 0 = nosuch:prog"),
 			 -ENOENT);
 	assert_int_equal(chain_of("samples/chain", pipe3, 3, "frobnicate x"), -EINVAL);
+	/* kept apart, the same-named map of two objects must be named with its object */
+	assert_int_equal(chain_of2("tests/bpf", mismatch, 2, "separate-maps",
+				   "value shared_cnt 0 = 1"), -EINVAL);
+	assert_non_null(strstr(lsk_errmsg(), "map 'shared_cnt' is defined by several objects"));
+	assert_int_equal(chain_of2("tests/bpf", mismatch, 2, "separate-maps",
+				   "value mismatch_b:shared_cnt 0 = 1"), 0);
 }
 
 /* The loader of the 3-object pipeline fails at every op in turn; nothing stays. */
