@@ -61,6 +61,10 @@ static int op_steps(const struct lsk_trace *t, struct lsk_blob *b, size_t k, str
 			s.kind = LSKEL_STEP_PTR;
 			s.b = b->fdtab_off;
 			break;
+		case LSK_FIX_U32:
+			s.kind = LSKEL_STEP_U32;
+			s.b = b->chunk_off[f->src];
+			break;
 		}
 		err = add(st, s);
 	}

@@ -82,6 +82,17 @@ static void emit_step_ptr(struct gen *g)
 	asm_ja(a, g->next);
 }
 
+static void emit_step_u32(struct gen *g)
+{
+	struct lsk_asm *a = g->a;
+
+	blob_ptr(g, 3, STEP(b), 1);
+	E(I_LDX(BPF_W, 3, 3, 0));
+	blob_ptr(g, 4, STEP(a), 1);
+	E(I_STX(BPF_W, 4, 3, 0));
+	asm_ja(a, g->next);
+}
+
 static void emit_step_bpf(struct gen *g)
 {
 	struct lsk_asm *a = g->a;
@@ -242,13 +253,14 @@ static void emit_step_fn(struct gen *g)
 {
 	struct lsk_asm *a = g->a;
 	static const int kinds[] = { LSKEL_STEP_FD, LSKEL_STEP_PTR, LSKEL_STEP_BPF, LSKEL_STEP_KSYM,
-				     LSKEL_STEP_BTF_ID, LSKEL_STEP_CLOSE, LSKEL_STEP_COPY_USER };
+				     LSKEL_STEP_BTF_ID, LSKEL_STEP_CLOSE, LSKEL_STEP_COPY_USER,
+				     LSKEL_STEP_U32 };
 	void (*const emit[])(struct gen *) = { emit_step_fd, emit_step_ptr, emit_step_bpf,
 					       emit_step_ksym, emit_step_btf_id, emit_step_close,
-					       emit_step_copy_user };
+					       emit_step_copy_user, emit_step_u32 };
 	const struct lskel_step *st = (const void *)(g->b->data + g->b->steps_off);
 	unsigned int used = 0;
-	int labels[7], i;
+	int labels[8], i;
 	__u32 k;
 
 	/* only the step kinds this blob uses: less to verify, same interpreter otherwise */
@@ -261,14 +273,14 @@ static void emit_step_fn(struct gen *g)
 	E(I_ALU64_IMM(BPF_ADD, 7, g->b->steps_off));
 	E(I_ALU64_REG(BPF_ADD, 7, 1));
 	E(I_LDX(BPF_B, 1, 7, STEP(kind)));
-	for (i = 0; i < 7; i++) {
+	for (i = 0; i < 8; i++) {
 		if (!(used & (1u << kinds[i])))
 			continue;
 		labels[i] = asm_new_label(a);
 		asm_jmp_imm(a, BPF_JEQ, 1, kinds[i], labels[i]);
 	}
 	asm_ja(a, g->bad);
-	for (i = 0; i < 7; i++) {
+	for (i = 0; i < 8; i++) {
 		if (!(used & (1u << kinds[i])))
 			continue;
 		asm_bind(a, labels[i]);

@@ -238,6 +238,8 @@ void lsk_dump_trace(FILE *f, const struct lsk_trace *t)
 				fprintf(f, " <- fd(op %d)\n", x->src);
 			else if (x->kind == LSK_FIX_FDTAB)
 				fprintf(f, " <- &fd_table\n");
+			else if (x->kind == LSK_FIX_U32)
+				fprintf(f, " <- u32 of chunk %d (%s)\n", x->src, t->chunks[x->src].label);
 			else
 				fprintf(f, " <- &chunk %d (%s, %u bytes, fnv1a=%016llx)\n", x->src,
 					t->chunks[x->src].label, t->chunks[x->src].size,

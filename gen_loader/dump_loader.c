@@ -5,7 +5,7 @@
 #include "dump.h"
 
 static const char *const step_names[] = { "?", "FD", "PTR", "BPF", "KSYM", "BTF_ID", "CLOSE",
-					  "?", "COPY_USER" };
+					  "U32", "COPY_USER" };
 
 static const char *alu_name(int op)
 {

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <bpf/btf.h>
 #include "emit_skel.h"
+#include "emit_ctype.h"
 #include "sec_def.h"
 #include "err.h"
 
@@ -37,14 +38,11 @@ static void emit_bytes(FILE *f, const char *var, const void *data, size_t n)
 	fprintf(f, "\";\n\n");
 }
 
-static void dump_cb(void *ctx, const char *fmt, va_list args)
-{
-	vfprintf(ctx, fmt, args);
-}
-
+/* A data section the skeleton exposes: mmapable, i.e. with a non-static variable. */
 static bool is_data_map(const struct lsk_map *m)
 {
-	return m->kind == LSK_MAP_DATA || m->kind == LSK_MAP_RODATA || m->kind == LSK_MAP_BSS;
+	return (m->kind == LSK_MAP_DATA || m->kind == LSK_MAP_RODATA || m->kind == LSK_MAP_BSS) &&
+	       (m->map_flags & BPF_F_MMAPABLE);
 }
 
 /* Prefixes: single objects keep bpftool's flat layout (skel->maps.M); in a chain every
@@ -68,37 +66,22 @@ static void names_of(const char *name, const struct lsk_trace *t, size_t oi, str
 	snprintf(n->member, sizeof(n->member), "%s.", id);
 }
 
-/* Named types the data sections use, then one struct per section. */
+/* One struct per data section, its variables at their offsets (static variables are not
+ * exposed, as with bpftool: they become padding). Types are spelled by emit_ctype.c. */
 static int emit_data_types(FILE *f, const char *prefix, const struct lsk_obj *obj)
 {
-	struct btf_dump *d;
 	size_t i;
-	int j;
+	int j, err;
 
 	if (!obj->btf)
 		return 0;
-	d = btf_dump__new(obj->btf, dump_cb, f, NULL);
-	if (!d)
-		return lsk_err(ENOMEM, "cannot dump BTF types");
-	for (i = 0; i < obj->nr_maps; i++) {
-		const struct lsk_map *m = &obj->maps[i];
-		const struct btf_type *sec;
-		const struct btf_var_secinfo *vs;
-
-		if (!is_data_map(m) || !m->btf_value_type_id)
-			continue;
-		sec = btf__type_by_id(obj->btf, m->btf_value_type_id);
-		vs = btf_var_secinfos(sec);
-		for (j = 0; j < btf_vlen(sec); j++)
-			btf_dump__dump_type(d, btf__type_by_id(obj->btf, vs[j].type)->type);
-	}
-	fprintf(f, "\n");
 	for (i = 0; i < obj->nr_maps; i++) {
 		const struct lsk_map *m = &obj->maps[i];
 		const struct btf_type *sec;
 		const struct btf_var_secinfo *vs;
 		char id[128];
 		__u32 off = 0;
+		int pad = 0, last = -1;
 
 		if (!is_data_map(m) || !m->btf_value_type_id)
 			continue;
@@ -108,22 +91,35 @@ static int emit_data_types(FILE *f, const char *prefix, const struct lsk_obj *ob
 		fprintf(f, "struct %s__%s {\n", prefix, id);
 		for (j = 0; j < btf_vlen(sec); j++) {
 			const struct btf_type *v = btf__type_by_id(obj->btf, vs[j].type);
-			LIBBPF_OPTS(btf_dump_emit_type_decl_opts, o,
-				    .field_name = btf__name_by_offset(obj->btf, v->name_off),
-				    .indent_level = 1, .strip_mods = true);
 
+			if (!btf_is_var(v) || btf_var(v)->linkage == BTF_VAR_STATIC ||
+			    vs[j].offset < off)
+				continue;
 			if (vs[j].offset > off)
-				fprintf(f, "\tchar __pad%d[%u];\n", j, vs[j].offset - off);
+				fprintf(f, "\tchar __pad%d[%u];\n", pad++, vs[j].offset - off);
 			fprintf(f, "\t");
-			btf_dump__emit_type_decl(d, v->type, &o);
+			err = lsk_emit_ctype(f, obj->btf, v->type,
+					     btf__name_by_offset(obj->btf, v->name_off), 1);
+			if (err)
+				return lsk_err(-err, "%s: section '%s', variable '%s': %s", obj->path,
+					       m->name, btf__name_by_offset(obj->btf, v->name_off),
+					       lsk_errmsg());
 			fprintf(f, ";\n");
 			off = vs[j].offset + vs[j].size;
+			last = j;
 		}
-		if (!btf_vlen(sec))
+		if (sec->size > off)
+			fprintf(f, "\tchar __pad%d[%u];\n", pad, sec->size - off);
+		if (!sec->size)
 			fprintf(f, "\tchar __empty;\n");
-		fprintf(f, "};\n\n");
+		fprintf(f, "};\n");
+		if (last >= 0)	/* explicit padding: the last variable is where BTF puts it */
+			fprintf(f, "LSKEL_STATIC_ASSERT(offsetof(struct %s__%s, %s) == %u, "
+				"\"layout of %s\");\n", prefix, id, btf__name_by_offset(obj->btf,
+				btf__type_by_id(obj->btf, vs[last].type)->name_off), vs[last].offset,
+				m->name);
+		fprintf(f, "\n");
 	}
-	btf_dump__free(d);
 	return 0;
 }
 
@@ -212,6 +208,15 @@ static void emit_attach_helpers(FILE *f, const char *name, const struct lsk_trac
 }
 
 /* The members of one object: maps, progs, links, data section pointers. */
+static size_t nr_entries(const struct lsk_obj *obj)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < obj->nr_progs; i++)
+		n += lsk_prog_is_entry(&obj->progs[i]);
+	return n;
+}
+
 static void emit_members(FILE *f, const char *prefix, const struct lsk_obj *obj, const char *ind)
 {
 	size_t i;
@@ -228,10 +233,14 @@ static void emit_members(FILE *f, const char *prefix, const struct lsk_obj *obj,
 	for (i = 0; i < obj->nr_progs; i++)
 		if (lsk_prog_is_entry(&obj->progs[i]))
 			fprintf(f, "%s\tstruct lskel_prog_desc %s;\n", ind, obj->progs[i].name);
+	if (!nr_entries(obj))
+		fprintf(f, "%s\tint __none;\n", ind);
 	fprintf(f, "%s} progs;\n%sstruct {\n", ind, ind);
 	for (i = 0; i < obj->nr_progs; i++)
 		if (lsk_prog_is_entry(&obj->progs[i]))
 			fprintf(f, "%s\tint %s_fd;\n", ind, obj->progs[i].name);
+	if (!nr_entries(obj))
+		fprintf(f, "%s\tint __none;\n", ind);
 	fprintf(f, "%s} links;\n", ind);
 	for (i = 0; i < obj->nr_maps; i++) {
 		const struct lsk_map *m = &obj->maps[i];

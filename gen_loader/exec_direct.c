@@ -52,6 +52,9 @@ static int apply_fixups(struct exec *x, const struct lsk_op *op)
 			v64 = (uintptr_t)x->fds;
 			memcpy(dst + f->off, &v64, 8);
 			break;
+		case LSK_FIX_U32:
+			memcpy(dst + f->off, x->mem[f->src], 4);
+			break;
 		}
 	}
 	return 0;

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/utsname.h>
 #include <zlib.h>
+#include <bpf/libbpf.h>
+#include <lskel/loader_abi.h>
 #include "kconfig.h"
 #include "err.h"
 
@@ -119,6 +121,17 @@ int lsk_kconfig_fill(const struct lsk_kcfg_desc *d, size_t nr, void *value, size
 			err = kernel_version(&v);
 			if (!err)
 				err = set_int(&d[i], (char *)value + d[i].off, v);
+			if (err)
+				goto out;
+			found[i] = true;
+		} else if (!strcmp(d[i].name, LSKEL_KCFG_NR_CPUS)) {
+			int n = libbpf_num_possible_cpus();
+
+			if (n < 0) {
+				err = lsk_err(-n, "cannot count the possible CPUs: %s", strerror(-n));
+				goto out;
+			}
+			err = set_int(&d[i], (char *)value + d[i].off, n);
 			if (err)
 				goto out;
 			found[i] = true;

@@ -261,6 +261,21 @@ static int read_user_maps(struct lsk_reader *r)
 	return 0;
 }
 
+static bool has_global_var(const struct btf *btf, __u32 datasec)
+{
+	const struct btf_type *t = btf__type_by_id(btf, datasec);
+	const struct btf_var_secinfo *vs = btf_var_secinfos(t);
+	int i;
+
+	for (i = 0; i < btf_vlen(t); i++) {
+		const struct btf_type *v = btf__type_by_id(btf, vs[i].type);
+
+		if (v && btf_is_var(v) && btf_var(v)->linkage != BTF_VAR_STATIC)
+			return true;
+	}
+	return false;
+}
+
 static int add_data_map(struct lsk_reader *r, int sec_idx, enum lsk_map_kind kind)
 {
 	struct lsk_obj *obj = r->obj;
@@ -279,12 +294,14 @@ static int add_data_map(struct lsk_reader *r, int sec_idx, enum lsk_map_kind kin
 	map->key_size = 4;
 	map->value_size = s->size;
 	map->max_entries = 1;
-	map->map_flags = BPF_F_MMAPABLE;
 	if (kind == LSK_MAP_RODATA)
 		map->map_flags |= BPF_F_RDONLY_PROG;
 	map->sec_idx = sec_idx;
 	if (obj->btf && (id = lsk_btf_find_datasec(obj->btf, s->name)) > 0)
 		map->btf_value_type_id = id;
+	/* as libbpf: mmapable (and in the skeleton) only with a non-static variable */
+	if (map->btf_value_type_id && has_global_var(obj->btf, map->btf_value_type_id))
+		map->map_flags |= BPF_F_MMAPABLE;
 	if (kind != LSK_MAP_BSS) {
 		map->init_data = malloc(s->size);
 		if (!map->init_data)

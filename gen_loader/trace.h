@@ -33,6 +33,7 @@ enum lsk_fix_kind {
 	LSK_FIX_FD,		/* u32 <- fd produced by op `src` */
 	LSK_FIX_PTR,		/* u64 <- address of chunk `src` */
 	LSK_FIX_FDTAB,		/* u64 <- address of the fd table (indexed by op number) */
+	LSK_FIX_U32,		/* u32 <- first u32 of chunk `src` (a load-time input) */
 };
 
 struct lsk_fixup {
@@ -103,6 +104,7 @@ struct lsk_trace {
 	struct lsk_trace_obj *objs;
 	size_t nr_objs;
 	size_t nr_inputs;	/* caller initial-value slots (global data maps) */
+	int cpus_chunk;		/* > 0: chunk the runtime fills with the number of possible CPUs */
 };
 
 /* Record the load of @nr objects into a new trace (chained with default options). */

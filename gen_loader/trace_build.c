@@ -120,13 +120,45 @@ static bool map_takes_btf(__u32 type)
 	}
 }
 
+/* The chunk holding the number of possible CPUs of the machine the load runs on (filled by
+ * the runtime like a kconfig value), made by the first map that needs it. */
+static int nr_cpus_chunk(struct builder *b, int map_idx, const char *map_what)
+{
+	struct lsk_kcfg_desc d = { .type = LSK_KCFG_INT, .sz = 4 };
+	char what[300];
+	int c, v, op;
+
+	if (b->t->cpus_chunk > 0)
+		return b->t->cpus_chunk;
+	snprintf(d.name, sizeof(d.name), "%s", LSKEL_KCFG_NR_CPUS);
+	c = chunk(b, &d, sizeof(d), "kconfig descriptors");
+	if (c < 0)
+		return c;
+	v = chunk(b, NULL, 8, "number of possible CPUs");
+	if (v < 0)
+		return v;
+	snprintf(what, sizeof(what), "number of possible CPUs (max_entries of %s)", map_what);
+	op = lsk_trace_add_op(b->t, LSK_CMD_KCONFIG, b->oi, LSK_SUBJ_MAP, map_idx, what);
+	if (op < 0)
+		return nomem(b);
+	b->t->ops[op].name = c;
+	b->t->ops[op].dst = v;
+	b->t->cpus_chunk = v;
+	return v;
+}
+
 static int map_create(struct builder *b, const struct lsk_map *m, int idx, int inner_op)
 {
 	union bpf_attr *a;
 	char what[256];
-	int op, err;
+	int op, err, cpus = -1;
 
 	snprintf(what, sizeof(what), "map '%s' of object '%s'", m->name, b->to->obj->name);
+	if (m->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY && !m->max_entries) {
+		cpus = nr_cpus_chunk(b, idx, what);
+		if (cpus < 0)
+			return cpus;
+	}
 	op = bpf_op(b, BPF_MAP_CREATE, LSK_SUBJ_MAP, idx, what, &a);
 	if (op < 0)
 		return op;
@@ -150,6 +182,11 @@ static int map_create(struct builder *b, const struct lsk_map *m, int idx, int i
 	}
 	if (inner_op >= 0) {
 		err = attr_fix(b, op, LSK_FIX_FD, ATTR_OFF(inner_map_fd), inner_op);
+		if (err)
+			return err;
+	}
+	if (cpus > 0) {
+		err = attr_fix(b, op, LSK_FIX_U32, ATTR_OFF(max_entries), cpus);
 		if (err)
 			return err;
 	}

@@ -37,6 +37,10 @@ enum lskel_pseudo_cmd {
 	LSKEL_CMD_USER_INIT,		/* caller's initial value of global data */
 };
 
+/* Load-time value the runtime supplies like a kconfig value: the number of possible CPUs
+ * (perf event arrays declared with max_entries 0 get one slot per CPU, as with libbpf). */
+#define LSKEL_KCFG_NR_CPUS "LSKEL_NR_CPUS"
+
 /* Step kinds the loader interprets, in blob order. */
 enum lskel_step_kind {
 	LSKEL_STEP_FD = 1,	/* u32 at a <- fdtab[b] */
@@ -45,7 +49,7 @@ enum lskel_step_kind {
 	LSKEL_STEP_KSYM = 4,	/* kallsyms(blob + a, size) -> ld_imm64 at b */
 	LSKEL_STEP_BTF_ID = 5,	/* btf_find_by_name_kind(blob + a, size, c) -> b (by mode) */
 	LSKEL_STEP_CLOSE = 6,	/* close fdtab[a] */
-	LSKEL_STEP_COPY = 7,	/* copy c bytes from blob + b to blob + a */
+	LSKEL_STEP_U32 = 7,	/* u32 at a <- u32 at b (a load-time input into an attr) */
 	LSKEL_STEP_COPY_USER = 8,	/* copy c bytes from user ptr (u64 at b) + d to blob + a */
 };
 

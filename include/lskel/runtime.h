@@ -38,6 +38,11 @@ extern long int syscall(long int sysno, ...);
 
 #ifdef __cplusplus
 extern "C" {
+#define LSKEL_BOOL bool
+#define LSKEL_STATIC_ASSERT(c, m) static_assert(c, m)
+#else
+#define LSKEL_BOOL _Bool
+#define LSKEL_STATIC_ASSERT(c, m) _Static_assert(c, m)
 #endif
 
 /* bpftool-compatible descriptors: skel->maps.M.map_fd, skel->progs.P.prog_fd. */
@@ -59,6 +64,7 @@ struct lskel_ctx {
 	int failed_op;		/* -1, or the trace op that failed */
 	int err;		/* negative errno of the last failure */
 	char errmsg[512];	/* "op 17: PROG_LOAD of program 'x' of object 'y' failed: ..." */
+	const char *pin_root_path;	/* LIBBPF_PIN_BY_NAME maps live here (NULL: /sys/fs/bpf) */
 };
 
 /* How a program is attached by NAME__attach(). */
@@ -232,6 +238,35 @@ static inline int lskel_kcfg_set(const struct lskel_kcfg *k, char *dst, const ch
 	}
 }
 
+/* Number of possible CPUs ("0-3", "0,2-5" in /sys/devices/system/cpu/possible), or -errno. */
+static inline int lskel_possible_cpus(void)
+{
+	char buf[256], *p = buf;
+	int fd = open("/sys/devices/system/cpu/possible", O_RDONLY), n = 0;
+	ssize_t len;
+
+	if (fd < 0)
+		return -errno;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len <= 0)
+		return len < 0 ? -errno : -EINVAL;
+	buf[len] = 0;
+	while (*p >= '0' && *p <= '9') {
+		long a = strtol(p, &p, 10), b = a;
+
+		if (*p == '-')
+			b = strtol(p + 1, &p, 10);
+		if (b < a)
+			return -EINVAL;
+		n += (int)(b - a + 1);
+		if (*p != ',')
+			break;
+		p++;
+	}
+	return n > 0 ? n : -EINVAL;
+}
+
 /* Fill the kconfig part of the input area. CONFIG_* values come from the plain-text config
  * /boot/config-$(uname -r) or LSKEL_KCONFIG_PATH; define LSKEL_WITH_ZLIB (and link -lz) to
  * also read /proc/config.gz. */
@@ -273,6 +308,13 @@ static inline int lskel_fill_kconfig(const struct lskel_desc *d, char *inputs, s
 
 		if (!strcmp(k->name, "LINUX_KERNEL_VERSION")) {
 			v = (a << 16) + (b << 8) + (p > 255 ? 255 : p);
+		} else if (!strcmp(k->name, LSKEL_KCFG_NR_CPUS)) {
+			v = lskel_possible_cpus();
+			if (v < 0) {
+				free(found);
+				return lskel_fail(c, -1, (int)v, "%.0s%.0scannot count the possible "
+						  "CPUs: %s", "", "");
+			}
 		} else if (!strncmp(k->name, "LINUX_HAS_", 10)) {
 			v = !strcmp(k->name, "LINUX_HAS_BPF_COOKIE") ||
 			    !strcmp(k->name, "LINUX_HAS_SYSCALL_WRAPPER");

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* C declarations of BTF types for generated headers. A header must compile on its own and next
+ * to the user's own headers (vmlinux.h, the tool's shared header, <stdbool.h>, C++), so it
+ * defines no named type at all: integers and typedefs become fixed-width integer types,
+ * pointers __u64, enums their integer type, structs and unions anonymous inline definitions
+ * with explicit padding. Members keep their names, so skel->bss->stats.count reads as usual. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <bpf/btf.h>
+#include "emit_ctype.h"
+#include "err.h"
+
+static const struct btf_type *skip_mods(const struct btf *btf, __u32 *id)
+{
+	const struct btf_type *t = btf__type_by_id(btf, *id);
+
+	while (t && (btf_is_mod(t) || btf_is_typedef(t) || btf_is_type_tag(t))) {
+		*id = t->type;
+		t = btf__type_by_id(btf, *id);
+	}
+	return t;
+}
+
+static const char *int_name(__u32 size, bool is_signed)
+{
+	switch (size) {
+	case 1: return is_signed ? "__s8" : "__u8";
+	case 2: return is_signed ? "__s16" : "__u16";
+	case 4: return is_signed ? "__s32" : "__u32";
+	case 8: return is_signed ? "__s64" : "__u64";
+	default: return NULL;
+	}
+}
+
+/* Natural alignment of @id as this emitter spells it. */
+static __u32 align_of(const struct btf *btf, __u32 id)
+{
+	const struct btf_type *t = skip_mods(btf, &id);
+	__u32 a = 1, i;
+
+	if (!t)
+		return 1;
+	switch (btf_kind(t)) {
+	case BTF_KIND_INT:
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64:
+	case BTF_KIND_FLOAT:
+		return t->size >= 8 ? 8 : t->size ? t->size : 1;
+	case BTF_KIND_PTR:
+		return 8;
+	case BTF_KIND_ARRAY:
+		return align_of(btf, btf_array(t)->type);
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+		for (i = 0; i < btf_vlen(t); i++) {
+			__u32 m = align_of(btf, btf_members(t)[i].type);
+
+			a = m > a ? m : a;
+		}
+		return a;
+	default:
+		return 1;
+	}
+}
+
+static void indent(FILE *f, int n)
+{
+	while (n-- > 0)
+		fputc('\t', f);
+}
+
+static int emit(FILE *f, const struct btf *btf, __u32 id, const char *name, int ind, int depth);
+
+static int emit_record(FILE *f, const struct btf *btf, const struct btf_type *t, const char *name,
+		       int ind, int depth)
+{
+	const struct btf_member *m = btf_members(t);
+	__u32 end = 0, i;
+	int pad = 0, err;
+
+	fprintf(f, "%s {\n", btf_is_union(t) ? "union" : "struct");
+	for (i = 0; i < btf_vlen(t); i++) {
+		__u32 bit = btf_member_bit_offset(t, i), bits = btf_member_bitfield_size(t, i);
+		__u32 mid = m[i].type, off = bit / 8, msz;
+		const char *mn = btf__name_by_offset(btf, m[i].name_off);
+		const struct btf_type *mt = skip_mods(btf, &mid);
+		__s64 sz = btf__resolve_size(btf, m[i].type);
+
+		if (!mt || sz < 0)
+			return lsk_err(EINVAL, "BTF type %u: member %u has no size", m[i].type, i);
+		msz = (__u32)sz;
+		if (btf_is_struct(t) && !bits && off > end) {
+			indent(f, ind + 1);
+			fprintf(f, "char __pad%d[%u];\n", pad++, off - end);
+		}
+		indent(f, ind + 1);
+		if (bits) {
+			const char *in = btf_is_int(mt) || btf_is_any_enum(mt) ?
+					 int_name(mt->size, btf_is_int(mt) ?
+						  !!(btf_int_encoding(mt) & BTF_INT_SIGNED) :
+						  !!btf_kflag(mt)) : NULL;
+
+			if (!in)
+				return lsk_err(EINVAL, "BTF type %u: bitfield '%s' is not an integer",
+					       m[i].type, mn);
+			fprintf(f, "%s %s : %u;\n", in, mn, bits);
+			if (btf_is_struct(t))
+				end = (bit + bits + 7) / 8;
+			continue;
+		}
+		if (off % align_of(btf, m[i].type)) {
+			/* a packed member: bytes, so the layout cannot shift */
+			fprintf(f, "__u8 %s[%u];\n", mn[0] ? mn : "__anon", msz);
+		} else {
+			err = emit(f, btf, m[i].type, mn, ind + 1, depth + 1);
+			if (err)
+				return err;
+			fprintf(f, ";\n");
+		}
+		if (btf_is_struct(t))
+			end = off + msz;
+	}
+	if (btf_is_struct(t) && t->size > end) {
+		indent(f, ind + 1);
+		fprintf(f, "char __pad%d[%u];\n", pad, t->size - end);
+	}
+	if (!btf_vlen(t) && !t->size) {
+		indent(f, ind + 1);
+		fprintf(f, "char __empty;\n");
+	}
+	indent(f, ind);
+	fprintf(f, "}%s%s", name[0] ? " " : "", name);
+	return 0;
+}
+
+static int emit(FILE *f, const struct btf *btf, __u32 id, const char *name, int ind, int depth)
+{
+	const struct btf_type *t = skip_mods(btf, &id);
+	char arr[512];
+	const char *n;
+
+	if (depth > 32)
+		return lsk_err(ELOOP, "BTF type %u nests too deep for a C declaration", id);
+	if (!t)
+		return lsk_err(EINVAL, "BTF type %u does not exist", id);
+	switch (btf_kind(t)) {
+	case BTF_KIND_INT:
+		if (btf_int_encoding(t) & BTF_INT_BOOL && t->size == 1)
+			n = "LSKEL_BOOL";
+		else if (btf_int_encoding(t) & BTF_INT_CHAR && t->size == 1)
+			n = "char";
+		else
+			n = int_name(t->size, btf_int_encoding(t) & BTF_INT_SIGNED);
+		if (!n) {	/* __int128: bytes with the alignment of a __u64 */
+			fprintf(f, "__u64 %s[%u]", name, t->size / 8);
+			return 0;
+		}
+		fprintf(f, "%s %s", n, name);
+		return 0;
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64:
+		n = int_name(t->size, btf_kflag(t));
+		if (!n)
+			return lsk_err(EINVAL, "BTF type %u: enum of %u bytes", id, t->size);
+		fprintf(f, "%s %s", n, name);
+		return 0;
+	case BTF_KIND_FLOAT:
+		fprintf(f, "%s %s", t->size == 4 ? "float" : t->size == 8 ? "double" : "long double",
+			name);
+		return 0;
+	case BTF_KIND_PTR:
+		fprintf(f, "__u64 %s", name);	/* a BPF pointer: 8 bytes whatever the host */
+		return 0;
+	case BTF_KIND_ARRAY:
+		snprintf(arr, sizeof(arr), "%s[%u]", name, btf_array(t)->nelems);
+		return emit(f, btf, btf_array(t)->type, arr, ind, depth + 1);
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+		return emit_record(f, btf, t, name, ind, depth);
+	default:
+		return lsk_err(EINVAL, "BTF type %u (kind %u) has no C declaration as data", id,
+			       btf_kind(t));
+	}
+}
+
+int lsk_emit_ctype(FILE *f, const struct btf *btf, __u32 id, const char *name, int ind)
+{
+	return emit(f, btf, id, name, ind, 0);
+}

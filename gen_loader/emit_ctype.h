@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#ifndef LSK_EMIT_CTYPE_H
+#define LSK_EMIT_CTYPE_H
+
+#include <stdio.h>
+#include <bpf/btf.h>
+
+/* Write "TYPE NAME" for BTF type @id (a member declaration at @ind tabs, no ';'), spelled
+ * with no named type: see emit_ctype.c. */
+int lsk_emit_ctype(FILE *f, const struct btf *btf, __u32 id, const char *name, int ind);
+
+#endif
