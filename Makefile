@@ -131,6 +131,37 @@ $(BUILD)/skel/scale1000.lskel.h: $(BENCH_DIR)/scale1000.bpf.o $(BUILD)/bin/lskel
 	$(BUILD)/bin/lskel gen -n scale1000 -o $@ $<
 .SECONDARY:
 
+# The real-world corpus (tests/test_corpus.c): objects extracted from Debian packages at test
+# time; each generated skeleton is compiled by corpus-cc.sh as C11, C++17 and into a driver.
+TEST_HELPER_LIB := $(BUILD)/tests/libtesthelpers.a
+$(TEST_HELPER_LIB): $(TEST_HELPERS) $(wildcard tests/helpers/*.h) | $(BUILD)/tests
+	rm -f $@ && for f in $(TEST_HELPERS); do \
+		$(CC) $(CFLAGS) -Itests/helpers -c $$f -o $(BUILD)/tests/$$(basename $$f .c).o || exit 1; \
+		ar rcs $@ $(BUILD)/tests/$$(basename $$f .c).o || exit 1; done
+$(BUILD)/tests/corpus-extract: tests/corpus/extract.c | $(BUILD)/tests
+	$(CC) $(CFLAGS) $< $(LDFLAGS) -o $@
+define CORPUS_CC
+#!/bin/sh
+# Written by make: corpus-cc.sh c11|cxx17|driver DIR IDENT compiles DIR/IDENT.lskel.h.
+set -e
+dir=$$2
+id=$$3
+case $$1 in
+c11) printf '#include "%s.lskel.h"\n' "$$id" | $(CC) -std=c11 -O2 -Wall -Wextra -Werror \
+	-pedantic -Wno-overlength-strings -Iinclude -I"$$dir" -x c -c - -o /dev/null ;;
+cxx17) printf '#include "%s.lskel.h"\n' "$$id" | $(CXX) -std=c++17 -O2 -Wall -Wextra -Werror \
+	-Iinclude -I"$$dir" -x c++ -c - -o /dev/null ;;
+driver) $(CC) $(CFLAGS) -O0 -g0 -Igen_loader -Itests/helpers -I"$$dir" -DSKEL="$$id" \
+	-DSKEL_HDR="\"$$id.lskel.h\"" tests/corpus/driver.c $(TEST_HELPER_LIB) $(GEN_LIB) \
+	$(LDFLAGS) $(LIBS) -o "$$dir/$$id.drv" ;;
+esac
+endef
+$(BUILD)/tests/corpus-cc.sh: Makefile | $(BUILD)/tests
+	$(file >$@,$(CORPUS_CC))
+	chmod +x $@
+$(BUILD)/tests/test_corpus: $(BUILD)/tests/corpus-extract $(BUILD)/tests/corpus-cc.sh \
+	$(TEST_HELPER_LIB) tests/corpus/driver.c $(BUILD)/bin/lskel
+
 $(BUILD)/tests/bpf/%.bpf.o: tests/bpf/%.bpf.c $(BUILD)/vmlinux.h | $(BUILD)/tests/bpf
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 

@@ -2,6 +2,7 @@
 /* Kernel state snapshots for the differential harness and the leak checks. */
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -280,8 +281,26 @@ static int silent(enum libbpf_print_level l, const char *fmt, va_list ap)
 	return 0;
 }
 
-int kstate_from_libbpf(const char *path, struct kstate *ks, int *lerr)
+static char *lb_log;
+static size_t lb_log_size, lb_log_len;
+
+static int capture(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
+	int n;
+
+	if (level == LIBBPF_DEBUG || !lb_log || lb_log_len + 1 >= lb_log_size)
+		return 0;
+	n = vsnprintf(lb_log + lb_log_len, lb_log_size - lb_log_len, fmt, ap);
+	if (n > 0)
+		lb_log_len += (size_t)n < lb_log_size - lb_log_len ? (size_t)n :
+			      lb_log_size - lb_log_len - 1;
+	return 0;
+}
+
+int kstate_from_libbpf_ex(const char *path, struct libbpf_load_opts *o, struct kstate *ks,
+			  int *lerr)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = o ? o->pin_root : NULL);
 	const char *mn[256], *pn[256];
 	int mf[256], pf[256], err;
 	size_t nm = 0, np = 0;
@@ -289,28 +308,50 @@ int kstate_from_libbpf(const char *path, struct kstate *ks, int *lerr)
 	struct bpf_program *p;
 	struct bpf_map *m;
 
-	libbpf_set_print(silent);
-	obj = bpf_object__open_file(path, NULL);
+	lb_log = o ? o->log : NULL;
+	lb_log_size = o ? o->log_size : 0;
+	lb_log_len = 0;
+	if (lb_log && lb_log_size)
+		lb_log[0] = 0;
+	libbpf_set_print(lb_log ? capture : silent);
+	obj = bpf_object__open_file(path, &oo);
 	if (!obj) {
 		*lerr = -errno;
-		return 0;
+		if (o)
+			o->open_failed = true;
+		goto out;
 	}
 	*lerr = bpf_object__load(obj);
-	if (*lerr) {
+	if (*lerr || !ks) {
 		bpf_object__close(obj);
-		return 0;
+		goto out;
 	}
 	bpf_object__for_each_map(m, obj) {
+		if (nm == 256)
+			break;
 		mn[nm] = bpf_map__name(m);
 		mf[nm++] = bpf_map__fd(m);
 	}
 	bpf_object__for_each_program(p, obj) {
+		if (np == 256)
+			break;
 		pn[np] = bpf_program__name(p);
 		pf[np++] = bpf_program__fd(p);
 	}
 	err = kstate_collect(ks, mn, mf, nm, pn, pf, np);
 	bpf_object__close(obj);
+	libbpf_set_print(silent);
+	lb_log = NULL;
 	return err;
+out:
+	libbpf_set_print(silent);
+	lb_log = NULL;
+	return 0;
+}
+
+int kstate_from_libbpf(const char *path, struct kstate *ks, int *lerr)
+{
+	return kstate_from_libbpf_ex(path, NULL, ks, lerr);
 }
 
 int kstate_from_trace(const struct lsk_trace *t, struct kstate *ks)

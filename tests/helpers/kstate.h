@@ -45,6 +45,17 @@ int kstate_diff(const struct kstate *a, const char *an, const struct kstate *b, 
 
 /* Load @path with libbpf's bpf_object__load and snapshot; *err gets its error (0 = loaded). */
 int kstate_from_libbpf(const char *path, struct kstate *ks, int *err);
+/* The same with libbpf options: a pin root for LIBBPF_PIN_BY_NAME maps, and a buffer that
+ * gets libbpf's warnings and errors (which name the failing program or map). A NULL @ks
+ * only records the outcome. */
+struct libbpf_load_opts {
+	const char *pin_root;
+	char *log;
+	size_t log_size;
+	bool open_failed;	/* out: bpf_object__open refused the file (before any load) */
+};
+int kstate_from_libbpf_ex(const char *path, struct libbpf_load_opts *o, struct kstate *ks,
+			  int *lerr);
 /* Load @t with exec_direct and snapshot every object's maps and programs. */
 int kstate_from_trace(const struct lsk_trace *t, struct kstate *ks);
 
