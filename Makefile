@@ -125,6 +125,15 @@ $(BUILD)/skel/dispatch.lskel.h: $(DISPATCH_OBJS) samples/chain/dispatch.chain $(
 	$(BUILD)/bin/lskel gen -n dispatch --chain samples/chain/dispatch.chain -o $@ $(DISPATCH_OBJS)
 $(BUILD)/skel/xdisp.lskel.h: $(XDISP_OBJS) $(BUILD)/bin/lskel | $(BUILD)/skel
 	$(BUILD)/bin/lskel gen -n xdisp -o $@ $(XDISP_OBJS)
+PIN_SKELS := $(BUILD)/skel/pinned.lskel.h $(BUILD)/skel/pinned_other.lskel.h $(BUILD)/skel/pinned.lskel
+$(BUILD)/tests/test_pinning: $(PIN_SKELS) $(BUILD)/tests/bpf/pinned.bpf.o $(BUILD)/bin/lskel-run
+$(BUILD)/skel/pinned.lskel.h: $(BUILD)/tests/bpf/pinned.bpf.o $(BUILD)/bin/lskel | $(BUILD)/skel
+	$(BUILD)/bin/lskel gen -n pinned -o $@ $<
+$(BUILD)/skel/pinned_other.lskel.h: $(BUILD)/tests/bpf/pinned_other.bpf.o $(BUILD)/bin/lskel \
+	| $(BUILD)/skel
+	$(BUILD)/bin/lskel gen -n pinned_other -o $@ $<
+$(BUILD)/skel/pinned.lskel: $(BUILD)/tests/bpf/pinned.bpf.o $(BUILD)/bin/lskel | $(BUILD)/skel
+	$(BUILD)/bin/lskel gen --format blob -n pinned -o $@ $<
 $(BUILD)/tests/test_scale: $(BUILD)/skel/scale1000.lskel.h
 $(BUILD)/tests/test_concurrency: $(BUILD)/skel/scale1000.lskel.h $(SKEL_HDRS)
 $(BUILD)/skel/scale1000.lskel.h: $(BENCH_DIR)/scale1000.bpf.o $(BUILD)/bin/lskel | $(BUILD)/skel

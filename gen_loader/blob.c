@@ -75,6 +75,13 @@ static int op_steps(const struct lsk_trace *t, struct lsk_blob *b, size_t k, str
 	switch (op->cmd) {
 	case LSK_CMD_KCONFIG:
 		return 0;	/* its chunk lives in the input area */
+	case LSK_CMD_MAP_REUSE:
+		s.kind = LSKEL_STEP_REUSE;
+		s.a = b->chunk_off[op->attr];
+		s.b = b->inputs_off + op->src * 8;
+		s.c = op->dst;
+		s.d = op->skip_to;	/* an op index until lsk_blob_build makes it a step */
+		return add(st, s);
 	case LSK_CMD_USER_INIT: {
 		__u32 size = t->chunks[op->dst].size, off;
 
@@ -128,10 +135,14 @@ int lsk_blob_build(const struct lsk_trace *t, struct lsk_blob **bp)
 	struct steps st = {};
 	struct lskel_blob_hdr *h;
 	size_t i, pos, kcfg = 0;
+	__u32 *first = calloc(t->nr_ops + 1, sizeof(*first));
 	int err = 0;
 
-	if (!b)
+	if (!b || !first) {
+		free(b);
+		free(first);
 		return lsk_err(ENOMEM, "out of memory");
+	}
 	b->chunk_off = calloc(t->nr_chunks + 1, sizeof(__u32));
 	b->kcfg_input_off = calloc(t->nr_ops + 1, sizeof(__u32));
 	if (!b->chunk_off || !b->kcfg_input_off) {
@@ -169,12 +180,18 @@ int lsk_blob_build(const struct lsk_trace *t, struct lsk_blob **bp)
 		for (i = 0; i < t->nr_ops; i++)
 			if (t->ops[i].cmd == LSK_CMD_KCONFIG)
 				b->chunk_off[t->ops[i].dst] = b->inputs_off + b->kcfg_input_off[i];
-		for (i = 0; i < t->nr_ops && !err; i++)
+		for (i = 0; i < t->nr_ops && !err; i++) {
+			first[i] = st.n;
 			err = op_steps(t, b, i, &st);
+		}
 		if (err)
 			goto out;
+		first[t->nr_ops] = st.n;
 		b->nr_steps = st.n;
 	}
+	for (i = 0; i < st.n; i++)	/* a reused map skips to the first step of an op */
+		if (st.s[i].kind == LSKEL_STEP_REUSE)
+			st.s[i].d = first[st.s[i].d];
 	if (pos + LSKEL_BLOB_TAIL > (64u << 20)) {
 		err = lsk_err(E2BIG, "data blob of %zu bytes is too large", pos);
 		goto out;
@@ -206,6 +223,7 @@ int lsk_blob_build(const struct lsk_trace *t, struct lsk_blob **bp)
 	}
 out:
 	free(st.s);
+	free(first);
 	if (err) {
 		lsk_blob_free(b);
 		return err;
@@ -241,6 +259,30 @@ int lsk_kcfg_list(const struct lsk_trace *t, const struct lsk_blob *b, struct ls
 	}
 	*out = e ? e : calloc(1, sizeof(*e));
 	return *out ? (int)n : lsk_err(ENOMEM, "out of memory");
+}
+
+int lsk_pin_list(const struct lsk_trace *t, struct lsk_pin_entry **out)
+{
+	struct lsk_pin_entry *e = calloc(t->nr_ops + 1, sizeof(*e));
+	size_t i;
+	int n = 0;
+
+	if (!e)
+		return lsk_err(ENOMEM, "out of memory");
+	for (i = 0; i < t->nr_ops; i++) {
+		const struct lsk_op *op = &t->ops[i];
+
+		if (op->cmd != LSK_CMD_MAP_REUSE)
+			continue;
+		e[n].name = t->objs[op->obj].obj->maps[op->idx].name;
+		e[n].op = i;
+		e[n].slot = op->dst;
+		e[n].input = op->src;
+		e[n].create = t->chunks[t->ops[op->dst].attr].data;
+		n++;
+	}
+	*out = e;
+	return n;
 }
 
 void lsk_blob_free(struct lsk_blob *b)

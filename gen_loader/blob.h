@@ -28,6 +28,17 @@ struct lsk_kcfg_entry {
  * a negative errno. */
 int lsk_kcfg_list(const struct lsk_trace *t, const struct lsk_blob *b, struct lsk_kcfg_entry **out);
 
+/* A LIBBPF_PIN_BY_NAME map (struct lskel_pin without the pointer types). */
+struct lsk_pin_entry {
+	const char *name;
+	__u32 op, slot, input;
+	const union bpf_attr *create;	/* its MAP_CREATE attr */
+};
+
+/* Every pinned map of @t, in op order; *out is allocated (free it). Returns the count or a
+ * negative errno. */
+int lsk_pin_list(const struct lsk_trace *t, struct lsk_pin_entry **out);
+
 /* Lay out @t as a blob. Returns 0 or a negative errno with lsk_errmsg() set. */
 int lsk_blob_build(const struct lsk_trace *t, struct lsk_blob **bp);
 void lsk_blob_free(struct lsk_blob *b);

@@ -5,7 +5,7 @@
 #include "dump.h"
 
 static const char *const step_names[] = { "?", "FD", "PTR", "BPF", "KSYM", "BTF_ID", "CLOSE",
-					  "U32", "COPY_USER" };
+					  "U32", "COPY_USER", "REUSE" };
 
 static const char *alu_name(int op)
 {
@@ -111,7 +111,7 @@ void lsk_dump_loader(FILE *f, const struct lsk_trace *t, const struct lsk_loader
 	fprintf(f, "steps:\n");
 	for (i = 0; i < b->nr_steps; i++)
 		fprintf(f, "  %4zu: op %-4u %-9s flags 0x%x size %u a %u b %u c %u d %u\n", i, s[i].op,
-			s[i].kind < 9 ? step_names[s[i].kind] : "?", s[i].flags, s[i].size, s[i].a,
+			s[i].kind < 10 ? step_names[s[i].kind] : "?", s[i].flags, s[i].size, s[i].a,
 			s[i].b, s[i].c, s[i].d);
 	fprintf(f, "loader program:\n");
 	disasm(f, l->insns, l->nr_insns);

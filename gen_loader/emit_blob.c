@@ -55,6 +55,9 @@ int lsk_emit_container(FILE *f, const char *name, const struct lsk_trace *t,
 	struct lskel_cnt_prog *progs = NULL;
 	struct lskel_cnt_kcfg *kcfg = NULL;
 	struct lsk_kcfg_entry *ke = NULL;
+	struct lsk_pin_entry *pe = NULL;
+	struct lskel_cnt_pin *pins = NULL;
+	int npin;
 	size_t nm = 0, np = 0, nk = 0, i, oi;
 	struct strtab st = {};
 	struct out o = {};
@@ -72,7 +75,10 @@ int lsk_emit_container(FILE *f, const char *name, const struct lsk_trace *t,
 	maps = calloc(nm + 1, sizeof(*maps));
 	progs = calloc(np + 1, sizeof(*progs));
 	kcfg = calloc(nk + 1, sizeof(*kcfg));
-	if (!ops || !maps || !progs || !kcfg || !ke) {
+	npin = lsk_pin_list(t, &pe);
+	if (npin >= 0)
+		pins = calloc(npin + 1, sizeof(*pins));
+	if (!ops || !maps || !progs || !kcfg || !ke || !pins) {
 		err = lsk_err(ENOMEM, "out of memory");
 		goto out;
 	}
@@ -130,6 +136,18 @@ int lsk_emit_container(FILE *f, const char *name, const struct lsk_trace *t,
 		kcfg[i].is_signed = ke[i].d->is_signed;
 		kcfg[i].is_weak = ke[i].d->is_weak;
 	}
+	for (i = 0; i < (size_t)npin; i++) {
+		pins[i].name = str_add(&st, pe[i].name);
+		pins[i].op = pe[i].op;
+		pins[i].slot = pe[i].slot;
+		pins[i].input = pe[i].input;
+		pins[i].type = pe[i].create->map_type;
+		pins[i].key_size = pe[i].create->key_size;
+		pins[i].value_size = pe[i].create->value_size;
+		pins[i].max_entries = pe[i].create->max_entries;
+		pins[i].map_flags = pe[i].create->map_flags;
+		pins[i].map_extra = pe[i].create->map_extra;
+	}
 	if (!st.buf) {
 		err = lsk_err(ENOMEM, "out of memory");
 		goto out;
@@ -145,6 +163,8 @@ int lsk_emit_container(FILE *f, const char *name, const struct lsk_trace *t,
 	sec(&o, LSKEL_CNT_MAPS, maps, nm * sizeof(*maps), nm);
 	sec(&o, LSKEL_CNT_PROGS, progs, np * sizeof(*progs), np);
 	sec(&o, LSKEL_CNT_KCFG, kcfg, nk * sizeof(*kcfg), nk);
+	if (npin)
+		sec(&o, LSKEL_CNT_PINS, pins, npin * sizeof(*pins), npin);
 	off = (sizeof(h) + o.n * sizeof(struct lskel_cnt_sec) + 7) & ~7u;
 	for (i = 0; i < o.n; i++) {
 		o.secs[i].off = off;
@@ -174,6 +194,8 @@ out:
 	free(progs);
 	free(kcfg);
 	free(ke);
+	free(pins);
+	free(pe);
 	free(st.buf);
 	return err;
 }

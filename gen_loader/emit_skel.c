@@ -277,6 +277,8 @@ static void emit_tables(FILE *f, const char *name, const struct lsk_trace *t,
 			const struct lsk_loader *l)
 {
 	size_t i, j, oi, nk = 0, nm = 0, np = 0;
+	struct lsk_pin_entry *pe = NULL;
+	int e, npin;
 	char id[128];
 
 	fprintf(f, "static const __u32 %s__op_cmd[] = {", name);
@@ -346,7 +348,7 @@ static void emit_tables(FILE *f, const char *name, const struct lsk_trace *t,
 	fprintf(f, "};\n\nstatic const struct lskel_kcfg %s__kcfg[] = {\n", name);
 	{
 		struct lsk_kcfg_entry *ke;
-		int n = lsk_kcfg_list(t, l->blob, &ke), e;
+		int n = lsk_kcfg_list(t, l->blob, &ke);
 
 		for (e = 0; e < n; e++, nk++)
 			fprintf(f, "\t{ \"%s\", %u, %u, %u, %u, %u },\n", ke[e].d->name,
@@ -357,6 +359,19 @@ static void emit_tables(FILE *f, const char *name, const struct lsk_trace *t,
 	}
 	if (!nk)
 		fprintf(f, "\t{ \"\", 0, 0, 0, 0, 0 },\n");
+	fprintf(f, "};\n\nstatic const struct lskel_pin %s__pins[] = {\n", name);
+	npin = lsk_pin_list(t, &pe);
+	for (e = 0; e < npin; e++) {
+		const union bpf_attr *a = pe[e].create;
+
+		fprintf(f, "\t{ \"%s\", %u, %u, %u, %u, %u, %u, %u, 0x%x, %lluULL },\n", pe[e].name,
+			pe[e].op, pe[e].slot, pe[e].input, a->map_type, a->key_size, a->value_size,
+			a->max_entries, a->map_flags, (unsigned long long)a->map_extra);
+	}
+	if (npin >= 0)
+		free(pe);
+	if (npin <= 0)
+		fprintf(f, "\t{ \"\", 0, 0, 0, 0, 0, 0, 0, 0, 0 },\n");
 	fprintf(f, "};\n\n");
 	fprintf(f,
 		"static const struct lskel_desc %s__desc = {\n"
@@ -370,10 +385,11 @@ static void emit_tables(FILE *f, const char *name, const struct lsk_trace *t,
 		"\t%s__maps, %zu,\n"
 		"\t%s__progs, %zu,\n"
 		"\t%s__kcfg, %zu,\n"
+		"\t%s__pins, %d,\n"
 		"};\n\n",
 		name, name, name, name, name, name, name, name, name, l->nr_func_info,
 		t->nr_ops, l->blob->fdtab_off, l->blob->inputs_size, t->nr_inputs, name, name,
-		name, nm, name, np, name, nk);
+		name, nm, name, np, name, nk, name, npin > 0 ? npin : 0);
 }
 
 static void emit_functions(FILE *f, const char *name)

@@ -27,12 +27,15 @@ enum lsk_slot_kind {
 	LSK_SLOT_MAP,
 };
 
+enum { LSK_PIN_NONE, LSK_PIN_BY_NAME };
+
 /* A map as the object defines it. */
 struct lsk_map {
 	char *name;		/* .maps variable name, or the data section name */
 	char kname[BPF_OBJ_NAME_LEN];	/* name given to the kernel (libbpf's rules) */
 	enum lsk_map_kind kind;
-	__u32 type, key_size, value_size, max_entries, map_flags, numa_node, pinning;
+	__u32 type, key_size, value_size, max_entries, map_flags, numa_node;
+	__u32 pinning;		/* LSK_PIN_NONE or LSK_PIN_BY_NAME (libbpf's values) */
 	__u64 map_extra;
 	__u32 btf_key_type_id, btf_value_type_id;
 	int sec_idx;		/* ELF section: .maps for user maps, the data section otherwise */

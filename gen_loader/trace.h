@@ -19,6 +19,9 @@ enum {
 	LSK_CMD_CLOSE = LSKEL_CMD_CLOSE,	/* close the fd made by op `src` */
 	LSK_CMD_KCONFIG = LSKEL_CMD_KCONFIG,	/* fill kconfig values into a chunk */
 	LSK_CMD_USER_INIT = LSKEL_CMD_USER_INIT,	/* chunk `dst` <- caller's value `src` */
+	LSK_CMD_MAP_REUSE = LSKEL_CMD_MAP_REUSE,	/* pinned map with id in input `src`: its fd
+							 * goes to op `dst`, ops up to `skip_to`
+							 * are skipped */
 };
 
 /* How a resolved BTF id is written (LSK_CMD_BTF_ID). */
@@ -73,6 +76,7 @@ struct lsk_op {
 	int dst;		/* destination chunk */
 	__u32 dst_off;
 	int src;		/* CLOSE: op whose fd to close */
+	int skip_to;		/* MAP_REUSE: first op after the map's creation and setup */
 	/* subject */
 	int obj;
 	enum lsk_subject subj;

@@ -277,83 +277,123 @@ static int kconfig_fill(struct builder *b, const struct lsk_map *m, int value_ch
 	return 0;
 }
 
+/* Create map @i of the object with its initial value, kconfig values, caller's value and
+ * freeze: every op a reused pinned map skips. */
+static int add_map(struct builder *b, size_t i)
+{
+	struct lsk_obj *obj = b->to->obj;
+	const struct lsk_map *m = &obj->maps[i];
+	int inner = -1, op, err;
+	char what[256];
+
+	if (m->inner) {
+		inner = map_create(b, m->inner, i, -1);
+		if (inner < 0)
+			return inner;
+		snprintf(b->t->ops[inner].what, sizeof(b->t->ops[inner].what),
+			 "inner map template of map '%s' of object '%s'", m->name, obj->name);
+	}
+	op = map_create(b, m, i, inner);
+	if (op < 0)
+		return op;
+	b->to->map_op[i] = op;
+	if (inner >= 0) {
+		int c;
+
+		/* copy: adding an op may move the ops array */
+		snprintf(what, sizeof(what), "%s", b->t->ops[inner].what);
+		c = lsk_trace_add_op(b->t, LSK_CMD_CLOSE, b->oi, LSK_SUBJ_MAP, i, what);
+
+		if (c < 0)
+			return nomem(b);
+		b->t->ops[c].src = inner;
+	}
+	if (m->kind == LSK_MAP_USER)
+		return 0;
+	snprintf(what, sizeof(what), "initial value of map '%s' of object '%s'", m->name,
+		 obj->name);
+	err = map_update(b, op, what, 0, m->init_data, m->value_size, -1, 0);
+	if (err)
+		return err;
+	if (m->kind != LSK_MAP_KCONFIG) {
+		err = user_init(b, i, what);
+		if (err)
+			return err;
+	}
+	if (m->kind == LSK_MAP_KCONFIG) {
+		/* the value chunk was the last one added; fill it before the update */
+		int upd = b->t->nr_ops - 1;
+		int vc = b->t->nr_chunks - 2;	/* value chunk precedes the attr chunk */
+		struct lsk_op tmp;
+
+		err = kconfig_fill(b, m, vc);
+		if (err)
+			return err;
+		/* swap so KCONFIG runs before the update */
+		tmp = b->t->ops[upd];
+		b->t->ops[upd] = b->t->ops[upd + 1];
+		b->t->ops[upd + 1] = tmp;
+	}
+	if (m->map_flags & BPF_F_RDONLY_PROG) {
+		union bpf_attr *a;
+		int f;
+
+		snprintf(what, sizeof(what), "freeze of map '%s' of object '%s'", m->name,
+			 obj->name);
+		f = bpf_op(b, BPF_MAP_FREEZE, LSK_SUBJ_MAP, i, what, &a);
+		if (f < 0)
+			return f;
+		err = attr_fix(b, f, LSK_FIX_FD, ATTR_OFF(map_fd), op);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* LIBBPF_PIN_BY_NAME: the runtime looks the pin up before the load and passes the pinned
+ * map's id in an input slot; the loader then takes its fd and skips the creation. */
+static int map_reuse(struct builder *b, size_t i)
+{
+	struct lsk_obj *obj = b->to->obj;
+	union bpf_attr *a;
+	char what[256];
+	int op;
+
+	snprintf(what, sizeof(what), "pinned map '%s' of object '%s'", obj->maps[i].name,
+		 obj->name);
+	op = bpf_op(b, LSK_CMD_MAP_REUSE, LSK_SUBJ_MAP, i, what, &a);
+	if (op < 0)
+		return op;
+	b->t->ops[op].attr_size = offsetof(union bpf_attr, open_flags) + 4;
+	b->t->ops[op].src = b->t->nr_inputs++;
+	return op;
+}
+
 static int add_maps(struct builder *b)
 {
 	struct lsk_obj *obj = b->to->obj;
 	size_t i;
-	int err;
+	int err, reuse;
 
 	for (i = 0; i < obj->nr_maps; i++) {
-		const struct lsk_map *m = &obj->maps[i];
-		int inner = -1, op;
-		char what[256];
-
 		if (b->c && b->c->alias[b->oi][i] >= 0) {
 			/* the same map as an object loaded earlier: no creation of its own */
 			b->to->map_op[i] = b->t->objs[b->c->alias_obj[b->oi][i]].map_op[
 						b->c->alias[b->oi][i]];
 			continue;
 		}
-		if (m->inner) {
-			inner = map_create(b, m->inner, i, -1);
-			if (inner < 0)
-				return inner;
-			snprintf(b->t->ops[inner].what, sizeof(b->t->ops[inner].what),
-				 "inner map template of map '%s' of object '%s'", m->name, obj->name);
+		reuse = -1;
+		if (obj->maps[i].pinning == LSK_PIN_BY_NAME) {
+			reuse = map_reuse(b, i);
+			if (reuse < 0)
+				return reuse;
 		}
-		op = map_create(b, m, i, inner);
-		if (op < 0)
-			return op;
-		b->to->map_op[i] = op;
-		if (inner >= 0) {
-			int c;
-
-			/* copy: adding an op may move the ops array */
-			snprintf(what, sizeof(what), "%s", b->t->ops[inner].what);
-			c = lsk_trace_add_op(b->t, LSK_CMD_CLOSE, b->oi, LSK_SUBJ_MAP, i, what);
-
-			if (c < 0)
-				return nomem(b);
-			b->t->ops[c].src = inner;
-		}
-		if (m->kind == LSK_MAP_USER)
-			continue;
-		snprintf(what, sizeof(what), "initial value of map '%s' of object '%s'", m->name,
-			 obj->name);
-		err = map_update(b, op, what, 0, m->init_data, m->value_size, -1, 0);
+		err = add_map(b, i);
 		if (err)
 			return err;
-		if (m->kind != LSK_MAP_KCONFIG) {
-			err = user_init(b, i, what);
-			if (err)
-				return err;
-		}
-		if (m->kind == LSK_MAP_KCONFIG) {
-			/* the value chunk was the last one added; fill it before the update */
-			int upd = b->t->nr_ops - 1;
-			int vc = b->t->nr_chunks - 2;	/* value chunk precedes the attr chunk */
-			struct lsk_op tmp;
-
-			err = kconfig_fill(b, m, vc);
-			if (err)
-				return err;
-			/* swap so KCONFIG runs before the update */
-			tmp = b->t->ops[upd];
-			b->t->ops[upd] = b->t->ops[upd + 1];
-			b->t->ops[upd + 1] = tmp;
-		}
-		if (m->map_flags & BPF_F_RDONLY_PROG) {
-			union bpf_attr *a;
-			int f;
-
-			snprintf(what, sizeof(what), "freeze of map '%s' of object '%s'", m->name,
-				 obj->name);
-			f = bpf_op(b, BPF_MAP_FREEZE, LSK_SUBJ_MAP, i, what, &a);
-			if (f < 0)
-				return f;
-			err = attr_fix(b, f, LSK_FIX_FD, ATTR_OFF(map_fd), op);
-			if (err)
-				return err;
+		if (reuse >= 0) {
+			b->t->ops[reuse].dst = b->to->map_op[i];
+			b->t->ops[reuse].skip_to = b->t->nr_ops;
 		}
 	}
 	return 0;

@@ -13,7 +13,7 @@
 #define BPF_FS_MAGIC_NR 0xcafe4a11
 
 struct opts {
-	const char *file, *pin_dir, *ifname, *kconfig;
+	const char *file, *pin_dir, *pin_root, *ifname, *kconfig;
 	int json, mount_bpffs, detach, no_attach, tc_egress;
 	__u32 xdp_flags;
 };
@@ -40,6 +40,8 @@ static void usage(FILE *f)
 		"are printed and the exit status is 1.\n"
 		"\n"
 		"  --pin-dir DIR     bpffs directory to pin under (default /sys/fs/bpf/lskel/NAME)\n"
+		"  --pin-root DIR    where maps declared LIBBPF_PIN_BY_NAME are reused from or\n"
+		"                    pinned to (default /sys/fs/bpf, as libbpf)\n"
 		"  --mount-bpffs     mount bpffs at /sys/fs/bpf first if it is not there\n"
 		"  --ifname IF       attach XDP programs (XDP link) and tc programs (tcx) to IF\n"
 		"  --xdp-mode M      skb or native (default: the kernel's choice)\n"
@@ -220,6 +222,7 @@ int main(int argc, char **argv)
 	size_t size = 0;
 	__u32 i;
 
+	memset(&ctx, 0, sizeof(ctx));
 	for (i = 1; i < (__u32)argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < (__u32)argc ? argv[i + 1] : NULL;
@@ -242,6 +245,9 @@ int main(int argc, char **argv)
 			o.tc_egress = 1;
 		} else if (v && !strcmp(a, "--pin-dir")) {
 			o.pin_dir = v;
+			i++;
+		} else if (v && !strcmp(a, "--pin-root")) {
+			o.pin_root = v;
 			i++;
 		} else if (v && !strcmp(a, "--ifname")) {
 			o.ifname = v;
@@ -305,6 +311,7 @@ int main(int argc, char **argv)
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.log_buf = log;
 	ctx.log_size = sizeof(log);
+	ctx.pin_root_path = o.pin_root;
 	e = lskel_run_loader(&d, NULL, &ctx, &fds);
 	if (e) {
 		fprintf(stderr, "lskel-run: load: %s\n", ctx.errmsg);
@@ -410,6 +417,8 @@ out_unpin:
 	unpin_all();
 	detach(dir);
 out_close:
+	if (rc)
+		lskel_pins_undo(&d, &ctx);	/* LIBBPF_PIN_BY_NAME pins this run made */
 	if (links)
 		for (i = 0; i < c.nr_progs; i++)
 			if (links[i] >= 0)
@@ -419,6 +428,7 @@ out_close:
 			if (fds[i] >= 0)
 				close(fds[i]);
 out:
+	free(ctx.pins_made);
 	free(links);
 	free(fds);
 	free(pins);

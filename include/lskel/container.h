@@ -38,6 +38,7 @@ enum lskel_cnt_sec_type {
 	LSKEL_CNT_MAPS,		/* struct lskel_cnt_map[count] */
 	LSKEL_CNT_PROGS,	/* struct lskel_cnt_prog[count] */
 	LSKEL_CNT_KCFG,		/* struct lskel_cnt_kcfg[count] */
+	LSKEL_CNT_PINS,		/* struct lskel_cnt_pin[count] */
 };
 
 struct lskel_cnt_meta {
@@ -80,6 +81,15 @@ struct lskel_cnt_kcfg {
 	__u32 type, input_off, size, is_signed, is_weak;
 };
 
+/* struct lskel_pin, with the name as a string offset. */
+struct lskel_cnt_pin {
+	__u32 name;		/* string */
+	__u32 op, slot, input;
+	__u32 type, key_size, value_size, max_entries, map_flags;
+	__u32 reserved;
+	__u64 map_extra;
+};
+
 /* A validated container: pointers into the caller's buffer. */
 struct lskel_cnt {
 	const struct lskel_cnt_meta *meta;
@@ -92,6 +102,8 @@ struct lskel_cnt {
 	__u32 nr_progs;
 	const struct lskel_cnt_kcfg *kcfg;
 	__u32 nr_kcfg;
+	const struct lskel_cnt_pin *pins;
+	__u32 nr_pins;
 	const void *insns, *data, *btf, *func_info;
 	__u32 insns_size, data_size, btf_size, nr_func_info;
 };
@@ -155,7 +167,7 @@ static inline int lskel_cnt_parse(const void *buf, size_t size, struct lskel_cnt
 		if (s->off % 8)
 			return lskel_cnt_bad(err, errlen, "section %u offset %u is not 8-byte aligned", i,
 					     s->off);
-		if (!s->type || s->type > LSKEL_CNT_KCFG || (seen & (1u << s->type)))
+		if (!s->type || s->type > LSKEL_CNT_PINS || (seen & (1u << s->type)))
 			return lskel_cnt_bad(err, errlen, "section %u: type %u unknown or repeated", i,
 					     s->type);
 		seen |= 1u << s->type;
@@ -170,6 +182,7 @@ static inline int lskel_cnt_parse(const void *buf, size_t size, struct lskel_cnt
 		case LSKEL_CNT_MAPS: ent = sizeof(struct lskel_cnt_map); c->maps = (const struct lskel_cnt_map *)p; c->nr_maps = s->count; break;
 		case LSKEL_CNT_PROGS: ent = sizeof(struct lskel_cnt_prog); c->progs = (const struct lskel_cnt_prog *)p; c->nr_progs = s->count; break;
 		case LSKEL_CNT_KCFG: ent = sizeof(struct lskel_cnt_kcfg); c->kcfg = (const struct lskel_cnt_kcfg *)p; c->nr_kcfg = s->count; break;
+		case LSKEL_CNT_PINS: ent = sizeof(struct lskel_cnt_pin); c->pins = (const struct lskel_cnt_pin *)p; c->nr_pins = s->count; break;
 		}
 		if (ent > 1 && (s->size % ent || s->size / ent != s->count))
 			return lskel_cnt_bad(err, errlen, "section type %u: size %u does not hold its %u "
@@ -239,6 +252,11 @@ static inline int lskel_cnt_parse(const void *buf, size_t size, struct lskel_cnt
 		    c->kcfg[i].type < 1 || c->kcfg[i].type > 5)
 			return lskel_cnt_bad(err, errlen, "kconfig value %u: bad name, type or place %u",
 					     i, c->kcfg[i].input_off);
+	for (i = 0; i < c->nr_pins; i++)
+		if (!lskel_cnt_str_ok(c, c->pins[i].name) || c->pins[i].op >= c->meta->nr_ops ||
+		    c->pins[i].slot >= c->meta->nr_ops || c->pins[i].input >= c->meta->nr_inputs)
+			return lskel_cnt_bad(err, errlen, "pinned map %u: bad name, op or input slot %u",
+					     i, c->pins[i].input);
 	return 0;
 }
 
@@ -248,13 +266,27 @@ static inline int lskel_cnt_desc(const struct lskel_cnt *c, struct lskel_desc *d
 	__u32 *cmds = (__u32 *)calloc(c->meta->nr_ops + 1, sizeof(__u32));
 	const char **what = (const char **)calloc(c->meta->nr_ops + 1, sizeof(char *));
 	struct lskel_kcfg *k = (struct lskel_kcfg *)calloc(c->nr_kcfg + 1, sizeof(*k));
+	struct lskel_pin *p = (struct lskel_pin *)calloc(c->nr_pins + 1, sizeof(*p));
 	__u32 i;
 
-	if (!cmds || !what || !k) {
+	if (!cmds || !what || !k || !p) {
 		free(cmds);
 		free(what);
 		free(k);
+		free(p);
 		return -ENOMEM;
+	}
+	for (i = 0; i < c->nr_pins; i++) {
+		p[i].name = lskel_cnt_str(c, c->pins[i].name);
+		p[i].op = c->pins[i].op;
+		p[i].slot = c->pins[i].slot;
+		p[i].input = c->pins[i].input;
+		p[i].type = c->pins[i].type;
+		p[i].key_size = c->pins[i].key_size;
+		p[i].value_size = c->pins[i].value_size;
+		p[i].max_entries = c->pins[i].max_entries;
+		p[i].map_flags = c->pins[i].map_flags;
+		p[i].map_extra = c->pins[i].map_extra;
 	}
 	for (i = 0; i < c->meta->nr_ops; i++) {
 		cmds[i] = c->ops[i].cmd;
@@ -286,6 +318,8 @@ static inline int lskel_cnt_desc(const struct lskel_cnt *c, struct lskel_desc *d
 	d->op_what = what;
 	d->kcfg = k;
 	d->nr_kcfg = c->nr_kcfg;
+	d->pins = p;
+	d->nr_pins = c->nr_pins;
 	return 0;
 }
 
@@ -294,6 +328,7 @@ static inline void lskel_cnt_desc_free(struct lskel_desc *d)
 	free((void *)d->op_cmd);
 	free((void *)d->op_what);
 	free((void *)d->kcfg);
+	free((void *)d->pins);
 }
 
 #endif

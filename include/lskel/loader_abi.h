@@ -26,6 +26,8 @@ struct lskel_blob_hdr {
 	__u64 log_buf;		/* copied from the context */
 	__u32 log_size;
 	__u32 log_level;
+	__u32 skip_to;		/* scratch: steps below this index are skipped (reused maps) */
+	__u32 reserved;
 };
 
 /* Trace operations that are not bpf() commands (op tables name them in messages). */
@@ -35,6 +37,7 @@ enum lskel_pseudo_cmd {
 	LSKEL_CMD_CLOSE,		/* close an fd the load made */
 	LSKEL_CMD_KCONFIG,		/* kconfig values (from the context) */
 	LSKEL_CMD_USER_INIT,		/* caller's initial value of global data */
+	LSKEL_CMD_MAP_REUSE,		/* pinned map the runtime found: fd by id, skip creation */
 };
 
 /* Load-time value the runtime supplies like a kconfig value: the number of possible CPUs
@@ -51,6 +54,8 @@ enum lskel_step_kind {
 	LSKEL_STEP_CLOSE = 6,	/* close fdtab[a] */
 	LSKEL_STEP_U32 = 7,	/* u32 at a <- u32 at b (a load-time input into an attr) */
 	LSKEL_STEP_COPY_USER = 8,	/* copy c bytes from user ptr (u64 at b) + d to blob + a */
+	LSKEL_STEP_REUSE = 9,	/* id = u32 at b; if id: MAP_GET_FD_BY_ID (attr at a) -> fdtab[c],
+				 * then skip to step d */
 };
 
 enum lskel_step_flags {

@@ -65,6 +65,7 @@ struct lskel_ctx {
 	int err;		/* negative errno of the last failure */
 	char errmsg[512];	/* "op 17: PROG_LOAD of program 'x' of object 'y' failed: ..." */
 	const char *pin_root_path;	/* LIBBPF_PIN_BY_NAME maps live here (NULL: /sys/fs/bpf) */
+	unsigned char *pins_made;	/* per pinned map: this load pinned it (lskel_pins_undo) */
 };
 
 /* How a program is attached by NAME__attach(). */
@@ -130,6 +131,20 @@ struct lskel_desc {
 	__u32 nr_progs;
 	const struct lskel_kcfg *kcfg;	/* kconfig values the runtime supplies */
 	__u32 nr_kcfg;
+	const struct lskel_pin *pins;	/* LIBBPF_PIN_BY_NAME maps */
+	__u32 nr_pins;
+};
+
+/* A LIBBPF_PIN_BY_NAME map: reused when a map with the same definition is pinned at
+ * PIN_ROOT/name (the loader skips its creation and initial value), otherwise created and
+ * pinned there after the load. */
+struct lskel_pin {
+	const char *name;
+	__u32 op;		/* the MAP_REUSE op (messages) */
+	__u32 slot;		/* fd table index of the map */
+	__u32 input;		/* input slot that gets the pinned map's id */
+	__u32 type, key_size, value_size, max_entries, map_flags;	/* max_entries 0: per CPU */
+	__u64 map_extra;
 };
 
 /* A .kconfig extern: where its value goes in the loader's input area. */
@@ -162,6 +177,7 @@ static inline const char *lskel_cmd_name(__u32 cmd)
 	case LSKEL_CMD_CLOSE: return "CLOSE";
 	case LSKEL_CMD_KCONFIG: return "KCONFIG";
 	case LSKEL_CMD_USER_INIT: return "USER_INIT";
+	case LSKEL_CMD_MAP_REUSE: return "MAP_REUSE";
 	default: return "UNKNOWN";
 	}
 }
@@ -386,6 +402,124 @@ static inline int lskel_fill_kconfig(const struct lskel_desc *d, char *inputs, s
 	return 0;
 }
 
+static inline void lskel_pin_path(const struct lskel_ctx *c, const struct lskel_pin *p,
+				  char *buf, size_t n)
+{
+	snprintf(buf, n, "%s/%s", c->pin_root_path ? c->pin_root_path : "/sys/fs/bpf", p->name);
+}
+
+/* Before the load: the id of each pinned map into its input slot (0: none pinned). A pin
+ * whose map differs from the definition fails the load, as with libbpf. */
+static inline int lskel_pins_find(const struct lskel_desc *d, __u64 *inputs, struct lskel_ctx *c)
+{
+	char path[4096];
+	__u32 i;
+
+	for (i = 0; i < d->nr_pins; i++) {
+		const struct lskel_pin *p = &d->pins[i];
+		struct bpf_map_info info;
+		union bpf_attr attr;
+		__u32 max = p->max_entries;
+		int fd, err;
+
+		lskel_pin_path(c, p, path, sizeof(path));
+		memset(&attr, 0, sizeof(attr));
+		attr.pathname = lskel_ptr(path);
+		fd = lskel_sys_bpf(BPF_OBJ_GET, &attr, sizeof(attr));
+		if (fd < 0 && errno == ENOENT) {
+			inputs[p->input] = 0;
+			continue;
+		}
+		if (fd < 0) {
+			err = -errno;
+			c->failed_op = p->op;
+			c->err = err;
+			snprintf(c->errmsg, sizeof(c->errmsg), "map '%.64s': cannot open its pin %.300s:"
+				 " %s", p->name, path, strerror(-err));
+			return err;
+		}
+		memset(&info, 0, sizeof(info));
+		memset(&attr, 0, sizeof(attr));
+		attr.info.bpf_fd = fd;
+		attr.info.info_len = sizeof(info);
+		attr.info.info = lskel_ptr(&info);
+		err = lskel_sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr, sizeof(attr)) ? -errno : 0;
+		close(fd);
+		if (!max)
+			max = (__u32)lskel_possible_cpus();
+		if (!err && (info.type != p->type || info.key_size != p->key_size ||
+			     info.value_size != p->value_size || info.max_entries != max ||
+			     info.map_flags != p->map_flags || info.map_extra != p->map_extra))
+			err = -EINVAL;
+		if (err) {
+			c->failed_op = p->op;
+			c->err = err;
+			snprintf(c->errmsg, sizeof(c->errmsg), "map '%.64s': the map pinned at %.300s "
+				 "differs from its definition (type %u/%u, key %u/%u, value %u/%u, "
+				 "max_entries %u/%u, flags 0x%x/0x%x; pinned/defined)", p->name, path,
+				 info.type, p->type, info.key_size, p->key_size, info.value_size,
+				 p->value_size, info.max_entries, max, info.map_flags, p->map_flags);
+			return err;
+		}
+		inputs[p->input] = info.id;
+	}
+	return 0;
+}
+
+/* Remove the pins this load made (a load that fails after the loader ran leaves none). */
+static inline void lskel_pins_undo(const struct lskel_desc *d, struct lskel_ctx *c)
+{
+	char path[4096];
+	__u32 i;
+
+	for (i = 0; c->pins_made && i < d->nr_pins; i++) {
+		if (!c->pins_made[i])
+			continue;
+		lskel_pin_path(c, &d->pins[i], path, sizeof(path));
+		unlink(path);
+	}
+	free(c->pins_made);
+	c->pins_made = NULL;
+}
+
+/* After the load: pin each map the loader created (not reused). On failure removes the pins
+ * this load made. */
+static inline int lskel_pins_make(const struct lskel_desc *d, const __u64 *inputs,
+				  const int *fds, struct lskel_ctx *c)
+{
+	char path[4096];
+	__u32 i;
+
+	free(c->pins_made);
+	c->pins_made = (unsigned char *)calloc(d->nr_pins, 1);
+	if (!c->pins_made)
+		return lskel_fail(c, -1, -ENOMEM, "%s%s: out of memory: %s", d->name, "");
+	for (i = 0; i < d->nr_pins; i++) {
+		const struct lskel_pin *p = &d->pins[i];
+		union bpf_attr attr;
+		int err;
+
+		if (inputs[p->input])
+			continue;
+		lskel_pin_path(c, p, path, sizeof(path));
+		memset(&attr, 0, sizeof(attr));
+		attr.pathname = lskel_ptr(path);
+		attr.bpf_fd = (__u32)fds[p->slot];
+		if (!lskel_sys_bpf(BPF_OBJ_PIN, &attr, sizeof(attr))) {
+			c->pins_made[i] = 1;
+			continue;
+		}
+		err = -errno;
+		lskel_pins_undo(d, c);
+		c->failed_op = p->op;
+		c->err = err;
+		snprintf(c->errmsg, sizeof(c->errmsg), "map '%.64s': cannot pin it at %.300s: %s",
+			 p->name, path, strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
 /* Run the loader. On success *fdsp holds one fd per trace op (-1 where none). */
 static inline int lskel_run_loader(const struct lskel_desc *d, const __u64 *input_slots,
 				   struct lskel_ctx *c, int **fdsp)
@@ -409,6 +543,8 @@ static inline int lskel_run_loader(const struct lskel_desc *d, const __u64 *inpu
 	if (d->nr_inputs && input_slots)	/* NULL: every initial value as compiled */
 		memcpy(lc + 1, input_slots, d->nr_inputs * 8);
 	err = lskel_fill_kconfig(d, (char *)(lc + 1), c);
+	if (!err && d->nr_pins)
+		err = lskel_pins_find(d, (__u64 *)(lc + 1), c);
 	if (err)
 		goto out;
 	lskel_reserve_fds(d->nr_ops);
@@ -505,6 +641,15 @@ static inline int lskel_run_loader(const struct lskel_desc *d, const __u64 *inpu
 	}
 	memcpy(fds, (char *)m + d->fdtab_off, d->nr_ops * sizeof(int));
 	munmap(m, mlen);
+	if (d->nr_pins) {
+		err = lskel_pins_make(d, (const __u64 *)(lc + 1), fds, c);
+		if (err) {
+			for (i = 0; i < d->nr_ops; i++)
+				if (fds[i] >= 0)
+					close(fds[i]);
+			goto out;
+		}
+	}
 	*fdsp = fds;
 	fds = NULL;
 out:
@@ -623,9 +768,12 @@ static inline int lskel_load(const struct lskel_desc *d, void *skel)
 		/* same address: pointers the caller took to skel->bss stay valid */
 		p = mmap(*pp, len, PROT_READ | (b->rdonly ? 0 : PROT_WRITE), MAP_SHARED | MAP_FIXED,
 			 ((struct lskel_map_desc *)(s + b->fd_off))->map_fd, 0);
-		if (p == MAP_FAILED)
-			return lskel_fail(c, -1, -errno, "%s: cannot map global data '%s': %s",
-					  d->name, "");
+		if (p == MAP_FAILED) {
+			err = lskel_fail(c, -1, -errno, "%s: cannot map global data '%s': %s",
+					 d->name, "");
+			lskel_pins_undo(d, c);
+			return err;
+		}
 	}
 	return 0;
 }
@@ -945,6 +1093,7 @@ static inline void lskel_destroy(const struct lskel_desc *d, void *skel)
 
 	if (!skel)
 		return;
+	free(((struct lskel_ctx *)skel)->pins_made);	/* the pins stay: that is their point */
 	lskel_detach(d, skel);
 	for (i = 0; i < d->nr_progs; i++) {
 		int fd = ((struct lskel_prog_desc *)(s + d->progs[i].fd_off))->prog_fd;

@@ -7,6 +7,7 @@
  * driver OBJ [SKEL_PIN_ROOT LIBBPF_PIN_ROOT] */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include SKEL_HDR
 #include "kstate.h"
 
@@ -54,6 +55,16 @@ int main(int argc, char **argv)
 		printf("LSKEL FAIL %d %s\n", s->ctx.err, s->ctx.errmsg);
 		CAT(SKEL, __destroy)(s);
 		return 0;
+	}
+	for (n = 0; argc > 2 && n < (int)DESC.nr_pins; n++) {	/* pinned by name, here */
+		char path[4096];
+
+		snprintf(path, sizeof(path), "%s/%s", argv[2], DESC.pins[n].name);
+		if (access(path, F_OK)) {
+			printf("LSKEL FAIL 0 map '%s' declared LIBBPF_PIN_BY_NAME is not pinned at %s\n",
+			       DESC.pins[n].name, path);
+			return 0;
+		}
 	}
 	if (skel_kstate(s, &DESC, &ours)) {
 		printf("LSKEL FAIL 0 cannot read the skeleton's kernel state\n");

@@ -16,6 +16,9 @@ int desc_failing_at(const struct lskel_desc *base, __u32 k, struct lskel_desc *d
 int desc_kernel_failing_at(const struct lskel_desc *base, __u32 k, struct lskel_desc *d,
 			   char **blob);
 
+/* Pin root the injected loads use for LIBBPF_PIN_BY_NAME maps (NULL: the default). */
+extern const char *inject_pin_root;
+
 /* Like inject_every_op, with the kernel refusing each op (desc_kernel_failing_at). */
 unsigned int kernel_fail_every_op(const struct lskel_desc *base, size_t skel_size);
 
