@@ -151,7 +151,8 @@ $(BUILD)/tests/corpus-extract: tests/corpus/extract.c | $(BUILD)/tests
 	$(CC) $(CFLAGS) $< $(LDFLAGS) -o $@
 define CORPUS_CC
 #!/bin/sh
-# Written by make: corpus-cc.sh c11|cxx17|driver DIR IDENT compiles DIR/IDENT.lskel.h.
+# Written by make: corpus-cc.sh c11|cxx17|driver DIR IDENT compiles DIR/IDENT.lskel.h;
+# 'run' builds the object's own behaviour test tests/corpus/IDENT.c against it.
 set -e
 dir=$$2
 id=$$3
@@ -163,13 +164,14 @@ cxx17) printf '#include "%s.lskel.h"\n' "$$id" | $(CXX) -std=c++17 -O2 -Wall -We
 driver) $(CC) $(CFLAGS) -O0 -g0 -Igen_loader -Itests/helpers -I"$$dir" -DSKEL="$$id" \
 	-DSKEL_HDR="\"$$id.lskel.h\"" tests/corpus/driver.c $(TEST_HELPER_LIB) $(GEN_LIB) \
 	$(LDFLAGS) $(LIBS) -o "$$dir/$$id.drv" ;;
+run) $(CC) $(CFLAGS) -O0 -g0 -I"$$dir" "tests/corpus/$$id.c" $(LDFLAGS) -o "$$dir/$$id.run" ;;
 esac
 endef
 $(BUILD)/tests/corpus-cc.sh: Makefile | $(BUILD)/tests
 	$(file >$@,$(CORPUS_CC))
 	chmod +x $@
 $(BUILD)/tests/test_corpus: $(BUILD)/tests/corpus-extract $(BUILD)/tests/corpus-cc.sh \
-	$(TEST_HELPER_LIB) tests/corpus/driver.c $(BUILD)/bin/lskel
+	$(TEST_HELPER_LIB) $(wildcard tests/corpus/*.c) $(BUILD)/bin/lskel
 
 $(BUILD)/tests/bpf/%.bpf.o: tests/bpf/%.bpf.c $(BUILD)/vmlinux.h | $(BUILD)/tests/bpf
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@

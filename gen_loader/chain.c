@@ -363,10 +363,10 @@ static int manifest_line(struct ctx *x, const char *line)
 		nv[x->c->nr_values++] = (struct lsk_chain_value){ obj, map, (__u32)key, n };
 		return 0;
 	}
-	if (!strcmp(kw, "target"))
+	if (!strcmp(kw, "target") || !strcmp(kw, "replace"))
 		return 0;	/* taken when freplace programs are resolved */
-	return lsk_err(EINVAL, "%sunknown directive '%s' (slot, value, target, separate-maps)",
-		       x->where, kw);
+	return lsk_err(EINVAL, "%sunknown directive '%s' (slot, value, target, replace, "
+		       "separate-maps)", x->where, kw);
 }
 
 static void set_where(struct ctx *x, size_t i)
@@ -396,6 +396,82 @@ static bool prog_has_func(const struct lsk_obj *o, const struct lsk_prog *p, con
 	return false;
 }
 
+/* 'replace OBJ:PROG = OBJ:PROG:FUNC': load an ordinary program as an freplace of FUNC of
+ * another object's program, as libxdp loads its components into the dispatcher's slots. The
+ * program becomes BPF_PROG_TYPE_EXT here; resolve_freplace then binds it like SEC("freplace"). */
+static int apply_replace(struct ctx *x)
+{
+	size_t l;
+
+	for (l = 0; l < x->o->nr_lines; l++) {
+		char a[256], b[256], *func;
+		struct lsk_prog *p;
+		int so, sp, err;
+
+		if (sscanf(x->o->lines[l], "replace %255s = %255s", a, b) != 2) {
+			if (!strncmp(x->o->lines[l], "replace", 7) &&
+			    (x->o->lines[l][7] == ' ' || !x->o->lines[l][7])) {
+				set_where(x, l);
+				return lsk_err(EINVAL, "%sexpected 'replace OBJ:PROG = OBJ:PROG:FUNC'",
+					       x->where);
+			}
+			continue;
+		}
+		set_where(x, l);
+		func = strrchr(b, ':');
+		if (!func || func == b || !strchr(b, ':') || strchr(b, ':') == func)
+			return lsk_err(EINVAL, "%s'%s': the target is OBJ:PROG:FUNC", x->where, b);
+		*func++ = '\0';
+		err = prog_ref(x, a, &so, &sp);
+		if (err)
+			return err;
+		p = &x->objs[so]->progs[sp];
+		if (p->type == BPF_PROG_TYPE_EXT)
+			return lsk_err(EINVAL, "%sprogram '%s' is an freplace program already: use "
+				       "'target'", x->where, a);
+		free(p->replace_func);
+		p->replace_func = strdup(func);
+		if (!p->replace_func)
+			return lsk_err(ENOMEM, "out of memory");
+		p->type = BPF_PROG_TYPE_EXT;
+		p->expected_attach_type = 0;
+		p->attach_target = p->replace_func;
+		p->attach_btf = false;
+	}
+	return 0;
+}
+
+/* The target program a 'target A:P = B:Q' or 'replace A:P = B:Q:FUNC' line gives (obj i,
+ * prog j); *want_obj stays -1 when no line names one. */
+static int wanted_target(struct ctx *x, size_t i, size_t j, int *want_obj, int *want_prog)
+{
+	size_t l;
+
+	for (l = 0; l < x->o->nr_lines; l++) {
+		char a[256], b[256], *c;
+		int so, sp, err;
+
+		if (sscanf(x->o->lines[l], "target %255s = %255s", a, b) != 2 &&
+		    sscanf(x->o->lines[l], "replace %255s = %255s", a, b) != 2)
+			continue;
+		if (!strncmp(x->o->lines[l], "replace", 7)) {
+			c = strrchr(b, ':');
+			if (c)
+				*c = '\0';
+		}
+		set_where(x, l);
+		err = prog_ref(x, a, &so, &sp);
+		if (err)
+			return err;
+		if (so == (int)i && sp == (int)j) {
+			err = prog_ref(x, b, want_obj, want_prog);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
 static int resolve_freplace(struct ctx *x)
 {
 	size_t i, j, k, l;
@@ -406,27 +482,14 @@ static int resolve_freplace(struct ctx *x)
 		for (j = 0; j < o->nr_progs; j++) {
 			const struct lsk_prog *p = &o->progs[j];
 			struct lsk_chain_target t = { (int)i, (int)j, -1, -1, 0 }, *nt;
-			int want_obj = -1, want_prog = -1, found = 0, id;
+			int want_obj = -1, want_prog = -1, found = 0, id, err;
 			char cand[512] = "";
 
 			if (p->is_subprog || p->type != BPF_PROG_TYPE_EXT)
 				continue;
-			for (l = 0; l < x->o->nr_lines; l++) {	/* target OBJ:PROG = OBJ:PROG */
-				char a[256], b[256];
-				int so, sp, err;
-
-				if (sscanf(x->o->lines[l], "target %255s = %255s", a, b) != 2)
-					continue;
-				set_where(x, l);
-				err = prog_ref(x, a, &so, &sp);
-				if (err)
-					return err;
-				if (so == (int)i && sp == (int)j) {
-					err = prog_ref(x, b, &want_obj, &want_prog);
-					if (err)
-						return err;
-				}
-			}
+			err = wanted_target(x, i, j, &want_obj, &want_prog);
+			if (err)
+				return err;
 			for (k = 0; k < x->n; k++) {
 				const struct lsk_obj *to = x->objs[k];
 
@@ -557,7 +620,9 @@ int lsk_chain_resolve(struct lsk_obj **objs, size_t n, const struct lsk_chain_op
 		if (!strncmp(local.lines[i], "separate-maps", 13))
 			local.separate_maps = true;
 	x.o = &local;
-	err = resolve_freplace(&x);
+	err = apply_replace(&x);
+	if (!err)
+		err = resolve_freplace(&x);
 	err = err ?: order_objects(&x);
 	err = err ?: share_maps(&x);
 	err = err ?: extern_slots(&x);

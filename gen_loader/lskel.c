@@ -24,8 +24,11 @@
 	"chained loads (several objects, one loader):\n" \
 	"  --chain FILE           manifest: lines 'slot [OBJ:]MAP N = OBJ:PROG|MAP',\n" \
 	"                         'value [OBJ:]MAP KEY = NUMBER', 'target OBJ:PROG = OBJ:PROG',\n" \
+	"                         'replace OBJ:PROG = OBJ:PROG:FUNC' (load an ordinary program\n" \
+	"                         as freplace of FUNC, as libxdp fills its dispatcher),\n" \
 	"                         'separate-maps'; '#' starts a comment\n" \
-	"  --slot 'MAP N = OBJ:PROG', --value 'MAP KEY = N', --target 'A:P = B:Q'\n" \
+	"  --slot 'MAP N = OBJ:PROG', --value 'MAP KEY = N', --target 'A:P = B:Q',\n" \
+	"  --replace 'A:P = B:Q:FUNC'\n" \
 	"                         the same, one directive on the command line\n" \
 	"  --separate-maps        keep same-named maps of different objects apart\n"
 
@@ -129,7 +132,7 @@ static void free_all(struct lsk_obj **objs, int n)
 }
 
 /* Chain options shared by gen, dump and exec: manifest lines from --chain FILE and from
- * --slot/--value/--target/--separate-maps. */
+ * --slot/--value/--target/--replace/--separate-maps. */
 struct chain_args {
 	char **lines;
 	int *line_no;
@@ -142,7 +145,8 @@ struct chain_args {
 	{ "slot", required_argument, NULL, 1002 }, \
 	{ "value", required_argument, NULL, 1003 }, \
 	{ "target", required_argument, NULL, 1004 }, \
-	{ "separate-maps", no_argument, NULL, 1005 }
+	{ "separate-maps", no_argument, NULL, 1005 }, \
+	{ "replace", required_argument, NULL, 1006 }
 
 static int chain_add(struct chain_args *ca, const char *kw, const char *text, int line_no)
 {
@@ -194,6 +198,7 @@ static int chain_opt(struct chain_args *ca, int c, const char *arg)
 	case 1003: return chain_add(ca, "value", arg, 0) ?: 1;
 	case 1004: return chain_add(ca, "target", arg, 0) ?: 1;
 	case 1005: return chain_add(ca, "separate-maps", "", 0) ?: 1;
+	case 1006: return chain_add(ca, "replace", arg, 0) ?: 1;
 	default: return 0;
 	}
 }
@@ -244,7 +249,7 @@ static int cmd_dump(int argc, char **argv)
 		case 't': objects = false; break;
 		case 'l': objects = trace = false; loader = true; break;
 		case 'h': usage_dump(stdout); return 0;
-		case 1001 ... 1005:
+		case 1001 ... 1006:
 			if (chain_opt(&ca, c, optarg) < 0) {
 				fprintf(stderr, "lskel: %s\n", lsk_errmsg());
 				return 1;
@@ -341,7 +346,7 @@ static int cmd_exec(int argc, char **argv)
 		case 'f': opts.fail_at = atoi(optarg); break;
 		case 'k': opts.kconfig_path = optarg; break;
 		case 'h': usage_exec(stdout); return 0;
-		case 1001 ... 1005:
+		case 1001 ... 1006:
 			if (chain_opt(&ca, c, optarg) < 0) {
 				fprintf(stderr, "lskel: %s\n", lsk_errmsg());
 				return 1;
@@ -417,7 +422,7 @@ static int cmd_gen(int argc, char **argv)
 		case 'n': name = optarg; break;
 		case 'o': out = optarg; break;
 		case 'h': usage_gen(stdout); return 0;
-		case 1001 ... 1005:
+		case 1001 ... 1006:
 			if (chain_opt(&ca, c, optarg) < 0) {
 				fprintf(stderr, "lskel: %s\n", lsk_errmsg());
 				return 1;

@@ -142,6 +142,7 @@ void lsk_obj_free(struct lsk_obj *obj)
 
 		free(p->name);
 		free(p->sec_name);
+		free(p->replace_func);
 		free(p->insns);
 		free(p->func_info);
 		free(p->line_info);

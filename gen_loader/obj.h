@@ -95,6 +95,7 @@ struct lsk_prog {
 
 	__u32 type, expected_attach_type, prog_flags;
 	const char *attach_target;	/* part of SEC after the prefix (tracepoint, func...) */
+	char *replace_func;	/* a chain's 'replace' made it an freplace of this function */
 	bool attach_btf;		/* needs attach_btf_id resolved by name at load time */
 
 	/* After linking (entry programs only). */

@@ -194,8 +194,12 @@ static void build_one(const struct cobj *o)
 	run("%s/tests/corpus-cc.sh cxx17 %s/skel %s > %s/skel/%s.cxx.err 2>&1 && "
 	    "touch %s/skel/%s.cxx.ok", b, w, id, w, id, w, id);
 	run("%s/tests/corpus-cc.sh driver %s/skel %s > %s/skel/%s.drv.err 2>&1", b, w, id, w, id);
+	run("test ! -f tests/corpus/%s.c || %s/tests/corpus-cc.sh run %s/skel %s > "
+	    "%s/skel/%s.run.err 2>&1", id, b, w, id, w, id);
 	_exit(0);
 }
+
+static void build_slots(void);
 
 static void build_all(void)
 {
@@ -217,8 +221,41 @@ static void build_all(void)
 			build_one(&objs[i]);
 		running++;
 	}
+	build_slots();
 	while (running-- > 0)
 		wait(&st);
+}
+
+static const char *obj_path(const char *name)
+{
+	int i;
+
+	for (i = 0; i < nr_objs; i++)
+		if (!strcmp(objs[i].name, name))
+			return objs[i].path;
+	return NULL;
+}
+
+#define SLOTS_REPLACE "--replace 'xdpfilt_dny_all:xdpfilt_dny_all = " \
+		      "xdp-dispatcher:xdp_dispatcher:prog0' --replace " \
+		      "'xdpfilt_alw_all:xdpfilt_alw_all = xdp-dispatcher:xdp_dispatcher:prog1'"
+
+/* libxdp's dispatcher with two xdpfilt programs in its slots: one chain skeleton. */
+static void build_slots(void)
+{
+	const char *b = build_dir(), *w = work, *id = "xdp_dispatcher_slots";
+	const char *d = obj_path("xdp-dispatcher"), *dny = obj_path("xdpfilt_dny_all");
+	const char *alw = obj_path("xdpfilt_alw_all");
+
+	if (!d || !dny || !alw)
+		return;
+	if (run("%s/bin/lskel gen -n %s " SLOTS_REPLACE " -o %s/skel/%s.lskel.h %s %s %s 2> "
+		"%s/skel/%s.gen.err", b, id, w, id, d, dny, alw, w, id))
+		return;
+	run("%s/tests/corpus-cc.sh c11 %s/skel %s > %s/skel/%s.c11.err 2>&1 && "
+	    "%s/tests/corpus-cc.sh cxx17 %s/skel %s > %s/skel/%s.cxx.err 2>&1 && "
+	    "%s/tests/corpus-cc.sh run %s/skel %s > %s/skel/%s.run.err 2>&1",
+	    b, w, id, w, id, b, w, id, w, id, b, w, id, w, id);
 }
 
 static bool exists(const char *fmt, const char *id, const char *ext)
@@ -469,10 +506,83 @@ static void test_corpus(void **state)
 	assert_true(per_group[0][0] > 0 && per_group[1][0] > 0 && per_group[2][0] > 0);
 }
 
+/* libxdp's dispatcher configured as libxdp configures it, run with its slots empty
+ * (tests/corpus/xdp_dispatcher.c): the verdict follows the config. */
+static void test_libxdp_dispatcher(void **state)
+{
+	static const char *const want[] = {
+		"CONF 0 0 0 -> RETVAL 2 RODATA same",			/* no program: XDP_PASS */
+		"CONF 2 0x80000000 0 -> RETVAL 31 RODATA same",		/* slot 1 ends the chain */
+		"CONF 2 0x80000004 0x80000004 -> RETVAL 2 RODATA same",	/* both chain on */
+		"CONF 1 0x4 0 -> RETVAL 31 RODATA same",		/* slot 0 ends it */
+	};
+	char bin[600], cmd[700], out[4096];
+	size_t n, i;
+	FILE *f;
+
+	(void)state;
+	snprintf(bin, sizeof(bin), "%s/skel/xdp_dispatcher.run", work);
+	if (access(bin, X_OK)) {
+		snprintf(cmd, sizeof(cmd), "%s.err", bin);
+		read_file(cmd, out, sizeof(out));
+		fail_msg("the dispatcher test did not build:\n%s", out);
+	}
+	snprintf(cmd, sizeof(cmd), "%s 2>&1", bin);
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	n = fread(out, 1, sizeof(out) - 1, f);
+	out[n] = 0;
+	assert_int_equal(pclose(f), 0);
+	printf("%s", out);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		if (!strstr(out, want[i]))
+			fail_msg("missing '%s'", want[i]);
+}
+
+/* The dispatcher's slots filled with xdpfilt programs as freplace: the trace is golden
+ * (tests/golden/xdp_dispatcher_slots.trace, reviewed by hand: each component an EXT program
+ * whose attach_btf_id is prog0/prog1 of the dispatcher's BTF and whose attach_prog_fd is
+ * the dispatcher's fd), and the kernel test runs where EXT loads are allowed. */
+static void test_libxdp_dispatcher_slots(void **state)
+{
+	char cmd[2048], out[4096], pins[128];
+	size_t n;
+	FILE *f;
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "%s/bin/lskel dump --trace " SLOTS_REPLACE " %s %s %s > "
+		 "%s/slots.trace && cmp -s %s/slots.trace tests/golden/xdp_dispatcher_slots.trace"
+		 " || { diff -u tests/golden/xdp_dispatcher_slots.trace %s/slots.trace | head -30;"
+		 " exit 1; }", build_dir(), obj_path("xdp-dispatcher"),
+		 obj_path("xdpfilt_dny_all"), obj_path("xdpfilt_alw_all"), work, work, work);
+	if (system(cmd))
+		fail_msg("the trace differs from tests/golden/xdp_dispatcher_slots.trace");
+	snprintf(pins, sizeof(pins), "/sys/fs/bpf/lskel-slots-%d", getpid());
+	mkdir(pins, 0700);
+	snprintf(cmd, sizeof(cmd), "%s/skel/xdp_dispatcher_slots.run %s 2>&1", work, pins);
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	n = fread(out, 1, sizeof(out) - 1, f);
+	out[n] = 0;
+	n = pclose(f);
+	rm_pins(pins);
+	printf("%s", out);
+	if (n)
+		fail_msg("the slots test failed (is it built? %s/skel/xdp_dispatcher_slots.run.err)",
+			 work);
+	if (!strncmp(out, "SKIP: ", 6))
+		return;
+	if (!strstr(out, "CONF 1 0x80000000 0 -> RETVAL 1\n") ||
+	    !strstr(out, "CONF 2 0x80000002 0x80000000 -> RETVAL 2\n"))
+		fail_msg("unexpected verdicts");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_corpus),
+		cmocka_unit_test(test_libxdp_dispatcher),
+		cmocka_unit_test(test_libxdp_dispatcher_slots),
 	};
 
 	setvbuf(stdout, NULL, _IOLBF, 0);

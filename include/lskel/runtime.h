@@ -733,8 +733,11 @@ static inline int lskel_load(const struct lskel_desc *d, void *skel)
 	for (i = 0; i < d->nr_maps; i++) {
 		const struct lskel_map_bind *b = &d->maps[i];
 
-		if (b->input != ~0u && b->data_off != ~0u)
-			inputs[b->input] = lskel_ptr(*(void **)(s + b->data_off));
+		/* bpftool's contract: the loader reads maps.M.initial_value, which points at
+		 * skel->M for exposed sections and may be set for any section with a value
+		 * (libxdp's dispatcher keeps its config in a static, unexposed .rodata) */
+		if (b->input != ~0u)
+			inputs[b->input] = ((struct lskel_map_desc *)(s + b->fd_off))->initial_value;
 	}
 	err = lskel_run_loader(d, inputs, c, &fds);
 	free(inputs);
