@@ -214,7 +214,7 @@ $(BENCH_DIR)/bench: bench/bench.c $(GEN_LIB) | $(BENCH_DIR)
 	$(CC) $(CFLAGS) $< $(GEN_LIB) $(LDFLAGS) $(LIBS) -o $@
 
 # Side by side in one run; bpftool's light skeleton where it generates and compiles.
-bench: all $(BENCH_DIR)/bench $(SCALE_OBJS) $(CHAIN64_OBJS)
+bench: all $(BENCH_DIR)/bench $(SCALE_OBJS) $(CHAIN64_OBJS) $(BUILD)/tests/corpus-extract
 	@for o in $(SAMPLE_OBJS) $(SCALE_OBJS); do \
 		n=$$(basename $$o .bpf.o); rm -f $(BENCH_DIR)/$$n.bpftool*; \
 		if ! $(BPFTOOL) gen skeleton -L $$o name $$n > $(BENCH_DIR)/$$n.bpftool.h 2>/dev/null; \
@@ -224,7 +224,8 @@ bench: all $(BENCH_DIR)/bench $(SCALE_OBJS) $(CHAIN64_OBJS)
 		then echo cc-fail > $(BENCH_DIR)/$$n.bpftool.status; fi; \
 	done
 	$(BENCH_DIR)/bench --bpftool-dir $(BENCH_DIR) $(SAMPLE_OBJS) $(SCALE_OBJS) \
-		--chain chain64 $(CHAIN64_OBJS)
+		--chain chain64 $(CHAIN64_OBJS) \
+		--corpus $$(scripts/corpus-objects.sh $(BENCH_DIR)/corpus $(BUILD)/tests/corpus-extract)
 
 # libFuzzer targets (clang): the object front end and the container reader.
 # make fuzz FUZZ_TIME=seconds (default 60); corpora in fuzz/corpus/*, crashers become tests.

@@ -18,6 +18,19 @@
 #include "loader_desc.h"
 
 static int runs = 21;
+static const char *pin_root;	/* --corpus: LIBBPF_PIN_BY_NAME maps go here, cleared per run */
+
+/* Remove the pins a run made, so every run creates its maps as the first one did. */
+static void clear_pins(void)
+{
+	char cmd[512];
+
+	if (!pin_root)
+		return;
+	snprintf(cmd, sizeof(cmd), "rm -f %s/*", pin_root);
+	if (system(cmd))
+		return;
+}
 
 static double now_ms(void)
 {
@@ -58,8 +71,10 @@ static double bench_lskel(const struct lskel_desc *d)
 	for (i = 0; i < runs; i++) {
 		struct lskel_ctx c = {};
 		int *fds = NULL;
-		double a = now_ms();
+		double a;
 
+		c.pin_root_path = pin_root;
+		a = now_ms();
 		if (lskel_run_loader(d, inputs, &c, &fds)) {
 			fprintf(stderr, "lskel load failed: %s\n", c.errmsg);
 			free(v);
@@ -71,6 +86,8 @@ static double bench_lskel(const struct lskel_desc *d)
 			if (fds[k] >= 0)
 				close(fds[k]);
 		free(fds);
+		free(c.pins_made);
+		clear_pins();
 	}
 	m = median(v, runs);
 	free(v);
@@ -105,8 +122,9 @@ static double bench_libbpf(const char *path)
 	int i;
 
 	for (i = 0; i < runs; i++) {
+		LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = pin_root);
 		double a = now_ms();
-		struct bpf_object *o = bpf_object__open_file(path, NULL);
+		struct bpf_object *o = bpf_object__open_file(path, &oo);
 
 		if (!o || bpf_object__load(o)) {
 			bpf_object__close(o);
@@ -115,6 +133,7 @@ static double bench_libbpf(const char *path)
 		}
 		v[i] = now_ms() - a;
 		bpf_object__close(o);
+		clear_pins();
 	}
 	m = median(v, runs);
 	free(v);
@@ -315,10 +334,69 @@ static void bench_object(const char *path, const char *dir)
 	lsk_obj_free(obj);
 }
 
+/* Real objects (Debian's, listed by scripts/corpus-objects.sh): open_and_load time of the
+ * lskel loader, exec_direct and libbpf, for every object libbpf loads here. */
+static void bench_corpus(char **paths, int n)
+{
+	double r_lsk[256], r_dir[256];
+	int i, nr = 0, skipped = 0;
+	char dir[] = "/sys/fs/bpf/lskel-bench-XXXXXX";
+
+	pin_root = mkdtemp(dir);
+	printf("\nreal-world objects (Debian: libxdp1, libbpf-tools), medians of %d runs; ms\n\n",
+	       runs);
+	printf("%-22s %5s %5s | %8s %8s %8s | %8s %8s\n", "object", "maps", "progs", "lskel",
+	       "direct", "libbpf", "lsk/lib", "dir/lib");
+	for (i = 0; i < n && nr < 256; i++) {
+		struct lsk_obj *obj = NULL;
+		struct lsk_trace *t = NULL;
+		struct lsk_loader *l = NULL;
+		struct lskel_desc d;
+		double ours, direct, lib;
+		char name[64];
+		const char *base = strrchr(paths[i], '/');
+
+		snprintf(name, sizeof(name), "%s", base ? base + 1 : paths[i]);
+		name[strcspn(name, ".")] = '\0';
+		lib = bench_libbpf(paths[i]);
+		if (lib < 0) {	/* libbpf cannot load it here: nothing to compare */
+			skipped++;
+			continue;
+		}
+		if (lsk_obj_open(paths[i], &obj) || lsk_trace_build(&obj, 1, &t) ||
+		    lsk_loader_compile(t, &l) || lsk_loader_desc(t, l, &d)) {
+			printf("%-22s lskel cannot generate it: %s\n", name, lsk_errmsg());
+			goto next;
+		}
+		ours = bench_lskel(&d);
+		direct = bench_direct(t);
+		lsk_loader_desc_free(&d);
+		if (ours < 0 || direct < 0) {
+			printf("%-22s lskel fails to load it\n", name);
+			goto next;
+		}
+		r_lsk[nr] = ours / lib;
+		r_dir[nr++] = direct / lib;
+		printf("%-22s %5zu %5zu | %8.3f %8.3f %8.3f | %8.2f %8.2f\n", name, obj->nr_maps,
+		       count_progs(obj), ours, direct, lib, ours / lib, direct / lib);
+next:
+		lsk_loader_free(l);
+		lsk_trace_free(t);
+		lsk_obj_free(obj);
+	}
+	if (nr)
+		printf("\n%d objects: median lskel/libbpf %.2f, median exec_direct/libbpf %.2f "
+		       "(%d objects libbpf does not load here left out)\n", nr, median(r_lsk, nr),
+		       median(r_dir, nr), skipped);
+	if (pin_root)
+		rmdir(pin_root);
+	pin_root = NULL;
+}
+
 int main(int argc, char **argv)
 {
 	const char *dir = ".";
-	int i;
+	int i, corpus = 0;
 
 	libbpf_set_print(silent);
 	if (getenv("BENCH_RUNS"))
@@ -334,7 +412,16 @@ int main(int argc, char **argv)
 	       "bpftool", "lsk/lib", "ldr/bpf");
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--chain") && i + 2 < argc) {
-			bench_chain(argv[i + 1], argv + i + 2, argc - i - 2);
+			int j = i + 2;
+
+			while (j < argc && strcmp(argv[j], "--corpus"))
+				j++;
+			bench_chain(argv[i + 1], argv + i + 2, j - i - 2);
+			i = j - 1;
+			continue;
+		}
+		if (!strcmp(argv[i], "--corpus")) {
+			corpus = i;
 			break;
 		}
 		bench_object(argv[i], dir);
@@ -342,5 +429,7 @@ int main(int argc, char **argv)
 	printf("\nldr_B: loader instruction bytes; bpftl_B: bpftool 7.1's (gen skeleton -L); "
 	       "lsk/lib: lskel load time / libbpf's; ldr/bpf: loader bytes / bpftool's.\n"
 	       "bpftool '-': no skeleton (bpftool failed to generate it or it does not compile).\n");
+	if (corpus)
+		bench_corpus(argv + corpus + 1, argc - corpus - 1);
 	return 0;
 }
