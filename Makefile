@@ -14,7 +14,7 @@ ifeq ($(SAN),1)
 CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS  += -fsanitize=address,undefined
 endif
-LIBS     := -lbpf -lelf -lz
+LIBS     := -lbpf -lelf -lz -lcrypto
 
 GEN_SRCS := $(filter-out gen_loader/lskel.c,$(wildcard gen_loader/*.c))
 GEN_OBJS := $(patsubst gen_loader/%.c,$(BUILD)/obj/%.o,$(GEN_SRCS))
@@ -134,6 +134,24 @@ $(BUILD)/skel/pinned_other.lskel.h: $(BUILD)/tests/bpf/pinned_other.bpf.o $(BUIL
 	$(BUILD)/bin/lskel gen -n pinned_other -o $@ $<
 $(BUILD)/skel/pinned.lskel: $(BUILD)/tests/bpf/pinned.bpf.o $(BUILD)/bin/lskel | $(BUILD)/skel
 	$(BUILD)/bin/lskel gen --format blob -n pinned -o $@ $<
+# Signed loaders (tests/test_signing.c): a throw-away RSA key and self-signed certificate,
+# and a second one that signed nothing.
+SIGN_DIR := $(BUILD)/sign
+SIGN := --sign --key $(SIGN_DIR)/key.pem --cert $(SIGN_DIR)/cert.pem
+$(SIGN_DIR)/cert.pem:
+	mkdir -p $(SIGN_DIR)
+	openssl req -x509 -newkey rsa:2048 -nodes -subj "/CN=lskel test signer" -days 3650 \
+		-keyout $(SIGN_DIR)/key.pem -out $@ 2>/dev/null
+	openssl req -x509 -newkey rsa:2048 -nodes -subj "/CN=someone else" -days 3650 \
+		-keyout $(SIGN_DIR)/other.key -out $(SIGN_DIR)/other.pem 2>/dev/null
+$(BUILD)/skel/signed_tp.lskel.h: $(BUILD)/samples/tp_counter.bpf.o $(SIGN_DIR)/cert.pem \
+	$(BUILD)/bin/lskel | $(BUILD)/skel
+	$(BUILD)/bin/lskel gen $(SIGN) -n signed_tp -o $@ $<
+$(BUILD)/skel/signed_net.lskel.h: $(BUILD)/samples/net_count.bpf.o $(SIGN_DIR)/cert.pem \
+	$(BUILD)/bin/lskel | $(BUILD)/skel
+	$(BUILD)/bin/lskel gen $(SIGN) -n signed_net -o $@ $<
+$(BUILD)/tests/test_signing: $(BUILD)/skel/signed_tp.lskel.h $(BUILD)/skel/signed_net.lskel.h \
+	$(BUILD)/skel/tp_counter.lskel.h $(BUILD)/bin/lskel-run
 $(BUILD)/tests/test_scale: $(BUILD)/skel/scale1000.lskel.h
 $(BUILD)/tests/test_concurrency: $(BUILD)/skel/scale1000.lskel.h $(SKEL_HDRS)
 $(BUILD)/skel/scale1000.lskel.h: $(BENCH_DIR)/scale1000.bpf.o $(BUILD)/bin/lskel | $(BUILD)/skel

@@ -12,6 +12,7 @@
 #include <bpf/btf.h>
 #include "bpf_asm.h"
 #include "compile.h"
+#include <openssl/crypto.h>
 #include "err.h"
 
 #define E(x) asm_emit(a, x)
@@ -23,6 +24,7 @@
 struct gen {
 	struct lsk_asm *a;
 	const struct lsk_blob *b;
+	const unsigned char *blob_hash;	/* signed loaders: SHA-256 of the blob */
 	int lim;		/* largest offset a step may name */
 	int bad, fail_r0, next, stop;
 };
@@ -353,12 +355,46 @@ static void emit_close_fn(struct gen *g)
 	E(I_EXIT());
 }
 
+/* Signed loaders, before anything else: the data map must be exclusive to this program and
+ * its SHA-256 (computed by the kernel when the frozen map's info was read) must be the one
+ * compiled in. struct bpf_map starts with u8 sha[32] then u32 excl, read through the map
+ * pointer (BPF_PSEUDO_MAP_IDX). Any difference returns -EBADMSG before a single step. */
+static void emit_blob_check(struct gen *g)
+{
+	struct lsk_asm *a = g->a;
+	int bad = asm_new_label(a), ok = asm_new_label(a), k;
+
+	/* r1 (the context) stays untouched for main */
+	asm_emit(a, (struct bpf_insn){ .code = BPF_LD | BPF_IMM | BPF_DW, .dst_reg = 2,
+				       .src_reg = BPF_PSEUDO_MAP_IDX, .imm = 0 });
+	asm_emit(a, (struct bpf_insn){ 0 });
+	E(I_LDX(BPF_W, 3, 2, 32));
+	asm_jmp_imm(a, BPF_JNE, 3, 1, bad);
+	for (k = 0; k < 4; k++) {
+		__u64 h;
+
+		memcpy(&h, g->blob_hash + k * 8, 8);
+		E(I_LDX(BPF_DW, 3, 2, k * 8));
+		asm_emit(a, (struct bpf_insn){ .code = BPF_LD | BPF_IMM | BPF_DW, .dst_reg = 4,
+					       .imm = (__s32)(__u32)h });
+		asm_emit(a, (struct bpf_insn){ .imm = (__s32)(__u32)(h >> 32) });
+		asm_jmp_reg(a, BPF_JNE, 3, 4, bad);
+	}
+	asm_ja(a, ok);
+	asm_bind(a, bad);
+	E(I_MOV_IMM(0, -EBADMSG));
+	E(I_EXIT());
+	asm_bind(a, ok);
+}
+
 static void emit_main(struct gen *g, int step_fn, int close_fn)
 {
 	struct lsk_asm *a = g->a;
 	int has_level = asm_new_label(a), ok = asm_new_label(a);
 	__u32 off;
 
+	if (g->blob_hash)
+		emit_blob_check(g);
 	E(I_MOV_REG(6, 1));
 	asm_ld_map_value(a, 9, 0, 0);
 	E(I_LDX(BPF_DW, 1, 6, CTX(log_buf)));
@@ -448,6 +484,12 @@ static int loader_btf(struct lsk_loader *l, int main_at, int step_at, int close_
 
 int lsk_loader_compile(const struct lsk_trace *t, struct lsk_loader **lp)
 {
+	return lsk_loader_compile_signed(t, NULL, lp);
+}
+
+int lsk_loader_compile_signed(const struct lsk_trace *t, const struct lsk_sign_opts *so,
+			      struct lsk_loader **lp)
+{
 	struct lsk_loader *l = calloc(1, sizeof(*l));
 	struct lsk_asm as = {};
 	struct gen g = { .a = &as };
@@ -459,6 +501,10 @@ int lsk_loader_compile(const struct lsk_trace *t, struct lsk_loader **lp)
 	if (err)
 		goto out;
 	g.b = l->blob;
+	if (so) {
+		lsk_sha256(l->blob->data, l->blob->size, l->blob_hash);
+		g.blob_hash = l->blob_hash;
+	}
 	g.lim = l->blob->size - LSKEL_BLOB_TAIL;
 	step_fn = asm_new_label(&as);
 	close_fn = asm_new_label(&as);
@@ -484,6 +530,15 @@ int lsk_loader_compile(const struct lsk_trace *t, struct lsk_loader **lp)
 	l->insns = as.insns;
 	l->nr_insns = as.n;
 	as.insns = NULL;
+	if (so) {
+		/* the data map is exclusive to this program: the kernel compares the hash of
+		 * its instructions; the signature covers them, and through the compiled-in
+		 * blob hash, the blob */
+		l->is_signed = true;
+		lsk_sha256(l->insns, l->nr_insns * sizeof(struct bpf_insn), l->excl_hash);
+		err = lsk_sign_pkcs7(so, l->insns, l->nr_insns * sizeof(struct bpf_insn), &l->sig,
+				     &l->sig_len);
+	}
 out:
 	asm_free(&as);
 	if (err) {
@@ -499,6 +554,7 @@ void lsk_loader_free(struct lsk_loader *l)
 	if (!l)
 		return;
 	lsk_blob_free(l->blob);
+	OPENSSL_free(l->sig);
 	free(l->insns);
 	free(l->btf);
 	free(l);

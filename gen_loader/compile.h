@@ -7,6 +7,8 @@
 #include <linux/bpf.h>
 #include "blob.h"
 #include "trace.h"
+#include "sign.h"
+#include <stdbool.h>
 
 struct lsk_loader {
 	struct lsk_blob *blob;
@@ -16,10 +18,19 @@ struct lsk_loader {
 	__u32 btf_size;
 	struct bpf_func_info func_info[3];
 	__u32 nr_func_info;
+	/* signed loaders (lsk_loader_compile_signed) */
+	bool is_signed;
+	unsigned char blob_hash[32];	/* SHA-256 of the blob, compiled into the check */
+	unsigned char excl_hash[32];	/* SHA-256 of the instructions: excl_prog_hash */
+	unsigned char *sig;		/* detached PKCS#7 (DER) over the instructions */
+	size_t sig_len;
 };
 
 /* Build the blob and the loader program for @t. */
 int lsk_loader_compile(const struct lsk_trace *t, struct lsk_loader **lp);
+/* The same, signed with @so: the loader checks the blob's hash first (see compile.c). */
+int lsk_loader_compile_signed(const struct lsk_trace *t, const struct lsk_sign_opts *so,
+			      struct lsk_loader **lp);
 void lsk_loader_free(struct lsk_loader *l);
 
 #endif

@@ -57,6 +57,7 @@ int lsk_emit_container(FILE *f, const char *name, const struct lsk_trace *t,
 	struct lsk_kcfg_entry *ke = NULL;
 	struct lsk_pin_entry *pe = NULL;
 	struct lskel_cnt_pin *pins = NULL;
+	struct lskel_cnt_sig *sigsec = NULL;
 	int npin;
 	size_t nm = 0, np = 0, nk = 0, i, oi;
 	struct strtab st = {};
@@ -165,6 +166,17 @@ int lsk_emit_container(FILE *f, const char *name, const struct lsk_trace *t,
 	sec(&o, LSKEL_CNT_KCFG, kcfg, nk * sizeof(*kcfg), nk);
 	if (npin)
 		sec(&o, LSKEL_CNT_PINS, pins, npin * sizeof(*pins), npin);
+	if (l->is_signed) {
+		sigsec = calloc(1, sizeof(struct lskel_cnt_sig) + l->sig_len);
+		if (!sigsec) {
+			err = lsk_err(ENOMEM, "out of memory");
+			goto out;
+		}
+		memcpy(sigsec->excl_hash, l->excl_hash, 32);
+		sigsec->sig_size = l->sig_len;
+		memcpy(sigsec + 1, l->sig, l->sig_len);
+		sec(&o, LSKEL_CNT_SIG, sigsec, sizeof(*sigsec) + l->sig_len, 1);
+	}
 	off = (sizeof(h) + o.n * sizeof(struct lskel_cnt_sec) + 7) & ~7u;
 	for (i = 0; i < o.n; i++) {
 		o.secs[i].off = off;
@@ -196,6 +208,7 @@ out:
 	free(ke);
 	free(pins);
 	free(pe);
+	free(sigsec);
 	free(st.buf);
 	return err;
 }

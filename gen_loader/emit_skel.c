@@ -385,11 +385,16 @@ static void emit_tables(FILE *f, const char *name, const struct lsk_trace *t,
 		"\t%s__maps, %zu,\n"
 		"\t%s__progs, %zu,\n"
 		"\t%s__kcfg, %zu,\n"
-		"\t%s__pins, %d,\n"
-		"};\n\n",
+		"\t%s__pins, %d,\n",
 		name, name, name, name, name, name, name, name, name, l->nr_func_info,
 		t->nr_ops, l->blob->fdtab_off, l->blob->inputs_size, t->nr_inputs, name, name,
 		name, nm, name, np, name, nk, name, npin > 0 ? npin : 0);
+	if (l->is_signed)
+		fprintf(f, "\t(const unsigned char *)%1$s__excl_hash, %1$s__sig, "
+			"sizeof(%1$s__sig) - 1,\n", name);
+	else
+		fprintf(f, "\tNULL, NULL, 0,\n");
+	fprintf(f, "};\n\n");
 }
 
 static void emit_functions(FILE *f, const char *name)
@@ -476,6 +481,16 @@ int lsk_emit_skel(FILE *f, const char *name, const struct lsk_trace *t,
 		emit_bytes(f, var, l->blob->data, l->blob->size);
 		snprintf(var, sizeof(var), "%s__btf", name);
 		emit_bytes(f, var, l->btf, l->btf_size);
+		if (l->is_signed) {
+			/* lskel verify reads these three back from the header */
+			fprintf(f, "/* Signed loader: SHA-256 of %s__insns (the data map is exclusive "
+				"to it) and a\n * detached PKCS#7 over %s__insns; the loader checks "
+				"the SHA-256 of %s__data. */\n", name, name, name);
+			snprintf(var, sizeof(var), "%s__excl_hash", name);
+			emit_bytes(f, var, l->excl_hash, sizeof(l->excl_hash));
+			snprintf(var, sizeof(var), "%s__sig", name);
+			emit_bytes(f, var, l->sig, l->sig_len);
+		}
 	}
 	emit_tables(f, name, t, l);
 	emit_functions(f, name);

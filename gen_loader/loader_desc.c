@@ -70,6 +70,11 @@ int lsk_loader_desc(const struct lsk_trace *t, const struct lsk_loader *l, struc
 	free(pe);
 	d->pins = p;
 	d->nr_pins = np;
+	if (l->is_signed) {
+		d->excl_hash = l->excl_hash;
+		d->sig = l->sig;
+		d->sig_sz = l->sig_len;
+	}
 	return 0;
 nomem:
 	free(cmds);

@@ -17,6 +17,7 @@
 #include "exec_direct.h"
 #include "obj.h"
 #include "trace.h"
+#include "verify.h"
 
 #define LSKEL_VERSION "0.1.0"
 
@@ -44,6 +45,7 @@ static void usage_main(FILE *f)
 		"  gen    generate a light skeleton NAME.lskel.h (loader program + data blob)\n"
 		"  dump   print the object model and the recorded trace\n"
 		"  exec   replay the trace with bpf() from user space and list what was created\n"
+		"  verify check a signed skeleton or container against a certificate\n"
 		"  help   this text; 'lskel VERB --help' describes one verb\n"
 		"  version\n");
 }
@@ -80,10 +82,55 @@ static void usage_gen(FILE *f)
 		"  -o, --output FILE write there instead of stdout\n"
 		"  -f, --format F    'skeleton' (default) or 'blob': the NAME.lskel container file\n"
 		"                    that lskel-run loads\n"
+		"  --sign --key KEY.pem --cert CERT.pem\n"
+		"                    a signed loader: it checks the SHA-256 of its blob before any\n"
+		"                    other step, the blob's map is exclusive to it (excl_prog_hash),\n"
+		"                    and a detached PKCS#7 over its instructions (RSA, reproducible)\n"
+		"                    is embedded for the kernel to check at load (keyring: the\n"
+		"                    session keyring, or ctx.keyring_id)\n"
 		"\n"
 		"Several objects make one loader; the skeleton then has one member per object:\n"
 		"skel->OBJ.maps.M, skel->OBJ.progs.P, skel->OBJ.links.P_fd, skel->OBJ.bss, ...\n"
 		"\n" CHAIN_HELP);
+}
+
+static void usage_verify(FILE *f)
+{
+	fprintf(f,
+		"usage: lskel verify --cert CERT.pem FILE\n"
+		"\n"
+		"Checks a signed skeleton header (NAME.lskel.h) or container (NAME.lskel) offline:\n"
+		"the PKCS#7 signature over the loader instructions against the certificate, the\n"
+		"exclusive-map hash against those instructions, and the blob hash the loader\n"
+		"checks against the blob shipped with it. Prints each; exits 0 when all match.\n");
+}
+
+static int cmd_verify(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "cert", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	const char *cert = NULL;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "c:h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'c': cert = optarg; break;
+		case 'h': usage_verify(stdout); return 0;
+		default: usage_verify(stderr); return 2;
+		}
+	}
+	if (!cert || argc - optind != 1) {
+		usage_verify(stderr);
+		return 2;
+	}
+	if (lsk_verify_file(argv[optind], cert, stdout)) {
+		fprintf(stderr, "lskel: %s\n", lsk_errmsg());
+		return 1;
+	}
+	return 0;
 }
 
 static void usage_exec(FILE *f)
@@ -405,9 +452,14 @@ static int cmd_gen(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "sign", no_argument, NULL, 's' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "cert", required_argument, NULL, 'c' },
 		CHAIN_LONG_OPTS,
 		{}
 	};
+	struct lsk_sign_opts so = {};
+	bool sign = false;
 	struct chain_args ca = {};
 	const char *name = NULL, *out = NULL, *format = "skeleton";
 	struct lsk_loader *l = NULL;
@@ -419,6 +471,9 @@ static int cmd_gen(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "n:o:f:h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'f': format = optarg; break;
+		case 's': sign = true; break;
+		case 'k': so.key_path = optarg; break;
+		case 'c': so.cert_path = optarg; break;
 		case 'n': name = optarg; break;
 		case 'o': out = optarg; break;
 		case 'h': usage_gen(stdout); return 0;
@@ -436,6 +491,11 @@ static int cmd_gen(int argc, char **argv)
 		usage_gen(stderr);
 		return 2;
 	}
+	if (sign != (so.key_path || so.cert_path) || (sign && !(so.key_path && so.cert_path))) {
+		fprintf(stderr, "lskel: %s\n", sign ? "--sign needs --key KEY.pem and --cert CERT.pem" :
+			"--key and --cert belong to --sign");
+		return 2;
+	}
 	err = open_all(n, argv + optind, &objs);
 	if (err) {
 		fprintf(stderr, "lskel: %s\n", lsk_errmsg());
@@ -444,7 +504,7 @@ static int cmd_gen(int argc, char **argv)
 	if (!name)
 		name = objs[0]->name;
 	err = build_trace(&ca, objs, n, &t);
-	err = err ?: lsk_loader_compile(t, &l);
+	err = err ?: lsk_loader_compile_signed(t, sign ? &so : NULL, &l);
 	if (!err && out) {
 		f = fopen(out, "w");
 		if (!f)
@@ -491,6 +551,8 @@ int main(int argc, char **argv)
 		return cmd_gen(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "exec"))
 		return cmd_exec(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "verify"))
+		return cmd_verify(argc - 1, argv + 1);
 	fprintf(stderr, "lskel: unknown verb '%s'\n", argv[1]);
 	usage_main(stderr);
 	return 2;

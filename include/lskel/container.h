@@ -39,6 +39,13 @@ enum lskel_cnt_sec_type {
 	LSKEL_CNT_PROGS,	/* struct lskel_cnt_prog[count] */
 	LSKEL_CNT_KCFG,		/* struct lskel_cnt_kcfg[count] */
 	LSKEL_CNT_PINS,		/* struct lskel_cnt_pin[count] */
+	LSKEL_CNT_SIG,		/* signed loaders: struct lskel_cnt_sig, then the signature */
+};
+
+struct lskel_cnt_sig {
+	__u8 excl_hash[32];	/* SHA-256 of the loader instructions */
+	__u32 sig_size;		/* detached PKCS#7 (DER) over the instructions, after this */
+	__u32 reserved;
 };
 
 struct lskel_cnt_meta {
@@ -104,6 +111,8 @@ struct lskel_cnt {
 	__u32 nr_kcfg;
 	const struct lskel_cnt_pin *pins;
 	__u32 nr_pins;
+	const struct lskel_cnt_sig *sig;
+	__u32 sig_sec_size;
 	const void *insns, *data, *btf, *func_info;
 	__u32 insns_size, data_size, btf_size, nr_func_info;
 };
@@ -167,7 +176,7 @@ static inline int lskel_cnt_parse(const void *buf, size_t size, struct lskel_cnt
 		if (s->off % 8)
 			return lskel_cnt_bad(err, errlen, "section %u offset %u is not 8-byte aligned", i,
 					     s->off);
-		if (!s->type || s->type > LSKEL_CNT_PINS || (seen & (1u << s->type)))
+		if (!s->type || s->type > LSKEL_CNT_SIG || (seen & (1u << s->type)))
 			return lskel_cnt_bad(err, errlen, "section %u: type %u unknown or repeated", i,
 					     s->type);
 		seen |= 1u << s->type;
@@ -183,6 +192,7 @@ static inline int lskel_cnt_parse(const void *buf, size_t size, struct lskel_cnt
 		case LSKEL_CNT_PROGS: ent = sizeof(struct lskel_cnt_prog); c->progs = (const struct lskel_cnt_prog *)p; c->nr_progs = s->count; break;
 		case LSKEL_CNT_KCFG: ent = sizeof(struct lskel_cnt_kcfg); c->kcfg = (const struct lskel_cnt_kcfg *)p; c->nr_kcfg = s->count; break;
 		case LSKEL_CNT_PINS: ent = sizeof(struct lskel_cnt_pin); c->pins = (const struct lskel_cnt_pin *)p; c->nr_pins = s->count; break;
+		case LSKEL_CNT_SIG: ent = 1; c->sig = (const struct lskel_cnt_sig *)p; c->sig_sec_size = s->size; break;
 		}
 		if (ent > 1 && (s->size % ent || s->size / ent != s->count))
 			return lskel_cnt_bad(err, errlen, "section type %u: size %u does not hold its %u "
@@ -252,6 +262,10 @@ static inline int lskel_cnt_parse(const void *buf, size_t size, struct lskel_cnt
 		    c->kcfg[i].type < 1 || c->kcfg[i].type > 5)
 			return lskel_cnt_bad(err, errlen, "kconfig value %u: bad name, type or place %u",
 					     i, c->kcfg[i].input_off);
+	if (c->sig && (c->sig_sec_size < sizeof(*c->sig) ||
+		       c->sig->sig_size > c->sig_sec_size - sizeof(*c->sig) || !c->sig->sig_size))
+		return lskel_cnt_bad(err, errlen, "signature section of %u bytes holds no %u-byte "
+				     "signature", c->sig_sec_size, c->sig->sig_size);
 	for (i = 0; i < c->nr_pins; i++)
 		if (!lskel_cnt_str_ok(c, c->pins[i].name) || c->pins[i].op >= c->meta->nr_ops ||
 		    c->pins[i].slot >= c->meta->nr_ops || c->pins[i].input >= c->meta->nr_inputs)
@@ -320,6 +334,11 @@ static inline int lskel_cnt_desc(const struct lskel_cnt *c, struct lskel_desc *d
 	d->nr_kcfg = c->nr_kcfg;
 	d->pins = p;
 	d->nr_pins = c->nr_pins;
+	if (c->sig) {
+		d->excl_hash = c->sig->excl_hash;
+		d->sig = c->sig + 1;
+		d->sig_sz = c->sig->sig_size;
+	}
 	return 0;
 }
 

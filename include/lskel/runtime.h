@@ -66,7 +66,43 @@ struct lskel_ctx {
 	char errmsg[512];	/* "op 17: PROG_LOAD of program 'x' of object 'y' failed: ..." */
 	const char *pin_root_path;	/* LIBBPF_PIN_BY_NAME maps live here (NULL: /sys/fs/bpf) */
 	unsigned char *pins_made;	/* per pinned map: this load pinned it (lskel_pins_undo) */
+	/* signed loaders */
+	__s32 keyring_id;	/* keyring the kernel checks the signature with (0: session) */
+	int require_signature;	/* fail where the kernel cannot check signatures */
+	int sig_status;		/* out: enum lskel_sig_status */
 };
+
+/* What became of a signed loader's signature. */
+enum lskel_sig_status {
+	LSKEL_SIG_NONE = 0,		/* unsigned loader */
+	LSKEL_SIG_VERIFIED,		/* the kernel checked it at BPF_PROG_LOAD */
+	LSKEL_SIG_UNSUPPORTED,		/* the kernel cannot check signatures (EOPNOTSUPP):
+					 * loaded unsigned, the blob still bound by its hash */
+};
+
+/* bpf_attr and bpf_map_info fields newer than the 6.1 UAPI headers (kernel 6.18 layout). */
+#define LSKEL_ATTR_EXCL_PROG_HASH 80U		/* MAP_CREATE: __u64 excl_prog_hash */
+#define LSKEL_ATTR_EXCL_PROG_HASH_SIZE 88U	/* __u32 excl_prog_hash_size */
+#define LSKEL_ATTR_MAP_CREATE_SZ 92U
+#define LSKEL_ATTR_SIGNATURE 152U		/* PROG_LOAD: __u64 signature */
+#define LSKEL_ATTR_SIGNATURE_SIZE 160U		/* __u32 signature_size */
+#define LSKEL_ATTR_KEYRING_ID 164U		/* __s32 keyring_id */
+#define LSKEL_ATTR_PROG_LOAD_SZ 168U
+#define LSKEL_MAP_INFO_HASH 88U			/* bpf_map_info: __u64 hash */
+#define LSKEL_MAP_INFO_HASH_SIZE 96U		/* __u32 hash_size */
+#define LSKEL_MAP_INFO_SZ 104U
+#define LSKEL_KEY_SPEC_SESSION_KEYRING (-3)
+
+union lskel_attr {
+	union bpf_attr a;
+	unsigned char raw[256];
+	__u64 align;
+};
+
+static inline void lskel_put(union lskel_attr *u, __u32 off, const void *v, __u32 n)
+{
+	memcpy(u->raw + off, v, n);
+}
 
 /* How a program is attached by NAME__attach(). */
 enum lskel_attach_kind {
@@ -133,6 +169,12 @@ struct lskel_desc {
 	__u32 nr_kcfg;
 	const struct lskel_pin *pins;	/* LIBBPF_PIN_BY_NAME maps */
 	__u32 nr_pins;
+	/* signed loaders (lskel gen --sign): the data map is created exclusive to the program
+	 * whose instructions hash to excl_hash, frozen and hashed by the kernel; the loader
+	 * checks that hash first. sig: detached PKCS#7 over the instructions. */
+	const unsigned char *excl_hash;	/* 32 bytes, NULL: unsigned */
+	const void *sig;
+	__u32 sig_sz;
 };
 
 /* A LIBBPF_PIN_BY_NAME map: reused when a map with the same definition is pinned at
@@ -211,11 +253,57 @@ static inline __u64 lskel_ptr(const void *p)
 	return (__u64)(uintptr_t)p;
 }
 
+/* strtoll(s, &end, 0) for config values and cpu lists, without libc's number scanner (it
+ * keeps the static lskel-run small): optional '-', then 0x hex, 0 octal or decimal. Returns
+ * the end of the number, NULL when there is none or it overflows. */
+static inline const char *lskel_parse_ll(const char *s, long long *v)
+{
+	unsigned long long n = 0, lim = ~0ULL >> 1;
+	unsigned int base = 10, d;
+	const char *start;
+	int neg = *s == '-';
+
+	s += neg || *s == '+';
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	} else if (s[0] == '0') {
+		base = 8;
+	}
+	for (start = s;; s++) {
+		if (*s >= '0' && *s <= '9')
+			d = (unsigned int)(*s - '0');
+		else if ((*s | 0x20) >= 'a' && (*s | 0x20) <= 'f')
+			d = (unsigned int)((*s | 0x20) - 'a' + 10);
+		else
+			break;
+		if (d >= base || n > (lim + neg - d) / base)
+			return d >= base ? (s == start ? NULL : s) : NULL;
+		n = n * base + d;
+	}
+	if (s == start)
+		return NULL;
+	*v = neg ? (long long)(0 - n) : (long long)n;
+	return s;
+}
+
+/* A non-negative decimal at @s (sysfs numbers), -EINVAL when there is none. */
+static inline int lskel_dec(const char *s)
+{
+	long long v = 0;
+	const char *e;
+
+	while (*s == '0' && s[1] >= '0' && s[1] <= '9')	/* "007" is decimal here */
+		s++;
+	e = lskel_parse_ll(s, &v);
+	return e && v >= 0 && v <= 0x7fffffff ? (int)v : -EINVAL;
+}
+
 /* Parse one kernel config line's value into the input area (the values libbpf accepts). */
 static inline int lskel_kcfg_set(const struct lskel_kcfg *k, char *dst, const char *v)
 {
 	long long n;
-	char *end;
+	const char *end;
 
 	switch (k->type) {
 	case 1:
@@ -245,9 +333,8 @@ static inline int lskel_kcfg_set(const struct lskel_kcfg *k, char *dst, const ch
 		return 0;
 	}
 	default:
-		errno = 0;
-		n = strtoll(v, &end, 0);
-		if (errno || *end || end == v)
+		end = lskel_parse_ll(v, &n);
+		if (!end || *end)
 			return -EINVAL;
 		memcpy(dst, &n, k->size);	/* little-endian */
 		return 0;
@@ -257,7 +344,8 @@ static inline int lskel_kcfg_set(const struct lskel_kcfg *k, char *dst, const ch
 /* Number of possible CPUs ("0-3", "0,2-5" in /sys/devices/system/cpu/possible), or -errno. */
 static inline int lskel_possible_cpus(void)
 {
-	char buf[256], *p = buf;
+	char buf[256];
+	const char *p = buf;
 	int fd = open("/sys/devices/system/cpu/possible", O_RDONLY), n = 0;
 	ssize_t len;
 
@@ -268,12 +356,14 @@ static inline int lskel_possible_cpus(void)
 	if (len <= 0)
 		return len < 0 ? -errno : -EINVAL;
 	buf[len] = 0;
-	while (*p >= '0' && *p <= '9') {
-		long a = strtol(p, &p, 10), b = a;
+	while (*p >= '1' && *p <= '9' ? 1 : *p == '0') {
+		long long a = 0, b;
 
-		if (*p == '-')
-			b = strtol(p + 1, &p, 10);
-		if (b < a)
+		p = lskel_parse_ll(p, &a);	/* "0" reads as octal 0, "10" as decimal */
+		b = a;
+		if (p && *p == '-')
+			p = lskel_parse_ll(p + 1, &b);
+		if (!p || b < a)
 			return -EINVAL;
 		n += (int)(b - a + 1);
 		if (*p != ',')
@@ -520,6 +610,133 @@ static inline int lskel_pins_make(const struct lskel_desc *d, const __u64 *input
 	return 0;
 }
 
+/* The loader's data map holding the blob. Signed loaders: exclusive to the loader (by the
+ * hash of its instructions), frozen, and hashed by the kernel (the loader compares). */
+static inline int lskel_data_map(const struct lskel_desc *d, struct lskel_ctx *c)
+{
+	union lskel_attr u;
+	__u32 key = 0, hash_size = 32;
+	unsigned char hash[32], info[LSKEL_MAP_INFO_SZ];
+	__u64 p;
+	int fd, err;
+
+	memset(&u, 0, sizeof(u));
+	u.a.map_type = BPF_MAP_TYPE_ARRAY;
+	u.a.key_size = 4;
+	u.a.value_size = d->data_sz;
+	u.a.max_entries = 1;
+	u.a.map_flags = BPF_F_MMAPABLE;
+	memcpy(u.a.map_name, "lskel_data", sizeof("lskel_data"));
+	if (d->excl_hash) {
+		p = lskel_ptr(d->excl_hash);
+		lskel_put(&u, LSKEL_ATTR_EXCL_PROG_HASH, &p, 8);
+		lskel_put(&u, LSKEL_ATTR_EXCL_PROG_HASH_SIZE, &hash_size, 4);
+	}
+	fd = lskel_sys_bpf(BPF_MAP_CREATE, &u.a, d->excl_hash ? LSKEL_ATTR_MAP_CREATE_SZ :
+			   sizeof(u.a));
+	if (fd < 0)
+		return lskel_fail(c, -1, -errno, "%s: creating the loader's data map%s failed: %s",
+				  d->name, d->excl_hash ? " (exclusive to the signed loader)" : "");
+	memset(&u, 0, sizeof(u));
+	u.a.map_fd = fd;
+	u.a.key = lskel_ptr(&key);
+	u.a.value = lskel_ptr(d->data);
+	if (lskel_sys_bpf(BPF_MAP_UPDATE_ELEM, &u.a, sizeof(u.a))) {
+		err = lskel_fail(c, -1, -errno, "%s: writing the loader's data%s failed: %s",
+				 d->name, "");
+		close(fd);
+		return err;
+	}
+	if (!d->excl_hash)
+		return fd;
+	memset(&u, 0, sizeof(u));
+	u.a.map_fd = fd;
+	err = lskel_sys_bpf(BPF_MAP_FREEZE, &u.a, sizeof(u.a)) ? -errno : 0;
+	if (!err) {	/* the kernel computes the frozen map's SHA-256 when asked for it */
+		memset(info, 0, sizeof(info));
+		p = lskel_ptr(hash);
+		memcpy(info + LSKEL_MAP_INFO_HASH, &p, 8);
+		memcpy(info + LSKEL_MAP_INFO_HASH_SIZE, &hash_size, 4);
+		memset(&u, 0, sizeof(u));
+		u.a.info.bpf_fd = fd;
+		u.a.info.info_len = sizeof(info);
+		u.a.info.info = lskel_ptr(info);
+		err = lskel_sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &u.a, sizeof(u.a)) ? -errno : 0;
+	}
+	if (err) {
+		lskel_fail(c, -1, err, "%s: freezing and hashing the loader's data%s failed: %s",
+			   d->name, " (signed loaders need kernel 6.18 or later)");
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/* Load the loader program; a signed one with its signature, checked by the kernel against
+ * the keyring (ctx.keyring_id, default the session keyring). */
+static inline int lskel_load_loader(const struct lskel_desc *d, struct lskel_ctx *c, int map_fd,
+				    int btf_fd)
+{
+	union lskel_attr u;
+	__u64 p = lskel_ptr(d->sig);
+	__s32 keyring = c->keyring_id ? c->keyring_id : LSKEL_KEY_SPEC_SESSION_KEYRING;
+	int fd, sig_err = 0;
+
+	memset(&u, 0, sizeof(u));
+	u.a.prog_type = BPF_PROG_TYPE_SYSCALL;
+	u.a.insns = lskel_ptr(d->insns);
+	u.a.insn_cnt = d->insns_sz / sizeof(struct bpf_insn);
+	u.a.license = lskel_ptr("Dual BSD/GPL");
+	u.a.prog_flags = BPF_F_SLEEPABLE;
+	memcpy(u.a.prog_name, "lskel_loader", sizeof("lskel_loader"));
+	u.a.fd_array = lskel_ptr(&map_fd);
+	u.a.prog_btf_fd = btf_fd;
+	u.a.func_info = lskel_ptr(d->func_info);
+	u.a.func_info_cnt = d->nr_func_info;
+	u.a.func_info_rec_size = sizeof(struct bpf_func_info);
+	c->sig_status = LSKEL_SIG_NONE;
+	if (d->sig && d->sig_sz) {
+		lskel_put(&u, LSKEL_ATTR_SIGNATURE, &p, 8);
+		lskel_put(&u, LSKEL_ATTR_SIGNATURE_SIZE, &d->sig_sz, 4);
+		lskel_put(&u, LSKEL_ATTR_KEYRING_ID, &keyring, 4);
+		fd = lskel_sys_bpf(BPF_PROG_LOAD, &u.a, LSKEL_ATTR_PROG_LOAD_SZ);
+		if (fd >= 0) {
+			c->sig_status = LSKEL_SIG_VERIFIED;
+			return fd;
+		}
+		sig_err = -errno;
+		if (sig_err == -EOPNOTSUPP && c->require_signature)
+			return lskel_fail(c, -1, sig_err, "%s: this kernel cannot check BPF program "
+					  "signatures%s: %s", d->name, " and the signature is required");
+		memset(u.raw + LSKEL_ATTR_SIGNATURE, 0, LSKEL_ATTR_PROG_LOAD_SZ -
+		       LSKEL_ATTR_SIGNATURE);
+	}
+	fd = lskel_sys_bpf(BPF_PROG_LOAD, &u.a, sizeof(u.a));
+	if (fd >= 0 && sig_err && sig_err != -EOPNOTSUPP) {
+		/* the program loads unsigned: what the kernel refused was the signature */
+		close(fd);
+		return lskel_fail(c, -1, sig_err, "%s: the kernel refused the loader's signature%s: "
+				  "%s", d->name, " (is the signing key in the keyring?)");
+	}
+	if (fd >= 0 && sig_err)
+		c->sig_status = LSKEL_SIG_UNSUPPORTED;
+	if (fd < 0 && c->log_buf && c->log_size) {
+		/* again, with the verifier's log for the caller */
+		u.a.log_buf = lskel_ptr(c->log_buf);
+		u.a.log_size = c->log_size;
+		u.a.log_level = 1;
+		fd = lskel_sys_bpf(BPF_PROG_LOAD, &u.a, sizeof(u.a));
+	}
+	if (fd < 0 && d->excl_hash)	/* a signed loader verifies with its own blob */
+		return lskel_fail(c, -1, -errno, "%s: the kernel refused the signed loader program%s:"
+				  " %s", d->name, " (its blob is not the one it was built with: "
+				  "tampered with or swapped?)");
+	if (fd < 0)
+		return lskel_fail(c, -1, -errno, "%s: the kernel refused the loader program%s: %s",
+				  d->name, " (BPF_PROG_TYPE_SYSCALL needs CAP_BPF and CAP_PERFMON)");
+	return fd;
+}
+
 /* Run the loader. On success *fdsp holds one fd per trace op (-1 where none). */
 static inline int lskel_run_loader(const struct lskel_desc *d, const __u64 *input_slots,
 				   struct lskel_ctx *c, int **fdsp)
@@ -529,7 +746,7 @@ static inline int lskel_run_loader(const struct lskel_desc *d, const __u64 *inpu
 	struct lskel_loader_ctx *lc;
 	union bpf_attr attr;
 	void *m;
-	__u32 key = 0, i;
+	__u32 i;
 
 	c->failed_op = -1;
 	c->err = 0;
@@ -558,51 +775,14 @@ static inline int lskel_run_loader(const struct lskel_desc *d, const __u64 *inpu
 				 d->name, "");
 		goto out;
 	}
-	memset(&attr, 0, sizeof(attr));
-	attr.map_type = BPF_MAP_TYPE_ARRAY;
-	attr.key_size = 4;
-	attr.value_size = d->data_sz;
-	attr.max_entries = 1;
-	attr.map_flags = BPF_F_MMAPABLE;
-	memcpy(attr.map_name, "lskel_data", sizeof("lskel_data"));
-	map_fd = lskel_sys_bpf(BPF_MAP_CREATE, &attr, sizeof(attr));
+	map_fd = lskel_data_map(d, c);
 	if (map_fd < 0) {
-		err = lskel_fail(c, -1, -errno, "%s: creating the loader's data map%s failed: %s",
-				 d->name, "");
+		err = map_fd;
 		goto out;
 	}
-	memset(&attr, 0, sizeof(attr));
-	attr.map_fd = map_fd;
-	attr.key = lskel_ptr(&key);
-	attr.value = lskel_ptr(d->data);
-	if (lskel_sys_bpf(BPF_MAP_UPDATE_ELEM, &attr, sizeof(attr))) {
-		err = lskel_fail(c, -1, -errno, "%s: writing the loader's data%s failed: %s",
-				 d->name, "");
-		goto out;
-	}
-	memset(&attr, 0, sizeof(attr));
-	attr.prog_type = BPF_PROG_TYPE_SYSCALL;
-	attr.insns = lskel_ptr(d->insns);
-	attr.insn_cnt = d->insns_sz / sizeof(struct bpf_insn);
-	attr.license = lskel_ptr("Dual BSD/GPL");
-	attr.prog_flags = BPF_F_SLEEPABLE;
-	memcpy(attr.prog_name, "lskel_loader", sizeof("lskel_loader"));
-	attr.fd_array = lskel_ptr(&map_fd);
-	attr.prog_btf_fd = btf_fd;
-	attr.func_info = lskel_ptr(d->func_info);
-	attr.func_info_cnt = d->nr_func_info;
-	attr.func_info_rec_size = sizeof(struct bpf_func_info);
-	prog_fd = lskel_sys_bpf(BPF_PROG_LOAD, &attr, sizeof(attr));
-	if (prog_fd < 0 && c->log_buf && c->log_size) {
-		/* again, with the verifier's log for the caller */
-		attr.log_buf = lskel_ptr(c->log_buf);
-		attr.log_size = c->log_size;
-		attr.log_level = 1;
-		prog_fd = lskel_sys_bpf(BPF_PROG_LOAD, &attr, sizeof(attr));
-	}
+	prog_fd = lskel_load_loader(d, c, map_fd, btf_fd);
 	if (prog_fd < 0) {
-		err = lskel_fail(c, -1, -errno, "%s: the kernel refused the loader program%s: %s",
-				 d->name, " (BPF_PROG_TYPE_SYSCALL needs CAP_BPF and CAP_PERFMON)");
+		err = prog_fd;
 		goto out;
 	}
 	lc->sz = ctx_sz;
@@ -615,6 +795,12 @@ static inline int lskel_run_loader(const struct lskel_desc *d, const __u64 *inpu
 	attr.test.ctx_size_in = ctx_sz;	/* SYSCALL programs write the context back there */
 	if (lskel_sys_bpf(BPF_PROG_TEST_RUN, &attr, sizeof(attr))) {
 		err = lskel_fail(c, -1, -errno, "%s: running the loader%s failed: %s", d->name, "");
+		goto out;
+	}
+	if (d->excl_hash && (int)attr.test.retval == -EBADMSG && !lc->err) {
+		err = lskel_fail(c, -1, -EBADMSG, "%s: data blob hash mismatch: the blob is not the "
+				 "one this loader was signed with (tampered with or swapped)%s: %s",
+				 d->name, "");
 		goto out;
 	}
 	if ((int)attr.test.retval < 0 || lc->err) {
@@ -799,7 +985,7 @@ static inline int lskel_tp_id(const char *target)
 		if (n <= 0)
 			return -EINVAL;
 		buf[n] = '\0';
-		return atoi(buf);
+		return lskel_dec(buf);
 	}
 	return -ENOENT;
 }
@@ -817,7 +1003,7 @@ static inline int lskel_read_num(const char *path, size_t skip)
 	if (n <= (int)skip)
 		return -EINVAL;
 	buf[n] = '\0';
-	return atoi(buf + skip);
+	return lskel_dec(buf + skip);
 }
 
 /* File offset of function @func in the ELF executable or library @path (for uprobes). */
@@ -905,8 +1091,12 @@ static inline int lskel_attach_probe(__u32 kind, const char *target, int prog_fd
 	snprintf(func, sizeof(func), "%s", colon ? colon + 1 : target);
 	plus = strchr(func, '+');
 	if (plus) {
+		long long v = 0;
+
 		*plus = '\0';
-		off = strtol(plus + 1, NULL, 0);
+		if (!lskel_parse_ll(plus + 1, &v))
+			return -EINVAL;
+		off = (long)v;
 	}
 	snprintf(path, sizeof(path), "%s/type", pmu);
 	type = lskel_read_num(path, 0);
