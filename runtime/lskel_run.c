@@ -14,7 +14,8 @@
 
 struct opts {
 	const char *file, *pin_dir, *pin_root, *ifname, *kconfig;
-	int json, mount_bpffs, detach, no_attach, tc_egress;
+	int json, mount_bpffs, detach, no_attach, tc_egress, require_signature;
+	int keyring_id;
 	__u32 xdp_flags;
 };
 
@@ -42,6 +43,10 @@ static void usage(FILE *f)
 		"  --pin-dir DIR     bpffs directory to pin under (default /sys/fs/bpf/lskel/NAME)\n"
 		"  --pin-root DIR    where maps declared LIBBPF_PIN_BY_NAME are reused from or\n"
 		"                    pinned to (default /sys/fs/bpf, as libbpf)\n"
+		"  --keyring ID      signed containers: keyring the kernel checks the signature\n"
+		"                    with (default the session keyring, -3)\n"
+		"  --require-signature  refuse to load a signed container unsigned where the\n"
+		"                    kernel cannot check signatures (EOPNOTSUPP)\n"
 		"  --mount-bpffs     mount bpffs at /sys/fs/bpf first if it is not there\n"
 		"  --ifname IF       attach XDP programs (XDP link) and tc programs (tcx) to IF\n"
 		"  --xdp-mode M      skb or native (default: the kernel's choice)\n"
@@ -249,6 +254,16 @@ int main(int argc, char **argv)
 		} else if (v && !strcmp(a, "--pin-root")) {
 			o.pin_root = v;
 			i++;
+		} else if (v && !strcmp(a, "--keyring")) {
+			long long k = 0;
+			const char *e = lskel_parse_ll(v, &k);
+
+			if (!e || *e || k < -0x7fffffffLL || k > 0x7fffffffLL)
+				return fail("options", "--keyring takes a keyring serial number");
+			o.keyring_id = (int)k;
+			i++;
+		} else if (!strcmp(a, "--require-signature")) {
+			o.require_signature = 1;
 		} else if (v && !strcmp(a, "--ifname")) {
 			o.ifname = v;
 			i++;
@@ -312,6 +327,8 @@ int main(int argc, char **argv)
 	ctx.log_buf = log;
 	ctx.log_size = sizeof(log);
 	ctx.pin_root_path = o.pin_root;
+	ctx.keyring_id = o.keyring_id;
+	ctx.require_signature = o.require_signature;
 	e = lskel_run_loader(&d, NULL, &ctx, &fds);
 	if (e) {
 		fprintf(stderr, "lskel-run: load: %s\n", ctx.errmsg);

@@ -276,6 +276,18 @@ static void test_lskel_run_signed(void **state)
 			     "%1$s/tests/repro0.lskel > /dev/null && %1$s/bin/lskel-run --detach "
 			     "--pin-dir /sys/fs/bpf/lskel-sig-%2$d > /dev/null && "
 			     "! test -e /sys/fs/bpf/lskel-sig-%2$d/progs", b, getpid()), 0);
+	/* --require-signature: where the kernel cannot check it, the run is refused */
+	if (run("%1$s/bin/lskel-run --require-signature --no-attach --pin-dir "
+		"/sys/fs/bpf/lskel-sig-%2$d %1$s/tests/repro0.lskel > /dev/null 2> "
+		"%1$s/tests/reqsig.err", b, getpid())) {
+		assert_int_equal(run("grep -q 'cannot check BPF program signatures' "
+				     "%s/tests/reqsig.err", b), 0);
+		print_message("  SKIP: lskel-run --require-signature: the kernel answers "
+			      "EOPNOTSUPP, the run is refused as it should be\n");
+	} else {
+		assert_int_equal(run("%1$s/bin/lskel-run --detach --pin-dir "
+				     "/sys/fs/bpf/lskel-sig-%2$d > /dev/null", b, getpid()), 0);
+	}
 }
 
 int main(void)
