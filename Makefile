@@ -152,6 +152,38 @@ $(BUILD)/skel/signed_net.lskel.h: $(BUILD)/samples/net_count.bpf.o $(SIGN_DIR)/c
 	$(BUILD)/bin/lskel gen $(SIGN) -n signed_net -o $@ $<
 $(BUILD)/tests/test_signing: $(BUILD)/skel/signed_tp.lskel.h $(BUILD)/skel/signed_net.lskel.h \
 	$(BUILD)/skel/tp_counter.lskel.h $(BUILD)/bin/lskel-run
+# Subskeletons (tests/test_subskel.c): a library linked into two programs by libbpf's static
+# linker (bpftool gen object); skeletons and the subskeleton made with bpftool's syntax.
+SUB_DIR := $(BUILD)/tests/subskel
+$(SUB_DIR)/%.bpf.o: tests/subskel/%.bpf.c $(BUILD)/vmlinux.h
+	mkdir -p $(SUB_DIR)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+$(SUB_DIR)/sublib_v2.bpf.o: tests/subskel/sublib.bpf.c $(BUILD)/vmlinux.h
+	mkdir -p $(SUB_DIR)
+	$(CLANG) $(BPF_CFLAGS) -DLIB_V2 -c $< -o $@
+$(SUB_DIR)/final_a.o: $(SUB_DIR)/sub_a.bpf.o $(SUB_DIR)/sublib.bpf.o
+	$(BPFTOOL) gen object $@ $^
+$(SUB_DIR)/final_b.o: $(SUB_DIR)/sublib.bpf.o $(SUB_DIR)/sub_b.bpf.o
+	$(BPFTOOL) gen object $@ $^
+$(SUB_DIR)/final_v2.o: $(SUB_DIR)/sub_a.bpf.o $(SUB_DIR)/sublib_v2.bpf.o
+	$(BPFTOOL) gen object $@ $^
+$(BUILD)/skel/sub_%.lskel.h: $(SUB_DIR)/final_%.o $(BUILD)/bin/lskel | $(BUILD)/skel
+	$(BUILD)/bin/lskel gen skeleton -L $< name sub_$* > $@.tmp && mv $@.tmp $@
+$(BUILD)/skel/subchain.lskel.h: $(SUB_DIR)/final_a.o $(SUB_DIR)/final_b.o $(BUILD)/bin/lskel
+	$(BUILD)/bin/lskel gen -n subchain -o $@ $(SUB_DIR)/final_a.o $(SUB_DIR)/final_b.o
+$(BUILD)/skel/sublib.subskel.h: $(SUB_DIR)/sublib.bpf.o $(BUILD)/bin/lskel | $(BUILD)/skel
+	$(BUILD)/bin/lskel gen subskeleton $< name sublib > $@.tmp && mv $@.tmp $@
+$(BUILD)/skel/sublib.subskel.ok: $(BUILD)/skel/sublib.subskel.h
+	printf '#include "sublib.subskel.h"\n' | $(CC) -std=c11 -O2 -Wall -Wextra -Werror -pedantic \
+		-Iinclude -I$(BUILD)/skel -x c -c - -o /dev/null
+	printf '#include "sublib.subskel.h"\n' | $(CXX) -std=c++17 -O2 -Wall -Wextra -Werror \
+		-Iinclude -I$(BUILD)/skel -x c++ -c - -o /dev/null && touch $@
+$(BUILD)/tests/test_subskel: tests/test_subskel.c tests/subskel/lib_user.c tests/subskel/lib_user.h \
+	$(BUILD)/skel/sub_a.lskel.h $(BUILD)/skel/sub_b.lskel.h $(BUILD)/skel/sub_v2.lskel.h \
+	$(BUILD)/skel/subchain.lskel.h \
+	$(BUILD)/skel/sublib.subskel.ok $(TEST_HELPERS) $(GEN_LIB) | $(BUILD)/tests
+	$(CC) $(CFLAGS) -Itests/helpers -Itests/subskel -I$(BUILD)/skel $< tests/subskel/lib_user.c \
+		$(TEST_HELPERS) $(GEN_LIB) $(LDFLAGS) $(LIBS) -lcmocka -lpthread -o $@
 $(BUILD)/tests/test_scale: $(BUILD)/skel/scale1000.lskel.h
 $(BUILD)/tests/test_concurrency: $(BUILD)/skel/scale1000.lskel.h $(SKEL_HDRS)
 $(BUILD)/skel/scale1000.lskel.h: $(BENCH_DIR)/scale1000.bpf.o $(BUILD)/bin/lskel | $(BUILD)/skel

@@ -188,3 +188,80 @@ int lsk_emit_ctype(FILE *f, const struct btf *btf, __u32 id, const char *name, i
 {
 	return emit(f, btf, id, name, ind, 0);
 }
+
+/* Type signatures: FNV-1a over a canonical walk of the type (kinds, sizes, signedness,
+ * element counts, member names and offsets), typedefs and modifiers skipped. Two builds
+ * of a variable agree exactly when a reader of one would read the other correctly. */
+static void sig_feed(__u64 *h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	while (n--) {
+		*h ^= *b++;
+		*h *= 0x100000001b3ULL;
+	}
+}
+
+static void sig_u32(__u64 *h, __u32 v)
+{
+	sig_feed(h, &v, sizeof(v));
+}
+
+static int sig_walk(const struct btf *btf, __u32 id, __u64 *h, int depth)
+{
+	const struct btf_type *t = skip_mods(btf, &id);
+	__u32 i;
+	int err;
+
+	if (!t || depth > 32)
+		return -EINVAL;
+	sig_u32(h, btf_kind(t));
+	switch (btf_kind(t)) {
+	case BTF_KIND_INT:
+		sig_u32(h, t->size);
+		sig_u32(h, btf_int_encoding(t));
+		sig_u32(h, btf_int_bits(t));
+		return 0;
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64:
+		sig_u32(h, t->size);
+		sig_u32(h, btf_kflag(t));
+		return 0;
+	case BTF_KIND_FLOAT:
+		sig_u32(h, t->size);
+		return 0;
+	case BTF_KIND_PTR:
+		return 0;	/* 8 bytes, whatever it points to */
+	case BTF_KIND_ARRAY:
+		sig_u32(h, btf_array(t)->nelems);
+		return sig_walk(btf, btf_array(t)->type, h, depth + 1);
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+		sig_u32(h, t->size);
+		sig_u32(h, btf_vlen(t));
+		for (i = 0; i < btf_vlen(t); i++) {
+			const char *n = btf__name_by_offset(btf, btf_members(t)[i].name_off);
+
+			sig_feed(h, n, strlen(n) + 1);
+			sig_u32(h, btf_member_bit_offset(t, i));
+			sig_u32(h, btf_member_bitfield_size(t, i));
+			err = sig_walk(btf, btf_members(t)[i].type, h, depth + 1);
+			if (err)
+				return err;
+		}
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+int lsk_type_sig(const struct btf *btf, __u32 id, __u64 *sig)
+{
+	__u64 h = 0xcbf29ce484222325ULL;
+	int err = sig_walk(btf, id, &h, 0);
+
+	if (err)
+		return lsk_err(EINVAL, "BTF type %u has no layout signature", id);
+	*sig = h;
+	return 0;
+}

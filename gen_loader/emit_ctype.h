@@ -9,4 +9,7 @@
  * with no named type: see emit_ctype.c. */
 int lsk_emit_ctype(FILE *f, const struct btf *btf, __u32 id, const char *name, int ind);
 
+/* Hash of the layout of BTF type @id (see emit_ctype.c); subskeletons compare them. */
+int lsk_type_sig(const struct btf *btf, __u32 id, __u64 *sig);
+
 #endif

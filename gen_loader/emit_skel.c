@@ -242,6 +242,8 @@ static void emit_members(FILE *f, const char *prefix, const struct lsk_obj *obj,
 	if (!nr_entries(obj))
 		fprintf(f, "%s\tint __none;\n", ind);
 	fprintf(f, "%s} links;\n", ind);
+	/* the handle subskeletons open on: lib__open(skel->obj) */
+	fprintf(f, "%sstruct lskel_handle obj_handle_;\n%sstruct lskel_handle *obj;\n", ind, ind);
 	for (i = 0; i < obj->nr_maps; i++) {
 		const struct lsk_map *m = &obj->maps[i];
 
@@ -273,12 +275,12 @@ static void emit_struct(FILE *f, const char *name, const struct lsk_trace *t)
 	fprintf(f, "};\n\n");
 }
 
-static void emit_tables(FILE *f, const char *name, const struct lsk_trace *t,
-			const struct lsk_loader *l)
+static int emit_tables(FILE *f, const char *name, const struct lsk_trace *t,
+		       const struct lsk_loader *l)
 {
 	size_t i, j, oi, nk = 0, nm = 0, np = 0;
 	struct lsk_pin_entry *pe = NULL;
-	int e, npin;
+	int e, npin, nsym;
 	char id[128];
 
 	fprintf(f, "static const __u32 %s__op_cmd[] = {", name);
@@ -373,6 +375,9 @@ static void emit_tables(FILE *f, const char *name, const struct lsk_trace *t,
 	if (npin <= 0)
 		fprintf(f, "\t{ \"\", 0, 0, 0, 0, 0, 0, 0, 0, 0 },\n");
 	fprintf(f, "};\n\n");
+	nsym = lsk_emit_manifest(f, name, t);
+	if (nsym < 0)
+		return nsym;
 	fprintf(f,
 		"static const struct lskel_desc %s__desc = {\n"
 		"\t\"%s\",\n"
@@ -394,7 +399,8 @@ static void emit_tables(FILE *f, const char *name, const struct lsk_trace *t,
 			"sizeof(%1$s__sig) - 1,\n", name);
 	else
 		fprintf(f, "\tNULL, NULL, 0,\n");
-	fprintf(f, "};\n\n");
+	fprintf(f, "\t%1$s__syms, %2$d, %1$s__handles, %3$zu,\n};\n\n", name, nsym, t->nr_objs);
+	return 0;
 }
 
 static void emit_functions(FILE *f, const char *name)
@@ -492,7 +498,9 @@ int lsk_emit_skel(FILE *f, const char *name, const struct lsk_trace *t,
 			emit_bytes(f, var, l->sig, l->sig_len);
 		}
 	}
-	emit_tables(f, name, t, l);
+	err = emit_tables(f, name, t, l);
+	if (err)
+		return err;
 	emit_functions(f, name);
 	emit_attach_helpers(f, name, t);
 	fprintf(f, "#endif /* __%s_LSKEL_H__ */\n", guard);

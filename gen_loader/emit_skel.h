@@ -11,4 +11,11 @@
 int lsk_emit_skel(FILE *f, const char *name, const struct lsk_trace *t,
 		  const struct lsk_loader *l);
 
+/* The manifest tables NAME__syms and NAME__handles (emit_subskel.c); returns how many
+ * symbols, or a negative errno. */
+int lsk_emit_manifest(FILE *f, const char *name, const struct lsk_trace *t);
+
+/* NAME.subskel.h for library object @obj (emit_subskel.c). */
+int lsk_emit_subskel(FILE *f, const char *name, const struct lsk_obj *obj);
+
 #endif

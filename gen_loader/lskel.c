@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* The lskel command line. */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -70,6 +71,8 @@ static void usage_gen(FILE *f)
 {
 	fprintf(f,
 		"usage: lskel gen [-n NAME] [-o FILE] [CHAIN OPTIONS] OBJ...\n"
+		"       lskel gen skeleton [-L] OBJ [name NAME]   (bpftool's syntax, to stdout)\n"
+		"       lskel gen subskeleton OBJ [name NAME]\n"
 		"\n"
 		"Writes a light skeleton: a C/C++ header that embeds one loader program (a small\n"
 		"interpreter, BPF_PROG_TYPE_SYSCALL) and its data blob, and needs only\n"
@@ -82,6 +85,10 @@ static void usage_gen(FILE *f)
 		"  -o, --output FILE write there instead of stdout\n"
 		"  -f, --format F    'skeleton' (default) or 'blob': the NAME.lskel container file\n"
 		"                    that lskel-run loads\n"
+		"  --subskeleton     NAME.subskel.h for a BPF library object: NAME__open(skel->obj)\n"
+		"                    on the skeleton of any object the library was linked into\n"
+		"                    gives typed pointers to the library's variables, its maps and\n"
+		"                    programs, found by name and checked (size, type) at open\n"
 		"  --sign --key KEY.pem --cert CERT.pem\n"
 		"                    a signed loader: it checks the SHA-256 of its blob before any\n"
 		"                    other step, the blob's map is exclusive to it (excl_prog_hash),\n"
@@ -445,6 +452,71 @@ static int cmd_exec(int argc, char **argv)
 	return err ? 1 : 0;
 }
 
+/* bpftool's name for an object: file name without ".o", other than [A-Za-z0-9_] as '_'. */
+static void bpftool_name(const char *path, char *out, size_t n)
+{
+	const char *b = strrchr(path, '/');
+	size_t i, len;
+
+	snprintf(out, n, "%s", b ? b + 1 : path);
+	len = strlen(out);
+	if (len > 2 && !strcmp(out + len - 2, ".o"))
+		out[len - 2] = '\0';
+	for (i = 0; out[i]; i++)
+		if (!isalnum((unsigned char)out[i]) && out[i] != '_')
+			out[i] = '_';
+}
+
+/* bpftool's command line: 'gen skeleton [-L] OBJ [name NAME]' and 'gen subskeleton OBJ
+ * [name NAME]', to stdout, so a Makefile's $(BPFTOOL) can be lskel. lskel writes light
+ * skeletons only: -L is accepted and implied. */
+static int cmd_gen_bpftool(int argc, char **argv)
+{
+	bool sub = !strcmp(argv[0], "subskeleton");
+	const char *file = NULL, *name = NULL;
+	char defname[256];
+	struct lsk_loader *l = NULL;
+	struct lsk_trace *t = NULL;
+	struct lsk_obj *obj = NULL;
+	int i, err;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-L") || !strcmp(argv[i], "--use-loader"))
+			continue;
+		if (!strcmp(argv[i], "name") && i + 1 < argc && file) {
+			name = argv[++i];
+			continue;
+		}
+		if (file || argv[i][0] == '-') {
+			fprintf(stderr, "usage: lskel gen %s [-L] FILE [name NAME]\n", argv[0]);
+			return 2;
+		}
+		file = argv[i];
+	}
+	if (!file) {
+		fprintf(stderr, "usage: lskel gen %s [-L] FILE [name NAME]\n", argv[0]);
+		return 2;
+	}
+	if (!name) {
+		bpftool_name(file, defname, sizeof(defname));
+		name = defname;
+	}
+	err = lsk_obj_open(file, &obj);
+	if (!err && sub)
+		err = lsk_emit_subskel(stdout, name, obj);
+	if (!err && !sub) {
+		err = lsk_trace_build(&obj, 1, &t);
+		err = err ?: lsk_loader_compile(t, &l);
+		err = err ?: lsk_emit_skel(stdout, name, t, l);
+	}
+	if (err)
+		fprintf(stderr, "lskel: %s\n", lsk_errmsg());
+	lsk_loader_free(l);
+	lsk_trace_free(t);
+	lsk_obj_free(obj);
+	return err ? 1 : 0;
+}
+
 static int cmd_gen(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -453,13 +525,14 @@ static int cmd_gen(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "sign", no_argument, NULL, 's' },
+		{ "subskeleton", no_argument, NULL, 'S' },
 		{ "key", required_argument, NULL, 'k' },
 		{ "cert", required_argument, NULL, 'c' },
 		CHAIN_LONG_OPTS,
 		{}
 	};
 	struct lsk_sign_opts so = {};
-	bool sign = false;
+	bool sign = false, subskel = false;
 	struct chain_args ca = {};
 	const char *name = NULL, *out = NULL, *format = "skeleton";
 	struct lsk_loader *l = NULL;
@@ -468,10 +541,13 @@ static int cmd_gen(int argc, char **argv)
 	FILE *f = stdout;
 	int c, err, n;
 
+	if (argc > 1 && (!strcmp(argv[1], "skeleton") || !strcmp(argv[1], "subskeleton")))
+		return cmd_gen_bpftool(argc - 1, argv + 1);
 	while ((c = getopt_long(argc, argv, "n:o:f:h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'f': format = optarg; break;
 		case 's': sign = true; break;
+		case 'S': subskel = true; break;
 		case 'k': so.key_path = optarg; break;
 		case 'c': so.cert_path = optarg; break;
 		case 'n': name = optarg; break;
@@ -503,6 +579,18 @@ static int cmd_gen(int argc, char **argv)
 	}
 	if (!name)
 		name = objs[0]->name;
+	if (subskel) {
+		if (n != 1 || sign || ca.n || strcmp(format, "skeleton"))
+			err = lsk_err(EINVAL, "--subskeleton takes one library object and no chain, "
+				      "signing or format options");
+		if (!err && out) {
+			f = fopen(out, "w");
+			if (!f)
+				err = lsk_err(errno, "%s: %s", out, strerror(errno));
+		}
+		err = err ?: lsk_emit_subskel(f, name, objs[0]);
+		goto done;
+	}
 	err = build_trace(&ca, objs, n, &t);
 	err = err ?: lsk_loader_compile_signed(t, sign ? &so : NULL, &l);
 	if (!err && out) {
@@ -517,6 +605,7 @@ static int cmd_gen(int argc, char **argv)
 	if (!err)
 		err = !strcmp(format, "blob") ? lsk_emit_container(f, name, t, l) :
 						lsk_emit_skel(f, name, t, l);
+done:
 	if (f && f != stdout && fclose(f) && !err)
 		err = lsk_err(EIO, "%s: write failed", out);
 	if (err) {
@@ -533,6 +622,10 @@ static int cmd_gen(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	while (argc > 2 && (!strcmp(argv[1], "-L") || !strcmp(argv[1], "--use-loader"))) {
+		argv++;		/* bpftool's global -L: light skeletons are all lskel makes */
+		argc--;
+	}
 	if (argc < 2) {
 		usage_main(stderr);
 		return 2;

@@ -144,6 +144,40 @@ struct lskel_prog_bind {
 	const char *name;
 };
 
+/* The manifest every skeleton carries, for subskeletons: what each object exposes by name.
+ * Sorted by (obj, kind, name). */
+enum lskel_sym_kind {
+	LSKEL_SYM_VAR = 1,
+	LSKEL_SYM_MAP = 2,
+	LSKEL_SYM_PROG = 3,
+};
+
+struct lskel_sym {
+	const char *name;
+	__u32 obj;		/* object index (chains) */
+	__u32 kind;		/* enum lskel_sym_kind */
+	__u32 bind;		/* VAR: map bind of its section, MAP: map bind, PROG: prog bind */
+	__u32 off, size;	/* VAR: where in the section, how big */
+	__u64 type_sig;		/* VAR: hash of the type's layout (lskel's BTF signature) */
+	const char *sec;	/* VAR: ".bss", ".rodata", ".data.custom" ... */
+};
+
+/* Where an object's handle lives in the skeleton: the storage and the skel->obj pointer. */
+struct lskel_handle_bind {
+	__u32 storage_off;
+	__u32 ptr_off;
+};
+
+struct lskel_sub;
+
+/* skel->obj (skel->OBJ.obj in chains): what a subskeleton opens on. */
+struct lskel_handle {
+	const struct lskel_desc *desc;
+	void *skel;
+	__u32 obj;
+	struct lskel_sub *subs;	/* subskeletons opened on this object */
+};
+
 /* Everything a generated skeleton knows about its loader. */
 struct lskel_desc {
 	const char *name;
@@ -175,6 +209,10 @@ struct lskel_desc {
 	const unsigned char *excl_hash;	/* 32 bytes, NULL: unsigned */
 	const void *sig;
 	__u32 sig_sz;
+	const struct lskel_sym *syms;	/* the manifest */
+	__u32 nr_syms;
+	const struct lskel_handle_bind *handles;	/* one per object */
+	__u32 nr_objs;
 };
 
 /* A LIBBPF_PIN_BY_NAME map: reused when a map with the same definition is pinned at
@@ -899,7 +937,205 @@ static inline int lskel_open(const struct lskel_desc *d, void *skel)
 		((struct lskel_prog_desc *)(s + d->progs[i].fd_off))->prog_fd = -1;
 		*(int *)(s + d->progs[i].link_off) = -1;
 	}
+	for (i = 0; i < d->nr_objs; i++) {
+		struct lskel_handle *h = (struct lskel_handle *)(s + d->handles[i].storage_off);
+
+		h->desc = d;
+		h->skel = skel;
+		h->obj = i;
+		h->subs = NULL;
+		*(struct lskel_handle **)(s + d->handles[i].ptr_off) = h;
+	}
 	return 0;
+}
+
+/* Subskeletons (lskel gen --subskeleton): a library's typed view of the skeleton it was
+ * linked into, bound by name through the manifest when opened. */
+struct lskel_sub_var {
+	const char *name;
+	const char *sec;
+	__u32 size;
+	__u64 type_sig;
+	__u32 ptr_off;		/* offsetof(sub, bss.NAME): gets the variable's address */
+};
+
+struct lskel_sub_ref {
+	const char *name;
+	__u32 off;		/* offsetof(sub, maps.M) / offsetof(sub, progs.P) */
+};
+
+struct lskel_sub_desc {
+	const char *name;
+	const struct lskel_sub_var *vars;
+	__u32 nr_vars;
+	const struct lskel_sub_ref *maps;
+	__u32 nr_maps;
+	const struct lskel_sub_ref *progs;
+	__u32 nr_progs;
+};
+
+/* First member of every subskeleton. */
+struct lskel_sub {
+	const struct lskel_sub_desc *d;
+	struct lskel_handle *h;		/* NULL once the parent is destroyed */
+	struct lskel_sub *next;
+	const void **src;		/* per map, then per program: the parent's descriptor */
+};
+
+static inline const struct lskel_sym *lskel_sym_find(const struct lskel_handle *h, __u32 kind,
+						     const char *name)
+{
+	const struct lskel_desc *d = h->desc;
+	__u32 lo = 0, hi = d->nr_syms;
+
+	while (lo < hi) {	/* (obj, kind, name) order */
+		__u32 mid = lo + (hi - lo) / 2;
+		const struct lskel_sym *s = &d->syms[mid];
+		int c = s->obj != h->obj ? (s->obj < h->obj ? -1 : 1) :
+			s->kind != kind ? (s->kind < kind ? -1 : 1) : strcmp(s->name, name);
+
+		if (!c)
+			return s;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* Copy the parent's map and program descriptors into the subskeleton (fds after load). */
+static inline void lskel_sub_refresh(struct lskel_sub *sub)
+{
+	const struct lskel_sub_desc *sd = sub->d;
+	char *s = (char *)sub;
+	__u32 i;
+
+	for (i = 0; i < sd->nr_maps; i++)
+		memcpy(s + sd->maps[i].off, sub->src[i], sizeof(struct lskel_map_desc));
+	for (i = 0; i < sd->nr_progs; i++)
+		memcpy(s + sd->progs[i].off, sub->src[sd->nr_maps + i],
+		       sizeof(struct lskel_prog_desc));
+}
+
+static inline void *lskel_sub_fail(struct lskel_handle *h, void *s, int err, const char *what,
+				   const char *name, const char *why)
+{
+	struct lskel_ctx *c = (struct lskel_ctx *)h->skel;
+
+	c->err = err;
+	c->failed_op = -1;
+	snprintf(c->errmsg, sizeof(c->errmsg), "subskeleton: %s '%.64s': %.400s", what, name,
+		 why);
+	if (s)
+		free((void *)((struct lskel_sub *)s)->src);
+	free(s);
+	errno = -err;
+	return NULL;
+}
+
+/* Open subskeleton @sd (@size bytes) on object handle @h: every variable, map and program
+ * found by name, a variable's size and type signature checked, its pointer set into the
+ * parent's data section (valid before and after the parent's load). On failure returns
+ * NULL with errno set and the reason in the parent's ctx.errmsg. */
+static inline void *lskel_sub_open(const struct lskel_sub_desc *sd, struct lskel_handle *h,
+				   size_t size)
+{
+	char *s, why[256];
+	struct lskel_sub *sub;
+	__u32 i;
+
+	if (!h || !h->desc || !h->skel) {
+		errno = EINVAL;
+		return NULL;
+	}
+	s = (char *)calloc(1, size);
+	if (!s)
+		return lskel_sub_fail(h, NULL, -ENOMEM, "out of memory for", sd->name, "");
+	sub = (struct lskel_sub *)s;
+	sub->d = sd;
+	sub->h = h;
+	sub->src = (const void **)calloc(sd->nr_maps + sd->nr_progs + 1, sizeof(void *));
+	if (!sub->src)
+		return lskel_sub_fail(h, s, -ENOMEM, "out of memory for", sd->name, "");
+	for (i = 0; i < sd->nr_vars; i++) {
+		const struct lskel_sub_var *v = &sd->vars[i];
+		const struct lskel_sym *y = lskel_sym_find(h, LSKEL_SYM_VAR, v->name);
+		const struct lskel_map_bind *b;
+
+		if (!y)
+			return lskel_sub_fail(h, s, -ENOENT, "variable", v->name,
+					      "not in the object (or static)");
+		b = &h->desc->maps[y->bind];
+		if (strcmp(y->sec, v->sec)) {
+			snprintf(why, sizeof(why), "in section %.64s of the object, %.64s in the "
+				 "library", y->sec, v->sec);
+			return lskel_sub_fail(h, s, -EINVAL, "variable", v->name, why);
+		}
+		if (y->size != v->size || y->type_sig != v->type_sig) {
+			snprintf(why, sizeof(why), "the object has %u bytes of type %016llx, the "
+				 "library %u bytes of type %016llx: built from another version",
+				 y->size, (unsigned long long)y->type_sig, v->size,
+				 (unsigned long long)v->type_sig);
+			return lskel_sub_fail(h, s, -EINVAL, "variable", v->name, why);
+		}
+		if (b->data_off == ~0u)
+			return lskel_sub_fail(h, s, -EINVAL, "variable", v->name,
+					      "its section is not mapped");
+		*(void **)(s + v->ptr_off) = *(char **)((char *)h->skel + b->data_off) + y->off;
+	}
+	for (i = 0; i < sd->nr_maps + sd->nr_progs; i++) {
+		int is_map = i < sd->nr_maps;
+		const struct lskel_sub_ref *r = is_map ? &sd->maps[i] : &sd->progs[i - sd->nr_maps];
+		const struct lskel_sym *y = lskel_sym_find(h, is_map ? LSKEL_SYM_MAP :
+							   LSKEL_SYM_PROG, r->name);
+
+		if (!y)
+			return lskel_sub_fail(h, s, -ENOENT, is_map ? "map" : "program", r->name,
+					      "not in the object");
+		sub->src[i] = (char *)h->skel + (is_map ? h->desc->maps[y->bind].fd_off :
+						h->desc->progs[y->bind].fd_off);
+	}
+	lskel_sub_refresh(sub);
+	sub->next = h->subs;
+	h->subs = sub;
+	return s;
+}
+
+static inline void lskel_sub_destroy(struct lskel_sub *sub)
+{
+	struct lskel_sub **pp;
+
+	if (!sub)
+		return;
+	for (pp = sub->h ? &sub->h->subs : NULL; pp && *pp; pp = &(*pp)->next)
+		if (*pp == sub) {
+			*pp = sub->next;
+			break;
+		}
+	free((void *)sub->src);
+	free(sub);
+}
+
+/* The parent loaded (fds known) or is going away (its subskeletons let go of it). */
+static inline void lskel_subs_notify(const struct lskel_desc *d, void *skel, int gone)
+{
+	__u32 i;
+
+	for (i = 0; i < d->nr_objs; i++) {
+		struct lskel_handle *h = (struct lskel_handle *)((char *)skel +
+								 d->handles[i].storage_off);
+		struct lskel_sub *sub;
+
+		for (sub = h->subs; sub; sub = sub->next) {
+			if (gone)
+				sub->h = NULL;
+			else
+				lskel_sub_refresh(sub);
+		}
+		if (gone)
+			h->subs = NULL;
+	}
 }
 
 /* Load: run the loader with the caller's data sections, bind fds, map the data sections. */
@@ -964,6 +1200,7 @@ static inline int lskel_load(const struct lskel_desc *d, void *skel)
 			return err;
 		}
 	}
+	lskel_subs_notify(d, skel, 0);	/* subskeletons see the fds */
 	return 0;
 }
 
@@ -1287,6 +1524,7 @@ static inline void lskel_destroy(const struct lskel_desc *d, void *skel)
 	if (!skel)
 		return;
 	free(((struct lskel_ctx *)skel)->pins_made);	/* the pins stay: that is their point */
+	lskel_subs_notify(d, skel, 1);
 	lskel_detach(d, skel);
 	for (i = 0; i < d->nr_progs; i++) {
 		int fd = ((struct lskel_prog_desc *)(s + d->progs[i].fd_off))->prog_fd;
