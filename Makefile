@@ -287,13 +287,16 @@ $(FUZZ_DIR)/fuzz_obj: fuzz/fuzz_obj.c $(GEN_SRCS) $(wildcard gen_loader/*.h incl
 	$(CLANG) $(FUZZ_FLAGS) fuzz/fuzz_obj.c $(GEN_SRCS) $(LIBS) -o $@
 $(FUZZ_DIR)/fuzz_container: fuzz/fuzz_container.c $(wildcard include/lskel/*.h) | $(FUZZ_DIR)
 	$(CLANG) $(FUZZ_FLAGS) $< -o $@
-fuzz-seeds: all $(BUILD)/skel/net_count.lskel
+fuzz-seeds: all $(BUILD)/skel/net_count.lskel $(BUILD)/skel/pinned.lskel $(SIGN_DIR)/cert.pem
 	mkdir -p fuzz/corpus/obj fuzz/corpus/container
 	for o in $(SAMPLE_OBJS) $(CHAIN_OBJS); do \
 		[ $$(stat -c %s $$o) -le 65536 ] && cp $$o fuzz/corpus/obj/$$(basename $$o .o); \
 	done; true
 	for o in $(SAMPLE_OBJS); do n=$$(basename $$o .bpf.o); \
 		$(BUILD)/bin/lskel gen --format blob -o fuzz/corpus/container/$$n.lskel $$o; done
+	cp $(BUILD)/skel/pinned.lskel fuzz/corpus/container/pinned.lskel
+	$(BUILD)/bin/lskel gen --format blob $(SIGN) -n signed_tp \
+		-o fuzz/corpus/container/signed_tp.lskel $(BUILD)/samples/tp_counter.bpf.o
 fuzz: $(FUZZ_DIR)/fuzz_obj $(FUZZ_DIR)/fuzz_container
 	@mkdir -p $(FUZZ_DIR)/corpus-obj $(FUZZ_DIR)/corpus-container
 	$(FUZZ_DIR)/fuzz_obj -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \

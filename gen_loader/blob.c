@@ -261,9 +261,9 @@ int lsk_kcfg_list(const struct lsk_trace *t, const struct lsk_blob *b, struct ls
 	return *out ? (int)n : lsk_err(ENOMEM, "out of memory");
 }
 
-int lsk_pin_list(const struct lsk_trace *t, struct lsk_pin_entry **out)
+int lsk_pin_list(const struct lsk_trace *t, struct lskel_pin **out)
 {
-	struct lsk_pin_entry *e = calloc(t->nr_ops + 1, sizeof(*e));
+	struct lskel_pin *e = calloc(t->nr_ops + 1, sizeof(*e));
 	size_t i;
 	int n = 0;
 
@@ -271,14 +271,21 @@ int lsk_pin_list(const struct lsk_trace *t, struct lsk_pin_entry **out)
 		return lsk_err(ENOMEM, "out of memory");
 	for (i = 0; i < t->nr_ops; i++) {
 		const struct lsk_op *op = &t->ops[i];
+		const union bpf_attr *a;
 
 		if (op->cmd != LSK_CMD_MAP_REUSE)
 			continue;
+		a = t->chunks[t->ops[op->dst].attr].data;	/* its MAP_CREATE */
 		e[n].name = t->objs[op->obj].obj->maps[op->idx].name;
 		e[n].op = i;
 		e[n].slot = op->dst;
 		e[n].input = op->src;
-		e[n].create = t->chunks[t->ops[op->dst].attr].data;
+		e[n].type = a->map_type;
+		e[n].key_size = a->key_size;
+		e[n].value_size = a->value_size;
+		e[n].max_entries = a->max_entries;
+		e[n].map_flags = a->map_flags;
+		e[n].map_extra = a->map_extra;
 		n++;
 	}
 	*out = e;

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <lskel/loader_abi.h>
+#include <lskel/runtime.h>
 #include "trace.h"
 
 struct lsk_blob {
@@ -28,16 +29,10 @@ struct lsk_kcfg_entry {
  * a negative errno. */
 int lsk_kcfg_list(const struct lsk_trace *t, const struct lsk_blob *b, struct lsk_kcfg_entry **out);
 
-/* A LIBBPF_PIN_BY_NAME map (struct lskel_pin without the pointer types). */
-struct lsk_pin_entry {
-	const char *name;
-	__u32 op, slot, input;
-	const union bpf_attr *create;	/* its MAP_CREATE attr */
-};
-
-/* Every pinned map of @t, in op order; *out is allocated (free it). Returns the count or a
- * negative errno. */
-int lsk_pin_list(const struct lsk_trace *t, struct lsk_pin_entry **out);
+/* Every LIBBPF_PIN_BY_NAME map of @t as the runtime describes it (names point into the
+ * objects), in op order; *out is allocated (free it). Returns the count or a negative
+ * errno. */
+int lsk_pin_list(const struct lsk_trace *t, struct lskel_pin **out);
 
 /* Lay out @t as a blob. Returns 0 or a negative errno with lsk_errmsg() set. */
 int lsk_blob_build(const struct lsk_trace *t, struct lsk_blob **bp);

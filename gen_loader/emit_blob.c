@@ -55,7 +55,7 @@ int lsk_emit_container(FILE *f, const char *name, const struct lsk_trace *t,
 	struct lskel_cnt_prog *progs = NULL;
 	struct lskel_cnt_kcfg *kcfg = NULL;
 	struct lsk_kcfg_entry *ke = NULL;
-	struct lsk_pin_entry *pe = NULL;
+	struct lskel_pin *pe = NULL;
 	struct lskel_cnt_pin *pins = NULL;
 	struct lskel_cnt_sig *sigsec = NULL;
 	int npin;
@@ -138,16 +138,10 @@ int lsk_emit_container(FILE *f, const char *name, const struct lsk_trace *t,
 		kcfg[i].is_weak = ke[i].d->is_weak;
 	}
 	for (i = 0; i < (size_t)npin; i++) {
-		pins[i].name = str_add(&st, pe[i].name);
-		pins[i].op = pe[i].op;
-		pins[i].slot = pe[i].slot;
-		pins[i].input = pe[i].input;
-		pins[i].type = pe[i].create->map_type;
-		pins[i].key_size = pe[i].create->key_size;
-		pins[i].value_size = pe[i].create->value_size;
-		pins[i].max_entries = pe[i].create->max_entries;
-		pins[i].map_flags = pe[i].create->map_flags;
-		pins[i].map_extra = pe[i].create->map_extra;
+		pins[i] = (struct lskel_cnt_pin){ str_add(&st, pe[i].name), pe[i].op, pe[i].slot,
+						  pe[i].input, pe[i].type, pe[i].key_size,
+						  pe[i].value_size, pe[i].max_entries,
+						  pe[i].map_flags, 0, pe[i].map_extra };
 	}
 	if (!st.buf) {
 		err = lsk_err(ENOMEM, "out of memory");

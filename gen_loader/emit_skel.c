@@ -13,7 +13,7 @@
 #include "err.h"
 
 /* C identifier from a map or section name: ".data.custom" -> "data_custom". */
-static void ident(char *out, size_t n, const char *name)
+void lsk_c_ident(char *out, size_t n, const char *name)
 {
 	size_t i = 0;
 
@@ -61,7 +61,7 @@ static void names_of(const char *name, const struct lsk_trace *t, size_t oi, str
 		n->member[0] = '\0';
 		return;
 	}
-	ident(id, sizeof(id), t->objs[oi].obj->name);
+	lsk_c_ident(id, sizeof(id), t->objs[oi].obj->name);
 	snprintf(n->type, sizeof(n->type), "%s__%s", name, id);
 	snprintf(n->member, sizeof(n->member), "%s.", id);
 }
@@ -85,7 +85,7 @@ static int emit_data_types(FILE *f, const char *prefix, const struct lsk_obj *ob
 
 		if (!is_data_map(m) || !m->btf_value_type_id)
 			continue;
-		ident(id, sizeof(id), m->name);
+		lsk_c_ident(id, sizeof(id), m->name);
 		sec = btf__type_by_id(obj->btf, m->btf_value_type_id);
 		vs = btf_var_secinfos(sec);
 		fprintf(f, "struct %s__%s {\n", prefix, id);
@@ -224,7 +224,7 @@ static void emit_members(FILE *f, const char *prefix, const struct lsk_obj *obj,
 
 	fprintf(f, "%sstruct {\n", ind);
 	for (i = 0; i < obj->nr_maps; i++) {
-		ident(id, sizeof(id), obj->maps[i].name);
+		lsk_c_ident(id, sizeof(id), obj->maps[i].name);
 		fprintf(f, "%s\tstruct lskel_map_desc %s;\n", ind, id);
 	}
 	if (!obj->nr_maps)
@@ -249,7 +249,7 @@ static void emit_members(FILE *f, const char *prefix, const struct lsk_obj *obj,
 
 		if (!is_data_map(m) || !m->btf_value_type_id)
 			continue;
-		ident(id, sizeof(id), m->name);
+		lsk_c_ident(id, sizeof(id), m->name);
 		fprintf(f, "%sstruct %s__%s *%s;\n", ind, prefix, id, id);
 	}
 }
@@ -279,7 +279,7 @@ static int emit_tables(FILE *f, const char *name, const struct lsk_trace *t,
 		       const struct lsk_loader *l)
 {
 	size_t i, j, oi, nk = 0, nm = 0, np = 0;
-	struct lsk_pin_entry *pe = NULL;
+	struct lskel_pin *pe = NULL;
 	int e, npin, nsym;
 	char id[128];
 
@@ -306,7 +306,7 @@ static int emit_tables(FILE *f, const char *name, const struct lsk_trace *t,
 			int init = -1;
 			char data_off[256];
 
-			ident(id, sizeof(id), m->name);
+			lsk_c_ident(id, sizeof(id), m->name);
 			for (j = 0; j < t->nr_ops; j++)
 				if (t->ops[j].cmd == LSK_CMD_USER_INIT && t->ops[j].obj == (int)oi &&
 				    t->ops[j].idx == (int)i)
@@ -363,13 +363,11 @@ static int emit_tables(FILE *f, const char *name, const struct lsk_trace *t,
 		fprintf(f, "\t{ \"\", 0, 0, 0, 0, 0 },\n");
 	fprintf(f, "};\n\nstatic const struct lskel_pin %s__pins[] = {\n", name);
 	npin = lsk_pin_list(t, &pe);
-	for (e = 0; e < npin; e++) {
-		const union bpf_attr *a = pe[e].create;
-
+	for (e = 0; e < npin; e++)
 		fprintf(f, "\t{ \"%s\", %u, %u, %u, %u, %u, %u, %u, 0x%x, %lluULL },\n", pe[e].name,
-			pe[e].op, pe[e].slot, pe[e].input, a->map_type, a->key_size, a->value_size,
-			a->max_entries, a->map_flags, (unsigned long long)a->map_extra);
-	}
+			pe[e].op, pe[e].slot, pe[e].input, pe[e].type, pe[e].key_size,
+			pe[e].value_size, pe[e].max_entries, pe[e].map_flags,
+			(unsigned long long)pe[e].map_extra);
 	if (npin >= 0)
 		free(pe);
 	if (npin <= 0)

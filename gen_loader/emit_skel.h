@@ -11,6 +11,9 @@
 int lsk_emit_skel(FILE *f, const char *name, const struct lsk_trace *t,
 		  const struct lsk_loader *l);
 
+/* C identifier from a map or section name: ".data.custom" -> "data_custom". */
+void lsk_c_ident(char *out, size_t n, const char *name);
+
 /* The manifest tables NAME__syms and NAME__handles (emit_subskel.c); returns how many
  * symbols, or a negative errno. */
 int lsk_emit_manifest(FILE *f, const char *name, const struct lsk_trace *t);

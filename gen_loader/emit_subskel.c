@@ -25,17 +25,6 @@ struct syms {
 	size_t n, cap;
 };
 
-static void ident(char *out, size_t n, const char *name)
-{
-	size_t i = 0;
-
-	if (*name == '.')
-		name++;
-	for (; *name && i + 1 < n; name++)
-		out[i++] = isalnum((unsigned char)*name) ? *name : '_';
-	out[i] = '\0';
-}
-
 /* A data section a skeleton exposes (mmapable: it has a non-static variable). */
 static bool exposed(const struct lsk_map *m)
 {
@@ -132,7 +121,7 @@ int lsk_emit_manifest(FILE *f, const char *name, const struct lsk_trace *t)
 			const struct lsk_map *m = &obj->maps[i];
 			struct var_ctx c = { &y, oi, nm };
 
-			ident(id, sizeof(id), m->name);
+			lsk_c_ident(id, sizeof(id), m->name);
 			err = add(&y, id, oi, LSKEL_SYM_MAP, nm);
 			if (!err && exposed(m) && obj->btf)
 				err = for_each_var(obj, m, add_var, &c);
@@ -145,7 +134,8 @@ int lsk_emit_manifest(FILE *f, const char *name, const struct lsk_trace *t)
 		free(y.s);
 		return err;
 	}
-	qsort(y.s, y.n, sizeof(*y.s), cmp_sym);
+	if (y.n)	/* an object with no map, program or variable: nothing to sort */
+		qsort(y.s, y.n, sizeof(*y.s), cmp_sym);
 	for (i = 0; i + 1 < y.n; i++)
 		if (!cmp_sym(&y.s[i], &y.s[i + 1])) {
 			err = lsk_err(EINVAL, "object '%s' has two %s named '%s'",
@@ -169,7 +159,7 @@ int lsk_emit_manifest(FILE *f, const char *name, const struct lsk_trace *t)
 		char id[128] = "";
 
 		if (t->nr_objs > 1) {
-			ident(id, sizeof(id) - 1, t->objs[oi].obj->name);
+			lsk_c_ident(id, sizeof(id) - 1, t->objs[oi].obj->name);
 			strcat(id, ".");
 		}
 		fprintf(f, "\t{ offsetof(struct %1$s, %2$sobj_handle_), offsetof(struct %1$s, "
@@ -256,7 +246,7 @@ int lsk_emit_subskel(FILE *f, const char *name, const struct lsk_obj *obj)
 		"struct %s {\n\tstruct lskel_sub sub;\n\tstruct {\n", obj->path, name, name, guard,
 		guard, name);
 	for (i = 0; i < obj->nr_maps; i++) {
-		ident(id, sizeof(id), obj->maps[i].name);
+		lsk_c_ident(id, sizeof(id), obj->maps[i].name);
 		fprintf(f, "\t\tstruct lskel_map_desc %s;\n", id);
 	}
 	if (!obj->nr_maps)
@@ -275,7 +265,7 @@ int lsk_emit_subskel(FILE *f, const char *name, const struct lsk_obj *obj)
 
 		if (!exposed(m) || !obj->btf || !has_vars(obj, m))
 			continue;
-		ident(c.sec, sizeof(c.sec), m->name);
+		lsk_c_ident(c.sec, sizeof(c.sec), m->name);
 		fprintf(f, "\tstruct %s__%s {\n", name, c.sec);
 		err = for_each_var(obj, m, sub_var, &c);
 		fprintf(f, "\t} %s;\n", c.sec);
@@ -289,7 +279,7 @@ int lsk_emit_subskel(FILE *f, const char *name, const struct lsk_obj *obj)
 
 		if (!exposed(m) || !obj->btf || !has_vars(obj, m))
 			continue;
-		ident(c.sec, sizeof(c.sec), m->name);
+		lsk_c_ident(c.sec, sizeof(c.sec), m->name);
 		err = for_each_var(obj, m, sub_var, &c);
 	}
 	if (err)
@@ -298,7 +288,7 @@ int lsk_emit_subskel(FILE *f, const char *name, const struct lsk_obj *obj)
 		fprintf(f, "\t{ \"\", \"\", 0, 0, 0 },\n");
 	fprintf(f, "};\n\nstatic const struct lskel_sub_ref %s__maps[] = {\n", name);
 	for (i = 0; i < obj->nr_maps; i++, nm++) {
-		ident(id, sizeof(id), obj->maps[i].name);
+		lsk_c_ident(id, sizeof(id), obj->maps[i].name);
 		fprintf(f, "\t{ \"%s\", offsetof(struct %s, maps.%s) },\n", id, name, id);
 	}
 	if (!nm)

@@ -12,8 +12,7 @@ int lsk_loader_desc(const struct lsk_trace *t, const struct lsk_loader *l, struc
 	const char **what = calloc(t->nr_ops + 1, sizeof(*what));
 	struct lskel_kcfg *k = NULL;
 	struct lsk_kcfg_entry *ke = NULL;
-	struct lsk_pin_entry *pe = NULL;
-	struct lskel_pin *p;
+	struct lskel_pin *p = NULL;
 	int np, i, nk = lsk_kcfg_list(t, l->blob, &ke);
 
 	if (nk < 0 || !cmds || !what || !(k = calloc(nk + 1, sizeof(*k))))
@@ -49,25 +48,11 @@ int lsk_loader_desc(const struct lsk_trace *t, const struct lsk_loader *l, struc
 	d->op_what = what;
 	d->kcfg = k;
 	d->nr_kcfg = nk;
-	np = lsk_pin_list(t, &pe);
-	if (np < 0 || !(p = calloc(np + 1, sizeof(*p)))) {
-		free(pe);
+	np = lsk_pin_list(t, &p);
+	if (np < 0) {
 		lsk_loader_desc_free(d);
-		return lsk_err(ENOMEM, "out of memory");
+		return np;
 	}
-	for (i = 0; i < np; i++) {
-		p[i].name = pe[i].name;
-		p[i].op = pe[i].op;
-		p[i].slot = pe[i].slot;
-		p[i].input = pe[i].input;
-		p[i].type = pe[i].create->map_type;
-		p[i].key_size = pe[i].create->key_size;
-		p[i].value_size = pe[i].create->value_size;
-		p[i].max_entries = pe[i].create->max_entries;
-		p[i].map_flags = pe[i].create->map_flags;
-		p[i].map_extra = pe[i].create->map_extra;
-	}
-	free(pe);
 	d->pins = p;
 	d->nr_pins = np;
 	if (l->is_signed) {

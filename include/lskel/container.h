@@ -262,8 +262,10 @@ static inline int lskel_cnt_parse(const void *buf, size_t size, struct lskel_cnt
 		    c->kcfg[i].type < 1 || c->kcfg[i].type > 5)
 			return lskel_cnt_bad(err, errlen, "kconfig value %u: bad name, type or place %u",
 					     i, c->kcfg[i].input_off);
-	if (c->sig && (c->sig_sec_size < sizeof(*c->sig) ||
-		       c->sig->sig_size > c->sig_sec_size - sizeof(*c->sig) || !c->sig->sig_size))
+	if (c->sig && c->sig_sec_size < sizeof(*c->sig))
+		return lskel_cnt_bad(err, errlen, "signature section of %u bytes is shorter than "
+				     "its %u-byte header", c->sig_sec_size, (__u32)sizeof(*c->sig));
+	if (c->sig && (c->sig->sig_size > c->sig_sec_size - sizeof(*c->sig) || !c->sig->sig_size))
 		return lskel_cnt_bad(err, errlen, "signature section of %u bytes holds no %u-byte "
 				     "signature", c->sig_sec_size, c->sig->sig_size);
 	for (i = 0; i < c->nr_pins; i++)
