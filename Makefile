@@ -184,6 +184,16 @@ $(BUILD)/tests/test_subskel: tests/test_subskel.c tests/subskel/lib_user.c tests
 	$(BUILD)/skel/sublib.subskel.ok $(TEST_HELPERS) $(GEN_LIB) | $(BUILD)/tests
 	$(CC) $(CFLAGS) -Itests/helpers -Itests/subskel -I$(BUILD)/skel $< tests/subskel/lib_user.c \
 		$(TEST_HELPERS) $(GEN_LIB) $(LDFLAGS) $(LIBS) -lcmocka -lpthread -o $@
+# Extern functions across objects (tests/test_link.c).
+LINK_DIR := $(BUILD)/tests/link
+LINK_OBJS := $(patsubst tests/link/%.bpf.c,$(LINK_DIR)/%.bpf.o,$(wildcard tests/link/*.bpf.c))
+$(LINK_DIR)/%.bpf.o: tests/link/%.bpf.c $(BUILD)/vmlinux.h
+	mkdir -p $(LINK_DIR)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+$(BUILD)/skel/extlink.lskel.h: $(LINK_OBJS) $(BUILD)/bin/lskel | $(BUILD)/skel
+	$(BUILD)/bin/lskel gen -n extlink -o $@ $(LINK_DIR)/ext_caller_a.bpf.o \
+		$(LINK_DIR)/ext_caller_b.bpf.o $(LINK_DIR)/ext_lib.bpf.o
+$(BUILD)/tests/test_link: $(BUILD)/skel/extlink.lskel.h $(LINK_OBJS)
 $(BUILD)/tests/test_scale: $(BUILD)/skel/scale1000.lskel.h
 $(BUILD)/tests/test_concurrency: $(BUILD)/skel/scale1000.lskel.h $(SKEL_HDRS)
 $(BUILD)/skel/scale1000.lskel.h: $(BENCH_DIR)/scale1000.bpf.o $(BUILD)/bin/lskel | $(BUILD)/skel

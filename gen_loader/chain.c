@@ -107,7 +107,7 @@ static int find_prog(const struct lsk_obj *o, const char *name)
 	size_t i;
 
 	for (i = 0; i < o->nr_progs; i++)
-		if (!o->progs[i].is_subprog && !strcmp(o->progs[i].name, name))
+		if (lsk_prog_is_entry(&o->progs[i]) && !strcmp(o->progs[i].name, name))
 			return i;
 	return -1;
 }
@@ -485,7 +485,7 @@ static int resolve_freplace(struct ctx *x)
 			int want_obj = -1, want_prog = -1, found = 0, id, err;
 			char cand[512] = "";
 
-			if (p->is_subprog || p->type != BPF_PROG_TYPE_EXT)
+			if (!lsk_prog_is_entry(p) || p->type != BPF_PROG_TYPE_EXT)
 				continue;
 			err = wanted_target(x, i, j, &want_obj, &want_prog);
 			if (err)
@@ -496,7 +496,7 @@ static int resolve_freplace(struct ctx *x)
 				for (l = 0; l < to->nr_progs && k != i; l++) {
 					const struct lsk_prog *tp = &to->progs[l];
 
-					if (tp->is_subprog || tp->type == BPF_PROG_TYPE_EXT ||
+					if (!lsk_prog_is_entry(tp) || tp->type == BPF_PROG_TYPE_EXT ||
 					    !prog_has_func(to, tp, p->attach_target))
 						continue;
 					if (want_obj >= 0 && (want_obj != (int)k || want_prog != (int)l))

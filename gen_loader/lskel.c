@@ -19,6 +19,7 @@
 #include "obj.h"
 #include "trace.h"
 #include "verify.h"
+#include "link_objs.h"
 
 #define LSKEL_VERSION "0.1.0"
 
@@ -47,6 +48,7 @@ static void usage_main(FILE *f)
 		"  dump   print the object model and the recorded trace\n"
 		"  exec   replay the trace with bpf() from user space and list what was created\n"
 		"  verify check a signed skeleton or container against a certificate\n"
+		"  link   link objects statically into one BPF ELF (extern functions resolved)\n"
 		"  help   this text; 'lskel VERB --help' describes one verb\n"
 		"  version\n");
 }
@@ -99,6 +101,50 @@ static void usage_gen(FILE *f)
 		"Several objects make one loader; the skeleton then has one member per object:\n"
 		"skel->OBJ.maps.M, skel->OBJ.progs.P, skel->OBJ.links.P_fd, skel->OBJ.bss, ...\n"
 		"\n" CHAIN_HELP);
+}
+
+static void usage_link(FILE *f)
+{
+	fprintf(f,
+		"usage: lskel link -o OUT.o OBJ...\n"
+		"\n"
+		"Links BPF objects statically (libbpf's linker) into one standard BPF ELF that\n"
+		"libbpf, bpftool and lskel load: extern functions of one object resolve to the\n"
+		"global functions another defines. Checked first, naming objects and function:\n"
+		"a function defined twice, a declaration whose prototype differs from the\n"
+		"definition (the first differing parameter). 'lskel gen/dump/exec' link callers\n"
+		"with the objects that define their extern functions on their own.\n");
+}
+
+static int cmd_link(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	const char *out = NULL;
+	int c, err;
+
+	while ((c = getopt_long(argc, argv, "o:h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'o': out = optarg; break;
+		case 'h': usage_link(stdout); return 0;
+		default: usage_link(stderr); return 2;
+		}
+	}
+	if (!out || argc - optind < 1) {
+		usage_link(stderr);
+		return 2;
+	}
+	err = lsk_link_check(argv + optind, argc - optind);
+	err = err ?: lsk_link_files((const char *const *)argv + optind, argc - optind, out);
+	if (err) {
+		fprintf(stderr, "lskel: %s\n", lsk_errmsg());
+		unlink(out);
+		return 1;
+	}
+	return 0;
 }
 
 static void usage_verify(FILE *f)
@@ -156,24 +202,10 @@ static void usage_exec(FILE *f)
 		"\n" CHAIN_HELP);
 }
 
+/* Objects calling extern functions of other objects given are linked with them first. */
 static int open_all(int argc, char **argv, struct lsk_obj ***objsp)
 {
-	struct lsk_obj **objs = calloc(argc + 1, sizeof(*objs));
-	int i, err;
-
-	if (!objs)
-		return -ENOMEM;
-	for (i = 0; i < argc; i++) {
-		err = lsk_obj_open(argv[i], &objs[i]);
-		if (err) {
-			while (i--)
-				lsk_obj_free(objs[i]);
-			free(objs);
-			return err;
-		}
-	}
-	*objsp = objs;
-	return 0;
+	return lsk_open_linked(argv, argc, objsp);
 }
 
 static void free_all(struct lsk_obj **objs, int n)
@@ -646,6 +678,8 @@ int main(int argc, char **argv)
 		return cmd_exec(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "verify"))
 		return cmd_verify(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "link"))
+		return cmd_link(argc - 1, argv + 1);
 	fprintf(stderr, "lskel: unknown verb '%s'\n", argv[1]);
 	usage_main(stderr);
 	return 2;

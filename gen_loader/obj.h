@@ -92,6 +92,7 @@ struct lsk_prog {
 	size_t sec_insn_off;	/* first instruction inside its section */
 	size_t sec_insn_cnt;
 	bool is_subprog;
+	bool linked_copy;	/* another object's program, come in by static linking: not loaded */
 
 	__u32 type, expected_attach_type, prog_flags;
 	const char *attach_target;	/* part of SEC after the prefix (tracepoint, func...) */
@@ -179,7 +180,7 @@ void lsk_obj_free(struct lsk_obj *obj);
 /* Entry programs only (subprograms are linked into them). */
 static inline bool lsk_prog_is_entry(const struct lsk_prog *p)
 {
-	return !p->is_subprog;
+	return !p->is_subprog && !p->linked_copy;
 }
 
 #endif

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* Extern functions across objects, linked statically: two programs of two objects call
+ * lib_score, declared extern, defined in a library object given on the same command line;
+ * one skeleton loads the three and both programs compute with the library's code. The
+ * errors (no definition, two definitions, prototype mismatch) name objects and function and
+ * load nothing; `lskel link` writes an object libbpf 1.1 loads and runs the same. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "extlink.lskel.h"
+#include "kstate.h"
+#include "samples.h"
+
+static __u32 run_pkt(int prog_fd, __u32 len)
+{
+	unsigned char pkt[512] = { 0 };
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = pkt, .data_size_in = len, .repeat = 1);
+
+	assert_int_equal(bpf_prog_test_run_opts(prog_fd, &o), 0);
+	return o.retval;
+}
+
+static void test_linked_chain(void **state)
+{
+	struct extlink *s = extlink__open_and_load();
+
+	(void)state;
+	assert_non_null(s);
+	assert_int_equal(run_pkt(s->ext_caller_a.progs.caller_a.prog_fd, 64), XDP_PASS);
+	assert_int_equal(s->ext_caller_a.bss->a_last, 64 * 10 + 1);
+	assert_int_equal(run_pkt(s->ext_caller_b.progs.caller_b.prog_fd, 64), XDP_PASS);
+	assert_int_equal(s->ext_caller_b.bss->b_last, 64 * 10 + 2);
+	assert_int_equal(run_pkt(s->ext_caller_b.progs.caller_b.prog_fd, 200), XDP_DROP);
+	assert_int_equal(s->ext_caller_b.bss->b_last, 200 * 10 + 2);
+	extlink__destroy(s);
+}
+
+static void expect_error(const char *args, const char *want)
+{
+	char cmd[1024], out[1024];
+	size_t n;
+	FILE *f;
+	int rc;
+
+	snprintf(cmd, sizeof(cmd), "%s/bin/lskel %s 2>&1", build_dir(), args);
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	n = fread(out, 1, sizeof(out) - 1, f);
+	out[n] = 0;
+	rc = pclose(f);
+	if (!rc || !strstr(out, want))
+		fail_msg("lskel %s: rc %d, '%s' (wanted '%s')", args, rc, out, want);
+	print_message("  %s", out);
+}
+
+static void test_errors(void **state)
+{
+	struct id_set before[4] = {};
+	char a[1024], left[512];
+	const char *b = build_dir();
+
+	(void)state;
+	assert_int_equal(ids_snapshot(before), 0);
+	snprintf(a, sizeof(a), "exec %s/tests/link/ext_caller_a.bpf.o", b);
+	expect_error(a, "object 'ext_caller_a' calls extern function 'lib_score', which none "
+		     "of the objects given defines");
+	snprintf(a, sizeof(a), "exec %1$s/tests/link/ext_caller_a.bpf.o "
+		 "%1$s/tests/link/ext_lib.bpf.o %1$s/tests/link/ext_dup.bpf.o", b);
+	expect_error(a, "function 'lib_score' is defined in two objects: 'ext_lib' and "
+		     "'ext_dup'");
+	snprintf(a, sizeof(a), "gen -o /dev/null %1$s/tests/link/ext_mismatch.bpf.o "
+		 "%1$s/tests/link/ext_lib.bpf.o", b);
+	expect_error(a, "function 'lib_score': parameter 2 is 'long' in object 'ext_mismatch' "
+		     "and 'int' in object 'ext_lib'");
+	snprintf(a, sizeof(a), "link -o %1$s/tests/link/bad.o %1$s/tests/link/ext_mismatch.bpf.o "
+		 "%1$s/tests/link/ext_lib.bpf.o", b);
+	expect_error(a, "parameter 2 is 'long'");
+	if (ids_wait_gone(before, left, sizeof(left)))
+		fail_msg("left behind: %s", left);
+	ids_free(before);
+}
+
+/* lskel link: a standard object; libbpf 1.1 loads it and it computes the same. */
+static void test_link_for_libbpf(void **state)
+{
+	char cmd[1024], path[256];
+	struct bpf_object *obj;
+	struct bpf_program *p;
+	struct bpf_map *m;
+	__u32 key = 0;
+	int vals[2] = {};
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/tests/link/a_lib.o", build_dir());
+	snprintf(cmd, sizeof(cmd), "%1$s/bin/lskel link -o %2$s %1$s/tests/link/ext_caller_a.bpf.o "
+		 "%1$s/tests/link/ext_lib.bpf.o", build_dir(), path);
+	assert_int_equal(system(cmd), 0);
+	obj = bpf_object__open_file(path, NULL);
+	assert_non_null(obj);
+	assert_int_equal(bpf_object__load(obj), 0);
+	p = bpf_object__find_program_by_name(obj, "caller_a");
+	assert_non_null(p);
+	assert_int_equal(run_pkt(bpf_program__fd(p), 64), XDP_PASS);
+	m = bpf_object__find_map_by_name(obj, ".bss");
+	assert_non_null(m);
+	assert_true(bpf_map__value_size(m) <= sizeof(vals));
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(m), &key, vals), 0);
+	/* .bss holds a_last and the library's lib_score_calls, in the linker's order */
+	assert_true((vals[0] == 641 && vals[1] == 1) || (vals[0] == 1 && vals[1] == 641));
+	bpf_object__close(obj);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_linked_chain),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_link_for_libbpf),
+	};
+
+	return cmocka_run_group_tests_name("extern functions across objects", tests, NULL, NULL);
+}
