@@ -49,7 +49,7 @@ TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 TEST_HELPERS := $(wildcard tests/helpers/*.c)
 
-.PHONY: all check demo deps install clean samples bench golden fuzz fuzz-seeds fuzz-ci
+.PHONY: all check demo deps install clean samples bench golden fuzz fuzz-seeds fuzz-ci valgrind
 
 # lskel-run: static, no libbpf/libelf/zlib. musl keeps it under 64 KiB; glibc -static works too.
 STATIC_CC ?= $(shell command -v musl-gcc >/dev/null 2>&1 && echo musl-gcc || echo $(CC))
@@ -194,6 +194,22 @@ $(BUILD)/skel/extlink.lskel.h: $(LINK_OBJS) $(BUILD)/bin/lskel | $(BUILD)/skel
 	$(BUILD)/bin/lskel gen -n extlink -o $@ $(LINK_DIR)/ext_caller_a.bpf.o \
 		$(LINK_DIR)/ext_caller_b.bpf.o $(LINK_DIR)/ext_lib.bpf.o
 $(BUILD)/tests/test_link: $(BUILD)/skel/extlink.lskel.h $(LINK_OBJS)
+# The runtime (and the generator on two samples) under valgrind memcheck: `make valgrind`.
+VG := valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect
+$(BUILD)/tests/valgrind_runtime: tests/valgrind_runtime.c $(wildcard include/lskel/*.h) \
+	$(BUILD)/skel/tp_counter.lskel.h $(BUILD)/skel/net_count.lskel.h \
+	$(BUILD)/skel/map_in_map.lskel.h $(BUILD)/skel/pinned.lskel.h $(BUILD)/skel/signed_tp.lskel.h \
+	$(BUILD)/skel/sub_a.lskel.h $(BUILD)/skel/sublib.subskel.h | $(BUILD)/tests
+	$(CC) $(CFLAGS) -I$(BUILD)/skel $< $(LDFLAGS) -o $@
+valgrind: $(BUILD)/tests/valgrind_runtime $(BUILD)/skel/pinned.lskel $(BUILD)/bin/lskel
+	d=/sys/fs/bpf/lskel-valgrind-$$$$; mkdir -p $$d && \
+	$(VG) $(BUILD)/tests/valgrind_runtime $$d $(BUILD)/skel/pinned.lskel; rc=$$?; \
+	rm -rf $$d; exit $$rc
+	$(VG) $(BUILD)/bin/lskel gen -o /dev/null $(BUILD)/samples/core_read.bpf.o
+	$(VG) $(BUILD)/bin/lskel gen --sign --key $(SIGN_DIR)/key.pem --cert $(SIGN_DIR)/cert.pem \
+		-f blob -o /dev/null $(BUILD)/samples/tp_counter.bpf.o
+	$(VG) $(BUILD)/bin/lskel dump --loader $(BUILD)/samples/map_in_map.bpf.o > /dev/null
+	@echo "valgrind: no errors"
 $(BUILD)/tests/test_scale: $(BUILD)/skel/scale1000.lskel.h
 $(BUILD)/tests/test_concurrency: $(BUILD)/skel/scale1000.lskel.h $(SKEL_HDRS)
 $(BUILD)/skel/scale1000.lskel.h: $(BENCH_DIR)/scale1000.bpf.o $(BUILD)/bin/lskel | $(BUILD)/skel

@@ -775,7 +775,9 @@ static inline int lskel_load_loader(const struct lskel_desc *d, struct lskel_ctx
 	return fd;
 }
 
-/* Run the loader. On success *fdsp holds one fd per trace op (-1 where none). */
+/* Run the loader. On success *fdsp holds one fd per trace op (-1 where none), and a loader
+ * with pinned maps leaves c->pins_made for lskel_pins_undo: a caller other than lskel_load
+ * frees it (lskel_load's skeleton does in lskel_destroy). */
 static inline int lskel_run_loader(const struct lskel_desc *d, const __u64 *input_slots,
 				   struct lskel_ctx *c, int **fdsp)
 {
