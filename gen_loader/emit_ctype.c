@@ -184,6 +184,13 @@ static int emit(FILE *f, const struct btf *btf, __u32 id, const char *name, int 
 	}
 }
 
+bool lsk_type_is_array(const struct btf *btf, __u32 id)
+{
+	const struct btf_type *t = skip_mods(btf, &id);
+
+	return t && btf_is_array(t);
+}
+
 int lsk_emit_ctype(FILE *f, const struct btf *btf, __u32 id, const char *name, int ind)
 {
 	return emit(f, btf, id, name, ind, 0);

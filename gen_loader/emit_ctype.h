@@ -2,12 +2,16 @@
 #ifndef LSK_EMIT_CTYPE_H
 #define LSK_EMIT_CTYPE_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <bpf/btf.h>
 
 /* Write "TYPE NAME" for BTF type @id (a member declaration at @ind tabs, no ';'), spelled
  * with no named type: see emit_ctype.c. */
 int lsk_emit_ctype(FILE *f, const struct btf *btf, __u32 id, const char *name, int ind);
+
+/* @id, modifiers and typedefs skipped, is an array. */
+bool lsk_type_is_array(const struct btf *btf, __u32 id);
 
 /* Hash of the layout of BTF type @id (see emit_ctype.c); subskeletons compare them. */
 int lsk_type_sig(const struct btf *btf, __u32 id, __u64 *sig);

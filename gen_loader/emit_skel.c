@@ -45,6 +45,11 @@ static bool is_data_map(const struct lsk_map *m)
 	       (m->map_flags & BPF_F_MMAPABLE);
 }
 
+bool lsk_map_exposed(const struct lsk_map *m)
+{
+	return is_data_map(m) && m->btf_value_type_id;
+}
+
 /* Prefixes: single objects keep bpftool's flat layout (skel->maps.M); in a chain every
  * object is a member (skel->OBJ.maps.M) and its types are named NAME__OBJ__bss etc. */
 struct names {

@@ -3,6 +3,7 @@
 #ifndef LSK_EMIT_SKEL_H
 #define LSK_EMIT_SKEL_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include "compile.h"
 #include "trace.h"
@@ -10,6 +11,10 @@
 /* Write the skeleton named @name for @t/@l to @f. */
 int lsk_emit_skel(FILE *f, const char *name, const struct lsk_trace *t,
 		  const struct lsk_loader *l);
+
+/* A global data section the skeleton shows as skel->bss etc. (mmapable: it has a
+ * non-static variable, as libbpf decides) with its BTF. */
+bool lsk_map_exposed(const struct lsk_map *m);
 
 /* C identifier from a map or section name: ".data.custom" -> "data_custom". */
 void lsk_c_ident(char *out, size_t n, const char *name);

@@ -25,13 +25,6 @@ struct syms {
 	size_t n, cap;
 };
 
-/* A data section a skeleton exposes (mmapable: it has a non-static variable). */
-static bool exposed(const struct lsk_map *m)
-{
-	return (m->kind == LSK_MAP_DATA || m->kind == LSK_MAP_RODATA || m->kind == LSK_MAP_BSS) &&
-	       (m->map_flags & BPF_F_MMAPABLE) && m->btf_value_type_id;
-}
-
 static int add(struct syms *y, const char *name, unsigned int obj, unsigned int kind,
 	       unsigned int bind)
 {
@@ -123,7 +116,7 @@ int lsk_emit_manifest(FILE *f, const char *name, const struct lsk_trace *t)
 
 			lsk_c_ident(id, sizeof(id), m->name);
 			err = add(&y, id, oi, LSKEL_SYM_MAP, nm);
-			if (!err && exposed(m) && obj->btf)
+			if (!err && lsk_map_exposed(m) && obj->btf)
 				err = for_each_var(obj, m, add_var, &c);
 		}
 		for (i = 0; i < obj->nr_progs && !err; i++)
@@ -184,16 +177,15 @@ static int sub_var(void *ctx, const struct lsk_obj *obj, const struct lsk_map *m
 		   const struct btf_var_secinfo *vs, const char *name)
 {
 	struct sub_ctx *c = ctx;
-	__u32 type = btf__type_by_id(obj->btf, vs->type)->type, id = type;
-	const struct btf_type *t = btf__type_by_id(obj->btf, id);
+	__u32 type = btf__type_by_id(obj->btf, vs->type)->type;
 	unsigned long long sig;
 	char decl[160];
 	int err;
 
-	while (t && (btf_is_mod(t) || btf_is_typedef(t) || btf_is_type_tag(t)))
-		t = btf__type_by_id(obj->btf, t->type);
 	if (c->pass == 0) {
-		snprintf(decl, sizeof(decl), t && btf_is_array(t) ? "(*%s)" : "*%s", name);
+		/* a pointer to it: T *name, or T (*name)[N] for an array */
+		snprintf(decl, sizeof(decl), lsk_type_is_array(obj->btf, type) ? "(*%s)" : "*%s",
+			 name);
 		fprintf(c->f, "\t\t");
 		err = lsk_emit_ctype(c->f, obj->btf, type, decl, 2);
 		if (err)
@@ -209,21 +201,6 @@ static int sub_var(void *ctx, const struct lsk_obj *obj, const struct lsk_map *m
 		name, m->name, vs->size, sig, c->name, c->sec, name);
 	c->n++;
 	return 0;
-}
-
-static bool has_vars(const struct lsk_obj *obj, const struct lsk_map *m)
-{
-	const struct btf_type *sec = btf__type_by_id(obj->btf, m->btf_value_type_id);
-	const struct btf_var_secinfo *vs = btf_var_secinfos(sec);
-	int i;
-
-	for (i = 0; i < btf_vlen(sec); i++) {
-		const struct btf_type *v = btf__type_by_id(obj->btf, vs[i].type);
-
-		if (btf_is_var(v) && btf_var(v)->linkage != BTF_VAR_STATIC)
-			return true;
-	}
-	return false;
 }
 
 int lsk_emit_subskel(FILE *f, const char *name, const struct lsk_obj *obj)
@@ -263,7 +240,7 @@ int lsk_emit_subskel(FILE *f, const char *name, const struct lsk_obj *obj)
 	for (i = 0; i < obj->nr_maps && !err; i++) {
 		const struct lsk_map *m = &obj->maps[i];
 
-		if (!exposed(m) || !obj->btf || !has_vars(obj, m))
+		if (!lsk_map_exposed(m) || !obj->btf)
 			continue;
 		lsk_c_ident(c.sec, sizeof(c.sec), m->name);
 		fprintf(f, "\tstruct %s__%s {\n", name, c.sec);
@@ -277,7 +254,7 @@ int lsk_emit_subskel(FILE *f, const char *name, const struct lsk_obj *obj)
 	for (i = 0; i < obj->nr_maps && !err; i++) {
 		const struct lsk_map *m = &obj->maps[i];
 
-		if (!exposed(m) || !obj->btf || !has_vars(obj, m))
+		if (!lsk_map_exposed(m) || !obj->btf)
 			continue;
 		lsk_c_ident(c.sec, sizeof(c.sec), m->name);
 		err = for_each_var(obj, m, sub_var, &c);
