@@ -11,6 +11,9 @@
 #include "emit_ctype.h"
 #include "err.h"
 
+/* Members spelled (or hashed) for one variable at most: real types stay far below. */
+#define LSK_CTYPE_BUDGET 65536U
+
 static const struct btf_type *skip_mods(const struct btf *btf, __u32 *id)
 {
 	const struct btf_type *t = btf__type_by_id(btf, *id);
@@ -70,10 +73,11 @@ static void indent(FILE *f, int n)
 		fputc('\t', f);
 }
 
-static int emit(FILE *f, const struct btf *btf, __u32 id, const char *name, int ind, int depth);
+static int emit(FILE *f, const struct btf *btf, __u32 id, const char *name, int ind, int depth,
+		size_t *budget);
 
 static int emit_record(FILE *f, const struct btf *btf, const struct btf_type *t, const char *name,
-		       int ind, int depth)
+		       int ind, int depth, size_t *budget)
 {
 	const struct btf_member *m = btf_members(t);
 	__u32 end = 0, i;
@@ -113,7 +117,7 @@ static int emit_record(FILE *f, const struct btf *btf, const struct btf_type *t,
 			/* a packed member: bytes, so the layout cannot shift */
 			fprintf(f, "__u8 %s[%u];\n", mn[0] ? mn : "__anon", msz);
 		} else {
-			err = emit(f, btf, m[i].type, mn, ind + 1, depth + 1);
+			err = emit(f, btf, m[i].type, mn, ind + 1, depth + 1, budget);
 			if (err)
 				return err;
 			fprintf(f, ";\n");
@@ -134,7 +138,8 @@ static int emit_record(FILE *f, const struct btf *btf, const struct btf_type *t,
 	return 0;
 }
 
-static int emit(FILE *f, const struct btf *btf, __u32 id, const char *name, int ind, int depth)
+static int emit(FILE *f, const struct btf *btf, __u32 id, const char *name, int ind, int depth,
+		size_t *budget)
 {
 	const struct btf_type *t = skip_mods(btf, &id);
 	char arr[512];
@@ -142,6 +147,11 @@ static int emit(FILE *f, const struct btf *btf, __u32 id, const char *name, int 
 
 	if (depth > 32)
 		return lsk_err(ELOOP, "BTF type %u nests too deep for a C declaration", id);
+	/* structs are spelled inline: a type reused many times over (a DAG) would grow the
+	 * declaration without bound, so the members spelled per variable are counted */
+	if (++*budget > LSK_CTYPE_BUDGET)
+		return lsk_err(E2BIG, "BTF type %u spells out to more than %u members", id,
+			       LSK_CTYPE_BUDGET);
 	if (!t)
 		return lsk_err(EINVAL, "BTF type %u does not exist", id);
 	switch (btf_kind(t)) {
@@ -174,10 +184,10 @@ static int emit(FILE *f, const struct btf *btf, __u32 id, const char *name, int 
 		return 0;
 	case BTF_KIND_ARRAY:
 		snprintf(arr, sizeof(arr), "%s[%u]", name, btf_array(t)->nelems);
-		return emit(f, btf, btf_array(t)->type, arr, ind, depth + 1);
+		return emit(f, btf, btf_array(t)->type, arr, ind, depth + 1, budget);
 	case BTF_KIND_STRUCT:
 	case BTF_KIND_UNION:
-		return emit_record(f, btf, t, name, ind, depth);
+		return emit_record(f, btf, t, name, ind, depth, budget);
 	default:
 		return lsk_err(EINVAL, "BTF type %u (kind %u) has no C declaration as data", id,
 			       btf_kind(t));
@@ -193,7 +203,9 @@ bool lsk_type_is_array(const struct btf *btf, __u32 id)
 
 int lsk_emit_ctype(FILE *f, const struct btf *btf, __u32 id, const char *name, int ind)
 {
-	return emit(f, btf, id, name, ind, 0);
+	size_t budget = 0;
+
+	return emit(f, btf, id, name, ind, 0, &budget);
 }
 
 /* Type signatures: FNV-1a over a canonical walk of the type (kinds, sizes, signedness,
@@ -214,13 +226,13 @@ static void sig_u32(__u64 *h, __u32 v)
 	sig_feed(h, &v, sizeof(v));
 }
 
-static int sig_walk(const struct btf *btf, __u32 id, __u64 *h, int depth)
+static int sig_walk(const struct btf *btf, __u32 id, __u64 *h, int depth, size_t *budget)
 {
 	const struct btf_type *t = skip_mods(btf, &id);
 	__u32 i;
 	int err;
 
-	if (!t || depth > 32)
+	if (!t || depth > 32 || ++*budget > LSK_CTYPE_BUDGET)
 		return -EINVAL;
 	sig_u32(h, btf_kind(t));
 	switch (btf_kind(t)) {
@@ -241,7 +253,7 @@ static int sig_walk(const struct btf *btf, __u32 id, __u64 *h, int depth)
 		return 0;	/* 8 bytes, whatever it points to */
 	case BTF_KIND_ARRAY:
 		sig_u32(h, btf_array(t)->nelems);
-		return sig_walk(btf, btf_array(t)->type, h, depth + 1);
+		return sig_walk(btf, btf_array(t)->type, h, depth + 1, budget);
 	case BTF_KIND_STRUCT:
 	case BTF_KIND_UNION:
 		sig_u32(h, t->size);
@@ -252,7 +264,7 @@ static int sig_walk(const struct btf *btf, __u32 id, __u64 *h, int depth)
 			sig_feed(h, n, strlen(n) + 1);
 			sig_u32(h, btf_member_bit_offset(t, i));
 			sig_u32(h, btf_member_bitfield_size(t, i));
-			err = sig_walk(btf, btf_members(t)[i].type, h, depth + 1);
+			err = sig_walk(btf, btf_members(t)[i].type, h, depth + 1, budget);
 			if (err)
 				return err;
 		}
@@ -265,7 +277,8 @@ static int sig_walk(const struct btf *btf, __u32 id, __u64 *h, int depth)
 int lsk_type_sig(const struct btf *btf, __u32 id, __u64 *sig)
 {
 	__u64 h = 0xcbf29ce484222325ULL;
-	int err = sig_walk(btf, id, &h, 0);
+	size_t budget = 0;
+	int err = sig_walk(btf, id, &h, 0, &budget);
 
 	if (err)
 		return lsk_err(EINVAL, "BTF type %u has no layout signature", id);
