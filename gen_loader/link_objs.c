@@ -388,7 +388,8 @@ int lsk_open_linked(char *const *paths, size_t n, struct lsk_obj ***objsp)
 	}
 	err = scan_all(paths, n, &all);
 	for (i = 0; i < n && !err; i++) {
-		char tmp[] = "/tmp/lskel-link-XXXXXX";
+		const char *td = getenv("TMPDIR");
+		char tmp[4096];
 		const char **in;
 		void *buf = NULL;
 		size_t size = 0;
@@ -413,11 +414,17 @@ int lsk_open_linked(char *const *paths, size_t n, struct lsk_obj ***objsp)
 			continue;
 		}
 		/* the caller and what it needs, linked; opened under the caller's name */
+		snprintf(tmp, sizeof(tmp), "%s/lskel-link-XXXXXX", td && td[0] ? td : "/tmp");
 		in = calloc(nd + 2, sizeof(*in));
 		fd = mkstemp(tmp);
 		if (!in || fd < 0) {
+			if (fd >= 0) {
+				close(fd);
+				unlink(tmp);
+			}
 			free(in);
-			err = lsk_err(errno ?: ENOMEM, "cannot make a temporary file");
+			err = lsk_err(errno ?: ENOMEM, "%s: cannot make a temporary file for linking: "
+				      "%s", tmp, strerror(errno ?: ENOMEM));
 			break;
 		}
 		close(fd);
