@@ -119,6 +119,12 @@ $(BUILD)/tests/test_attach: $(SKEL_HDRS) $(BUILD)/skel/trampolines.lskel.h
 $(BUILD)/skel/trampolines.lskel.h: $(REFUSED_OBJS) $(BUILD)/bin/lskel | $(BUILD)/skel
 	$(BUILD)/bin/lskel gen -n trampolines -o $@ $(REFUSED_OBJS)
 $(BUILD)/tests/test_chain: $(CHAIN_HDRS) $(TEST_BPF_OBJS)
+# Kfuncs shared by two objects (module BTF fds: one per symbol per load, tests/test_modbtf.c).
+CT_OBJS := $(BUILD)/samples/ct_lookup.bpf.o $(BUILD)/tests/bpf/ct_other.bpf.o
+$(BUILD)/tests/test_modbtf: $(BUILD)/skel/ct_chain.lskel.h
+$(BUILD)/tests/test_golden: $(CT_OBJS)
+$(BUILD)/skel/ct_chain.lskel.h: $(CT_OBJS) $(BUILD)/bin/lskel | $(BUILD)/skel
+	$(BUILD)/bin/lskel gen -n ct_chain -o $@ $(CT_OBJS)
 $(BUILD)/skel/pipe.lskel.h: $(PIPE_OBJS) $(BUILD)/bin/lskel | $(BUILD)/skel
 	$(BUILD)/bin/lskel gen -n pipe -o $@ $(PIPE_OBJS)
 $(BUILD)/skel/dispatch.lskel.h: $(DISPATCH_OBJS) samples/chain/dispatch.chain $(BUILD)/bin/lskel
@@ -272,6 +278,8 @@ golden: all $(BUILD)/bin/lskel
 	$(BUILD)/bin/lskel dump $(XDISP_OBJS) > tests/golden/xdisp.chain.dump
 	$(BUILD)/bin/lskel dump --loader $(XDISP_OBJS) > tests/golden/xdisp.loader.dump
 	$(BUILD)/bin/lskel dump $(REFUSED_OBJS) > tests/golden/trampolines.dump
+	$(BUILD)/bin/lskel dump $(CT_OBJS) > tests/golden/ct_chain.dump
+	$(BUILD)/bin/lskel dump --loader $(CT_OBJS) > tests/golden/ct_chain.loader.dump
 	$(BUILD)/bin/lskel gen -n trampolines $(REFUSED_OBJS) | sed -n '/__progs\[\] = {/,/^};/p' \
 		> tests/golden/trampolines.attach
 	git diff --stat tests/golden

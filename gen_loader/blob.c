@@ -105,10 +105,16 @@ static int op_steps(const struct lsk_trace *t, struct lsk_blob *b, size_t k, str
 		s.b = dst_of(b, op->dst, op->dst_off);
 		s.c = op->btf_kind;
 		s.flags = op->weak ? LSKEL_STEP_WEAK : 0;
-		if (op->cmd == LSK_CMD_BTF_ID)
+		if (op->cmd == LSK_CMD_BTF_ID) {
 			s.flags |= op->btf_dst == LSK_BTF_DST_LDIMM64 ? LSKEL_STEP_BTF_LDIMM64 :
 				   op->btf_dst == LSK_BTF_DST_KFUNC ? LSKEL_STEP_BTF_KFUNC :
 				   LSKEL_STEP_BTF_U32;
+			s.d = op->cell >= 0 ? b->chunk_off[op->cell] : 0;
+			if (op->same_as >= 0) {
+				s.flags |= LSKEL_STEP_BTF_AGAIN;
+				s.c = op->same_as;
+			}
+		}
 		if (s.size > LSKEL_NAME_MAX)
 			return lsk_err(ENAMETOOLONG, "op %zu: symbol name longer than %u bytes", k,
 				       LSKEL_NAME_MAX);

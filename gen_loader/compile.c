@@ -192,12 +192,19 @@ static void emit_step_ksym(struct gen *g)
 	asm_ja(a, g->next);
 }
 
+/* The first reference of a symbol looks it up (and keeps the result in its cell, step d); a
+ * later one (AGAIN) takes the result from the cell and the module BTF fd from the first one's
+ * fd-table slot (step c), so each module BTF fd is opened and closed once per symbol. */
 static void emit_step_btf_id(struct gen *g)
 {
 	struct lsk_asm *a = g->a;
-	int found = asm_new_label(a), nofd = asm_new_label(a);
+	int found = asm_new_label(a), again = asm_new_label(a), have = asm_new_label(a);
+	int shared = asm_new_label(a), nofd = asm_new_label(a);
 	int ld = asm_new_label(a), kf = asm_new_label(a);
 
+	E(I_LDX(BPF_B, 1, 7, STEP(flags)));
+	E(I_ALU64_IMM(BPF_AND, 1, LSKEL_STEP_BTF_AGAIN));
+	asm_jmp_imm(a, BPF_JNE, 1, 0, again);
 	blob_ptr(g, 1, STEP(a), 3);
 	size_arg(g, 2, LSKEL_NAME_MAX);
 	E(I_LDX(BPF_W, 3, 7, STEP(c)));
@@ -206,23 +213,41 @@ static void emit_step_btf_id(struct gen *g)
 	asm_jmp_imm(a, BPF_JSGE, 0, 0, found);
 	weak_or_fail(g, 0);
 	asm_bind(a, found);
+	E(I_LDX(BPF_W, 1, 7, STEP(d)));
+	asm_jmp_imm(a, BPF_JEQ, 1, 0, have);
+	blob_ptr(g, 2, STEP(d), 3);
+	E(I_STX(BPF_DW, 2, 0, 0));	/* keep (fd << 32 | id) for later references */
+	asm_ja(a, have);
+	asm_bind(a, again);
+	blob_ptr(g, 2, STEP(d), 3);
+	E(I_LDX(BPF_DW, 0, 2, 0));
+	asm_bind(a, have);
 	E(I_MOV_REG(6, 0));		/* r6 = btf id */
 	E(I_ALU64_IMM(BPF_LSH, 6, 32));
 	E(I_ALU64_IMM(BPF_RSH, 6, 32));
 	E(I_MOV_REG(8, 0));		/* r8 = module BTF fd, 0 for vmlinux */
 	E(I_ALU64_IMM(BPF_RSH, 8, 32));
+	E(I_LDX(BPF_W, 5, 7, STEP(op)));	/* r5 = fd-table slot holding that fd */
 	asm_jmp_imm(a, BPF_JEQ, 8, 0, nofd);
-	/* a module's BTF fd: into the fd table (fd_array for kfuncs, closed on failure) */
-	E(I_LDX(BPF_W, 1, 7, STEP(op)));
+	E(I_LDX(BPF_B, 1, 7, STEP(flags)));
+	E(I_ALU64_IMM(BPF_AND, 1, LSKEL_STEP_BTF_AGAIN));
+	asm_jmp_imm(a, BPF_JNE, 1, 0, shared);
+	/* a module's BTF fd: into the fd table (fd_array for kfuncs, closed after the load) */
+	E(I_MOV_REG(1, 5));
 	fd_slot(g, 2, 1);
 	E(I_STX(BPF_W, 2, 8, 0));
+	asm_ja(a, nofd);
+	asm_bind(a, shared);
+	E(I_LDX(BPF_W, 5, 7, STEP(c)));
 	asm_bind(a, nofd);
 	blob_ptr(g, 4, STEP(b), 1);
 	E(I_LDX(BPF_B, 1, 7, STEP(flags)));
 	E(I_ALU64_IMM(BPF_AND, 1, LSKEL_STEP_BTF_MODE));
 	asm_jmp_imm(a, BPF_JEQ, 1, LSKEL_STEP_BTF_LDIMM64, ld);
 	asm_jmp_imm(a, BPF_JEQ, 1, LSKEL_STEP_BTF_KFUNC, kf);
-	E(I_STX(BPF_W, 4, 6, 0));
+	E(I_STX(BPF_W, 4, 6, 0));	/* attach_btf_id, then attach_btf_obj_fd for a module */
+	asm_jmp_imm(a, BPF_JEQ, 8, 0, g->next);
+	E(I_STX(BPF_W, 4, 8, 4));
 	asm_ja(a, g->next);
 	asm_bind(a, ld);		/* ld_imm64: imm = id, insn[1].imm = BTF fd */
 	E(I_STX(BPF_W, 4, 6, 4));
@@ -235,8 +260,7 @@ static void emit_step_btf_id(struct gen *g)
 	asm_bind(a, kf);		/* kfunc call: imm = id, off = fd_array index of the BTF */
 	E(I_STX(BPF_W, 4, 6, 4));
 	asm_jmp_imm(a, BPF_JEQ, 8, 0, g->next);
-	E(I_LDX(BPF_W, 1, 7, STEP(op)));
-	E(I_STX(BPF_H, 4, 1, 2));
+	E(I_STX(BPF_H, 4, 5, 2));
 	asm_ja(a, g->next);
 }
 

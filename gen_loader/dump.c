@@ -213,6 +213,8 @@ void lsk_dump_trace(FILE *f, const struct lsk_trace *t)
 				fprintf(f, " kind=%u", op->btf_kind);
 			if (op->weak)
 				fprintf(f, " weak");
+			if (op->same_as >= 0)
+				fprintf(f, " (result of op %d)", op->same_as);
 			fprintf(f, " -> ");
 			dump_dst(f, t, op, op->dst, op->dst_off);
 			break;

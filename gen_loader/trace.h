@@ -76,6 +76,8 @@ struct lsk_op {
 	int dst;		/* destination chunk */
 	__u32 dst_off;
 	int src;		/* CLOSE: op whose fd to close */
+	int same_as;		/* BTF_ID: op whose lookup result this one reuses, -1: its own */
+	int cell;		/* BTF_ID: 8-byte chunk keeping the lookup result, -1: none */
 	int skip_to;		/* MAP_REUSE: first op after the map's creation and setup */
 	/* subject */
 	int obj;

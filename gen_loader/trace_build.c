@@ -9,6 +9,7 @@
 #include <string.h>
 #include <bpf/btf.h>
 #include "chain.h"
+#include "ksym_share.h"
 #include "trace.h"
 #include "err.h"
 
@@ -19,6 +20,7 @@ struct builder {
 	struct lsk_trace_obj *to;
 	int oi;
 	const struct lsk_chain *c;
+	struct lsk_ksym_share *ks;
 };
 
 static int nomem(struct builder *b)
@@ -462,29 +464,77 @@ static int attach_btf_name(const struct lsk_prog *p, char *buf, size_t n, __u32 
 	return snprintf(buf, n, "%s", p->attach_target);
 }
 
-/* A ksym or kfunc found in a module leaves that module's BTF fd in its BTF_ID op's fd-table
- * slot (fd_array for kfuncs). The verifier takes its own reference at PROG_LOAD, so each is
- * closed right after the load; a vmlinux symbol leaves no fd and its CLOSE does nothing.
- * (On failure the loader closes every fd anyway.) */
-static int close_module_btfs(struct builder *b, int from, int prog_op, const char *prog)
+/* A ksym, kfunc or attach target found in a module leaves that module's BTF fd in the fd-table
+ * slot of the op that looked it up (fd_array for kfuncs). The verifier takes its own
+ * reference at PROG_LOAD, so the fd is closed right after the load of the last program using
+ * the symbol; a vmlinux symbol leaves no fd and its CLOSE does nothing. (On failure the
+ * loader closes every fd anyway.) */
+static int close_op(struct builder *b, int rop, int prog_op, const char *prog)
 {
-	int i, to = prog_op;
+	char what[256];
+	int c;
 
-	for (i = from; i < to; i++) {
-		char what[256];
-		int c;
+	snprintf(what, sizeof(what), "module BTF (if any) of '%s', last used by program '%s' of "
+		 "object '%s'", (const char *)b->t->chunks[b->t->ops[rop].name].data, prog,
+		 b->to->obj->name);
+	c = lsk_trace_add_op(b->t, LSK_CMD_CLOSE, b->oi, LSK_SUBJ_PROG, b->t->ops[prog_op].idx,
+			     what);
+	if (c < 0)
+		return nomem(b);
+	b->t->ops[c].src = rop;
+	return 0;
+}
 
-		if (b->t->ops[i].cmd != LSK_CMD_BTF_ID || b->t->ops[i].btf_dst == LSK_BTF_DST_U32)
+static int close_module_btfs(struct builder *b, int attach_op, int prog_op, const char *prog)
+{
+	size_t i;
+	int err = attach_op >= 0 ? close_op(b, attach_op, prog_op, prog) : 0;
+
+	for (i = 0; !err && i < b->ks->n; i++) {
+		if (!b->ks->u[i].done_in_prog)
 			continue;
-		snprintf(what, sizeof(what), "module BTF (if any) of ksym '%s' for program '%s' "
-			 "of object '%s'", (const char *)b->t->chunks[b->t->ops[i].name].data, prog,
-			 b->to->obj->name);
-		c = lsk_trace_add_op(b->t, LSK_CMD_CLOSE, b->oi, LSK_SUBJ_PROG, b->t->ops[prog_op].idx,
-				     what);
-		if (c < 0)
-			return nomem(b);
-		b->t->ops[c].src = i;
+		b->ks->u[i].done_in_prog = false;
+		err = close_op(b, b->ks->u[i].op, prog_op, prog);
 	}
+	return err;
+}
+
+/* Typed ksym or kfunc reference: the first one of a symbol looks it up and keeps the result in
+ * a cell, later ones (any program, any object) reuse it. */
+static int ksym_btf_op(struct builder *b, const struct lsk_prog *p, const struct lsk_ref *r,
+		       int ic)
+{
+	const struct lsk_extern *e = &b->to->obj->externs[r->idx];
+	__u32 kind = e->is_func ? BTF_KIND_FUNC : BTF_KIND_VAR;
+	struct lsk_ksym_use *u = lsk_ksym_share_find(b->ks, e->name, kind);
+	struct lsk_op *o;
+	int rop, cell;
+
+	if (!u)
+		return lsk_err(EINVAL, "internal: ksym '%s' of program '%s' was not counted",
+			       e->name, p->name);
+	rop = resolve_op(b, LSK_CMD_BTF_ID, e->name,
+			 "BTF id of ksym '%s' for program '%s' of object '%s'", p->name, r->idx);
+	if (rop < 0)
+		return rop;
+	o = &b->t->ops[rop];
+	o->weak = u->weak;
+	o->btf_kind = kind;
+	o->btf_dst = r->kind == LSK_REF_KFUNC ? LSK_BTF_DST_KFUNC : LSK_BTF_DST_LDIMM64;
+	o->dst = ic;
+	o->dst_off = r->insn_idx * sizeof(struct bpf_insn);
+	if (u->op < 0) {
+		cell = lsk_trace_add_chunk(b->t, NULL, 8, "ksym lookup result");
+		if (cell < 0)
+			return nomem(b);
+		b->t->ops[rop].cell = cell;
+		u->op = rop;
+	} else {
+		o->same_as = u->op;
+		o->cell = b->t->ops[u->op].cell;
+	}
+	if (--u->left == 0)
+		u->done_in_prog = true;
 	return 0;
 }
 
@@ -494,7 +544,7 @@ static int add_prog(struct builder *b, size_t pi)
 	struct lsk_prog *p = &obj->progs[pi];
 	struct bpf_insn *insns;
 	union bpf_attr *a;
-	int op, ic, lc, c, err = 0, first_resolve;
+	int op, ic, lc, c, err = 0;
 	size_t i;
 	char what[256];
 
@@ -506,7 +556,6 @@ static int add_prog(struct builder *b, size_t pi)
 		return lc;
 	/* Instructions referencing maps name them by fd table slot (BPF_PSEUDO_MAP_IDX): no
 	 * per-instruction fd patching at load time. */
-	first_resolve = b->t->nr_ops;
 	for (i = 0; i < p->nr_refs; i++) {
 		const struct lsk_ref *r = &p->refs[i];
 		const struct lsk_extern *e;
@@ -539,18 +588,9 @@ static int add_prog(struct builder *b, size_t pi)
 			break;
 		case LSK_REF_KSYM_BTF:
 		case LSK_REF_KFUNC:
-			e = &obj->externs[r->idx];
-			rop = resolve_op(b, LSK_CMD_BTF_ID, e->name,
-					 "BTF id of ksym '%s' for program '%s' of object '%s'",
-					 p->name, r->idx);
-			if (rop < 0)
-				return rop;
-			b->t->ops[rop].weak = e->is_weak;
-			b->t->ops[rop].btf_kind = e->is_func ? BTF_KIND_FUNC : BTF_KIND_VAR;
-			b->t->ops[rop].btf_dst = r->kind == LSK_REF_KFUNC ? LSK_BTF_DST_KFUNC :
-						 LSK_BTF_DST_LDIMM64;
-			b->t->ops[rop].dst = ic;
-			b->t->ops[rop].dst_off = r->insn_idx * sizeof(struct bpf_insn);
+			err = ksym_btf_op(b, p, r, ic);
+			if (err)
+				return err;
 			if (r->kind == LSK_REF_KSYM_BTF)
 				insns[r->insn_idx].src_reg = BPF_PSEUDO_BTF_ID;
 			break;
@@ -624,7 +664,7 @@ static int add_prog(struct builder *b, size_t pi)
 		attr_of(b, op)->attach_btf_id = ct->btf_id;
 		err = attr_fix(b, op, LSK_FIX_FD, ATTR_OFF(attach_prog_fd),
 			       b->t->objs[ct->tobj].prog_op[ct->tprog]);
-		return err ?: close_module_btfs(b, first_resolve, op, p->name);
+		return err ?: close_module_btfs(b, -1, op, p->name);
 	}
 	if (p->attach_btf) {
 		char sym[128];
@@ -649,8 +689,9 @@ static int add_prog(struct builder *b, size_t pi)
 			b->t->ops[op] = tmp;
 			b->to->prog_op[pi] = op + 1;
 		}
+		return close_module_btfs(b, op, op + 1, p->name);
 	}
-	return close_module_btfs(b, first_resolve, b->to->prog_op[pi], p->name);
+	return close_module_btfs(b, -1, op, p->name);
 }
 
 static int build_obj(struct builder *b)
@@ -734,13 +775,20 @@ int lsk_trace_build_chain(struct lsk_obj **objs, size_t nr, const struct lsk_cha
 			  struct lsk_trace **tp)
 {
 	struct lsk_trace *t = calloc(1, sizeof(*t));
+	struct lsk_ksym_share ks;
 	size_t i;
 	int err = 0;
 
 	if (!t)
 		return lsk_err(ENOMEM, "out of memory");
+	err = lsk_ksym_share_init(&ks, objs, nr);
+	if (err) {
+		free(t);
+		return err;
+	}
 	t->objs = calloc(nr ? nr : 1, sizeof(*t->objs));
 	if (!t->objs) {
+		lsk_ksym_share_free(&ks);
 		free(t);
 		return lsk_err(ENOMEM, "out of memory");
 	}
@@ -751,10 +799,11 @@ int lsk_trace_build_chain(struct lsk_obj **objs, size_t nr, const struct lsk_cha
 	}
 	for (i = 0; i < nr && !err; i++) {
 		int oi = c->order[i];
-		struct builder b = { .t = t, .to = &t->objs[oi], .oi = oi, .c = c };
+		struct builder b = { .t = t, .to = &t->objs[oi], .oi = oi, .c = c, .ks = &ks };
 
 		err = build_obj(&b);
 	}
+	lsk_ksym_share_free(&ks);
 	if (!err)
 		err = add_chain_updates(t, objs, c);
 	if (err) {

@@ -160,12 +160,31 @@ static void test_trampolines(void **state)
 	cli_golden(args, "trampolines.attach");
 }
 
+/* Kfuncs used by two programs of one object and by a second object: one lookup per symbol,
+ * the rest reuse it, one CLOSE per symbol after its last program; the loader's module branch
+ * (fd into the fd table, kfunc off = that slot, ld_imm64 insn[1].imm = fd) is in the loader
+ * dump. This kernel has no modules: this golden pair stands in for the module path. */
+static void test_shared_kfuncs(void **state)
+{
+	char args[512];
+	const char *b = build_dir();
+
+	(void)state;
+	snprintf(args, sizeof(args), "dump %1$s/samples/ct_lookup.bpf.o "
+		 "%1$s/tests/bpf/ct_other.bpf.o", b);
+	cli_golden(args, "ct_chain.dump");
+	snprintf(args, sizeof(args), "dump --loader %1$s/samples/ct_lookup.bpf.o "
+		 "%1$s/tests/bpf/ct_other.bpf.o", b);
+	cli_golden(args, "ct_chain.loader.dump");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_all_samples),
 		cmocka_unit_test(test_freplace_chain),
 		cmocka_unit_test(test_trampolines),
+		cmocka_unit_test(test_shared_kfuncs),
 		cmocka_unit_test(test_deterministic),
 	};
 

@@ -50,7 +50,8 @@ enum lskel_step_kind {
 	LSKEL_STEP_PTR = 2,	/* u64 at a <- address of blob offset b */
 	LSKEL_STEP_BPF = 3,	/* bpf_sys_bpf(a, blob + b, size); fd -> fdtab[op] */
 	LSKEL_STEP_KSYM = 4,	/* kallsyms(blob + a, size) -> ld_imm64 at b */
-	LSKEL_STEP_BTF_ID = 5,	/* btf_find_by_name_kind(blob + a, size, c) -> b (by mode) */
+	LSKEL_STEP_BTF_ID = 5,	/* btf_find_by_name_kind(blob + a, size, c) -> b (by mode),
+				 * result kept at d when d != 0 */
 	LSKEL_STEP_CLOSE = 6,	/* close fdtab[a] */
 	LSKEL_STEP_U32 = 7,	/* u32 at a <- u32 at b (a load-time input into an attr) */
 	LSKEL_STEP_COPY_USER = 8,	/* copy c bytes from user ptr (u64 at b) + d to blob + a */
@@ -65,6 +66,7 @@ enum lskel_step_flags {
 	LSKEL_STEP_BTF_LDIMM64 = 1 << 2,	/* ld_imm64 BPF_PSEUDO_BTF_ID */
 	LSKEL_STEP_BTF_KFUNC = 2 << 2,	/* call BPF_PSEUDO_KFUNC_CALL */
 	LSKEL_STEP_BTF_MODE = 3 << 2,
+	LSKEL_STEP_BTF_AGAIN = 1 << 4,	/* BTF_ID: reuse the result kept at d by op c */
 };
 
 struct lskel_step {

@@ -63,6 +63,12 @@ int desc_kernel_failing_at(const struct lskel_desc *base, __u32 k, struct lskel_
 			memcpy(*blob + st[i].a, nosym, sizeof(nosym));
 			st[i].size = sizeof(nosym);
 			st[i].flags &= ~LSKEL_STEP_WEAK;
+			if (st[i].kind == LSKEL_STEP_BTF_ID && (st[i].flags & LSKEL_STEP_BTF_AGAIN)) {
+				/* a reused result: make it look the missing name up itself */
+				st[i].flags &= ~LSKEL_STEP_BTF_AGAIN;
+				st[i].c = 12;	/* BTF_KIND_FUNC */
+				st[i].d = 0;
+			}
 			return -1;
 		default:
 			break;

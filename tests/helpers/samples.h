@@ -6,7 +6,7 @@
 static const char *const sample_names[] = {
 	"tp_counter", "xdp_tail", "map_in_map", "loop_cb", "core_read", "ksyms", "tc_subprogs",
 	"sock_filter", "net_count",
-	"uprobe_count",
+	"uprobe_count", "ct_lookup",
 };
 #define NR_SAMPLES (sizeof(sample_names) / sizeof(sample_names[0]))
 
