@@ -33,6 +33,12 @@ REFUSED_OBJS := $(BUILD)/samples/refused/trampolines.bpf.o
 CHAIN_SRCS := $(wildcard samples/chain/*.bpf.c)
 CHAIN_OBJS := $(patsubst samples/chain/%.bpf.c,$(BUILD)/samples/chain/%.bpf.o,$(CHAIN_SRCS))
 CH := $(BUILD)/samples/chain
+# Generated dispatcher sample (samples/dispatch/dsp.spec): four components and a library.
+DSP := $(BUILD)/samples/dispatch
+DSP_OBJS := $(DSP)/dsp_parse.bpf.o $(DSP)/dsp_filter.bpf.o $(DSP)/dsp_count.bpf.o \
+	    $(DSP)/dsp_verdict.bpf.o $(DSP)/dsp_lib.bpf.o
+DSP_HDRS := $(BUILD)/skel/dsp_static.lskel.h $(BUILD)/skel/dsp_tailcall.lskel.h \
+	    $(BUILD)/skel/dsp_freplace.lskel.h
 PIPE_OBJS := $(CH)/pipe_a.bpf.o $(CH)/pipe_b.bpf.o $(CH)/pipe_c.bpf.o
 DISPATCH_OBJS := $(CH)/disp_root.bpf.o $(CH)/comp_parse.bpf.o $(CH)/comp_filter.bpf.o \
 		 $(CH)/comp_count.bpf.o
@@ -42,8 +48,8 @@ CHAIN_HDRS := $(BUILD)/skel/pipe.lskel.h $(BUILD)/skel/dispatch.lskel.h $(BUILD)
 SKEL_HDRS := $(patsubst samples/%.bpf.c,$(BUILD)/skel/%.lskel.h,$(SAMPLE_SRCS))
 SKEL_NAMES := $(patsubst samples/%.bpf.c,%,$(SAMPLE_SRCS))
 SKEL_TESTS := $(patsubst %,$(BUILD)/tests/skel_%,$(SKEL_NAMES))
-HDR_CHECKS := $(patsubst %,$(BUILD)/skel/%.c11.ok,$(SKEL_NAMES)) \
-	      $(patsubst %,$(BUILD)/skel/%.cxx17.ok,$(SKEL_NAMES))
+HDR_CHECKS := $(patsubst %,$(BUILD)/skel/%.c11.ok,$(SKEL_NAMES) dsp_static dsp_tailcall) \
+	      $(patsubst %,$(BUILD)/skel/%.cxx17.ok,$(SKEL_NAMES) dsp_static dsp_tailcall)
 
 TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
@@ -83,7 +89,14 @@ $(BUILD)/bin/lskel: gen_loader/lskel.c $(GEN_LIB) | $(BUILD)/bin
 $(BUILD)/vmlinux.h: | $(BUILD)
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
 
-samples: $(SAMPLE_OBJS) $(CHAIN_OBJS) $(REFUSED_OBJS)
+samples: $(SAMPLE_OBJS) $(CHAIN_OBJS) $(REFUSED_OBJS) $(DSP_OBJS)
+$(DSP)/%.bpf.o: samples/dispatch/%.bpf.c $(BUILD)/vmlinux.h $(wildcard samples/dispatch/*.h) | $(DSP)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+$(BUILD)/skel/dsp_%.lskel.h: $(DSP_OBJS) samples/dispatch/dsp.spec $(BUILD)/bin/lskel | $(BUILD)/skel
+	$(BUILD)/bin/lskel gen -n dsp_$* --dispatcher samples/dispatch/dsp.spec --mode $* -o $@ \
+		$(DSP_OBJS)
+$(BUILD)/tests/test_dispatch: $(DSP_HDRS) $(DSP_OBJS)
+$(BUILD)/tests/test_golden: $(DSP_OBJS)
 $(BUILD)/samples/refused/%.bpf.o: samples/refused/%.bpf.c $(BUILD)/vmlinux.h | $(BUILD)/samples/refused
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 $(CH)/%.bpf.o: samples/chain/%.bpf.c $(BUILD)/vmlinux.h $(wildcard samples/chain/*.h) | $(CH)
@@ -280,6 +293,11 @@ golden: all $(BUILD)/bin/lskel
 	$(BUILD)/bin/lskel dump $(REFUSED_OBJS) > tests/golden/trampolines.dump
 	$(BUILD)/bin/lskel dump $(CT_OBJS) > tests/golden/ct_chain.dump
 	$(BUILD)/bin/lskel dump --loader $(CT_OBJS) > tests/golden/ct_chain.loader.dump
+	for m in static tailcall freplace; do \
+		$(BUILD)/bin/lskel dispatcher --emit-c --mode $$m -o tests/golden/dsp.$$m.c \
+			samples/dispatch/dsp.spec || exit 1; done
+	$(BUILD)/bin/lskel dump --dispatcher samples/dispatch/dsp.spec --mode freplace \
+		$(DSP_OBJS) | sed 's|/[^ ]*/lskel-dispatch-[^/]*/|TMP/|' > tests/golden/dsp.freplace.dump
 	$(BUILD)/bin/lskel gen -n trampolines $(REFUSED_OBJS) | sed -n '/__progs\[\] = {/,/^};/p' \
 		> tests/golden/trampolines.attach
 	git diff --stat tests/golden
@@ -296,9 +314,20 @@ $(BUILD)/tests/test_chain64: $(CHAIN64_OBJS)
 
 $(BENCH_DIR)/bench: bench/bench.c $(GEN_LIB) | $(BENCH_DIR)
 	$(CC) $(CFLAGS) $< $(GEN_LIB) $(LDFLAGS) $(LIBS) -o $@
+# Per-packet dispatch cost (bench/dispatch_bench.c): 16 components, inline programs, specs.
+DISP_BENCH := $(BENCH_DIR)/dispatch
+DISP_BENCH_OBJS := $(patsubst %,$(DISP_BENCH)/bcomp_%.bpf.o,0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15) \
+		   $(patsubst %,$(DISP_BENCH)/inline_%.bpf.o,1 4 16)
+$(DISP_BENCH)/sources.stamp: bench/gen-dispatch.sh | $(BENCH_DIR)
+	bench/gen-dispatch.sh $(DISP_BENCH) && touch $@
+$(DISP_BENCH)/%.bpf.o: $(DISP_BENCH)/sources.stamp $(BUILD)/vmlinux.h
+	$(CLANG) $(BPF_CFLAGS) -c $(DISP_BENCH)/$*.bpf.c -o $@
+$(BENCH_DIR)/dispatch_bench: bench/dispatch_bench.c $(GEN_LIB) | $(BENCH_DIR)
+	$(CC) $(CFLAGS) $< $(GEN_LIB) $(LDFLAGS) $(LIBS) -o $@
 
 # Side by side in one run; bpftool's light skeleton where it generates and compiles.
-bench: all $(BENCH_DIR)/bench $(SCALE_OBJS) $(CHAIN64_OBJS) $(BUILD)/tests/corpus-extract
+bench: all $(BENCH_DIR)/bench $(SCALE_OBJS) $(CHAIN64_OBJS) $(BUILD)/tests/corpus-extract \
+	$(BENCH_DIR)/dispatch_bench $(DISP_BENCH_OBJS)
 	@for o in $(SAMPLE_OBJS) $(SCALE_OBJS); do \
 		n=$$(basename $$o .bpf.o); rm -f $(BENCH_DIR)/$$n.bpftool*; \
 		if ! $(BPFTOOL) gen skeleton -L $$o name $$n > $(BENCH_DIR)/$$n.bpftool.h 2>/dev/null; \
@@ -310,6 +339,7 @@ bench: all $(BENCH_DIR)/bench $(SCALE_OBJS) $(CHAIN64_OBJS) $(BUILD)/tests/corpu
 	$(BENCH_DIR)/bench --bpftool-dir $(BENCH_DIR) $(SAMPLE_OBJS) $(SCALE_OBJS) \
 		--chain chain64 $(CHAIN64_OBJS) \
 		--corpus $$(scripts/corpus-objects.sh $(BENCH_DIR)/corpus $(BUILD)/tests/corpus-extract)
+	$(BENCH_DIR)/dispatch_bench $(DISP_BENCH)
 
 # libFuzzer targets (clang): the object front end and the container reader.
 # make fuzz FUZZ_TIME=seconds (default 60); corpora in fuzz/corpus/*, crashers become tests.
@@ -356,7 +386,7 @@ install: $(BUILD)/bin/lskel $(BUILD)/bin/lskel-run
 	sed -e 's|@PREFIX@|$(PREFIX)|' lskel.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/lskel.pc
 
 $(BUILD) $(BUILD)/obj $(BUILD)/bin $(BUILD)/samples $(BUILD)/tests $(BUILD)/tests/bpf $(BUILD)/skel \
-$(CH) $(CHAIN64_DIR) $(BUILD)/samples/refused \
+$(CH) $(DSP) $(CHAIN64_DIR) $(BUILD)/samples/refused \
 $(BENCH_DIR) $(FUZZ_DIR):
 	mkdir -p $@
 

@@ -534,7 +534,28 @@ static int resolve_freplace(struct ctx *x)
 	return 0;
 }
 
-/* Kahn's algorithm over "freplace program's object after its target's", stable. */
+/* Object @i's programs hold code of another object @j not placed yet (compose.c): -1 if
+ * none. The composed code names @j's maps, so @j loads first. */
+static int composed_dep(struct ctx *x, size_t i, const bool *placed)
+{
+	const struct lsk_obj *o = x->objs[i];
+	size_t p, r;
+
+	for (p = 0; p < o->nr_progs; p++) {
+		if (!lsk_prog_is_entry(&o->progs[p]))
+			continue;
+		for (r = 0; r < o->progs[p].nr_refs; r++) {
+			int j = o->progs[p].refs[r].obj;
+
+			if (j >= 0 && (size_t)j != i && !placed[j])
+				return j;
+		}
+	}
+	return -1;
+}
+
+/* Kahn's algorithm over "freplace program's object after its target's" and "a caller of
+ * another object's program after that object", stable. */
 static int order_objects(struct ctx *x)
 {
 	size_t i, j, done = 0;
@@ -552,6 +573,8 @@ static int order_objects(struct ctx *x)
 				if (x->c->targets[j].obj == (int)i && x->c->targets[j].tobj != (int)i &&
 				    !placed[x->c->targets[j].tobj])
 					ready = false;
+			if (ready && composed_dep(x, i, placed) >= 0)
+				ready = false;
 			if (ready) {
 				placed[i] = true;
 				x->c->order[done++] = i;
@@ -567,8 +590,16 @@ static int order_objects(struct ctx *x)
 
 				if (!placed[t->obj])
 					snprintf(cyc + strlen(cyc), sizeof(cyc) - strlen(cyc),
-						 "%s'%s' needs '%s'", cyc[0] ? ", " : "",
+						 "%s'%s' needs '%s' (freplace target)", cyc[0] ? ", " : "",
 						 x->objs[t->obj]->name, x->objs[t->tobj]->name);
+			}
+			for (i = 0; i < x->n; i++) {
+				int j = placed[i] ? -1 : composed_dep(x, i, placed);
+
+				if (j >= 0)
+					snprintf(cyc + strlen(cyc), sizeof(cyc) - strlen(cyc),
+						 "%s'%s' needs '%s' (calls its program)",
+						 cyc[0] ? ", " : "", x->objs[i]->name, x->objs[j]->name);
 			}
 			free(placed);
 			return lsk_err(ELOOP, "dependency cycle between objects: %s", cyc);

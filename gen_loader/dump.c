@@ -8,7 +8,7 @@
 
 static const char *const map_kinds[] = { "user", "data", "rodata", "bss", "kconfig" };
 static const char *const ref_kinds[] = { "map_fd", "map_value", "ksym_addr", "ksym_btf",
-					 "kfunc", "kconfig" };
+					 "kfunc", "kconfig", "call" };
 
 static unsigned long long fnv1a(const void *p, size_t n)
 {
@@ -58,6 +58,12 @@ static void dump_map(FILE *f, const struct lsk_obj *obj, const struct lsk_map *m
 
 void lsk_dump_obj(FILE *f, const struct lsk_obj *obj)
 {
+	lsk_dump_obj_in(f, &obj, 0);
+}
+
+void lsk_dump_obj_in(FILE *f, const struct lsk_obj *const *objs, size_t oi)
+{
+	const struct lsk_obj *obj = objs[oi];
 	size_t i, j;
 
 	fprintf(f, "object '%s': license '%s' btf=%s maps=%zu programs=%zu externs=%zu\n",
@@ -86,10 +92,14 @@ void lsk_dump_obj(FILE *f, const struct lsk_obj *obj)
 				p->attach_target);
 		for (j = 0; j < p->nr_refs; j++) {
 			const struct lsk_ref *r = &p->refs[j];
-			const char *name = r->kind <= LSK_REF_MAP_VALUE ? obj->maps[r->idx].name :
-					   obj->externs[r->idx].name;
+			const struct lsk_obj *ro = r->obj >= 0 ? objs[r->obj] : obj;
+			const char *name = r->kind <= LSK_REF_MAP_VALUE ? ro->maps[r->idx].name :
+					   ro->externs[r->idx].name;
 
-			fprintf(f, "    insn %zu: %s '%s'\n", r->insn_idx, ref_kinds[r->kind], name);
+			fprintf(f, "    insn %zu: %s '%s'", r->insn_idx, ref_kinds[r->kind], name);
+			if (r->obj >= 0)
+				fprintf(f, " of object '%s' (composed code)", ro->name);
+			fputc('\n', f);
 		}
 	}
 	for (i = 0; i < obj->nr_externs; i++) {

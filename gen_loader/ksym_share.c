@@ -57,7 +57,8 @@ int lsk_ksym_share_init(struct lsk_ksym_share *s, struct lsk_obj **objs, size_t 
 				if (p->refs[r].kind != LSK_REF_KSYM_BTF &&
 				    p->refs[r].kind != LSK_REF_KFUNC)
 					continue;
-				err = count(s, &objs[o]->externs[p->refs[r].idx]);
+				err = count(s, &objs[p->refs[r].obj >= 0 ? (size_t)p->refs[r].obj :
+							o]->externs[p->refs[r].idx]);
 				if (err) {
 					lsk_ksym_share_free(s);
 					return err;

@@ -48,6 +48,7 @@ static int add_ref(struct lsk_prog *m, enum lsk_ref_kind kind, size_t insn, int 
 	m->refs[m->nr_refs].kind = kind;
 	m->refs[m->nr_refs].insn_idx = insn;
 	m->refs[m->nr_refs].idx = idx;
+	m->refs[m->nr_refs].obj = -1;
 	m->nr_refs++;
 	return 0;
 }
@@ -182,6 +183,11 @@ static int reloc_insn(struct linker *l, struct lsk_prog *prog, const struct lsk_
 		return add_ref(m, ext->typed ? LSK_REF_KSYM_BTF : LSK_REF_KSYM_ADDR, at,
 			       rel->ext_idx);
 	case LSK_RELO_EXTERN_FUNC:
+		if (r->obj->externs[rel->ext_idx].kind == LSK_EXT_LINK) {
+			insn->src_reg = BPF_PSEUDO_CALL;	/* target set by compose.c */
+			insn->imm = -1;
+			return add_ref(m, LSK_REF_EXT_CALL, at, rel->ext_idx);
+		}
 		insn->src_reg = BPF_PSEUDO_KFUNC_CALL;
 		insn->imm = 0;
 		return add_ref(m, LSK_REF_KFUNC, at, rel->ext_idx);

@@ -18,6 +18,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "link_objs.h"
+#include "compose.h"
 #include "err.h"
 
 struct fn {
@@ -274,6 +275,26 @@ int lsk_link_files(const char *const *in, size_t n, const char *out)
 	return err;
 }
 
+/* The object (other than @self) whose entry program @name is: 0, -ENOENT, or two. */
+static int prog_definer(const struct file_syms *all, size_t n, size_t self, const char *name,
+			size_t *out)
+{
+	size_t i, j;
+	int found = 0;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; i != self && j < all[i].nr_progs; j++)
+			if (!strcmp(all[i].progs[j], name)) {
+				if (found)
+					return lsk_err(EINVAL, "function '%s' is a program of two objects: "
+						       "'%s' and '%s'", name, all[*out].name,
+						       all[i].name);
+				*out = i;
+				found = 1;
+			}
+	return found ? 0 : -ENOENT;
+}
+
 /* Every object @i needs linked in: its definers, found and checked. *deps: indexes. */
 static int deps_of(struct file_syms *all, size_t n, size_t i, size_t *deps, size_t *nr_deps)
 {
@@ -287,6 +308,19 @@ static int deps_of(struct file_syms *all, size_t n, size_t i, size_t *deps, size
 		if (f->defined)
 			continue;
 		err = definer(all, n, f->name, &d);
+		if (err == -ENOENT) {
+			int pe = prog_definer(all, n, i, f->name, &d);
+
+			if (pe && pe != -ENOENT)
+				return pe;
+			if (!pe) {
+				/* a program of another object: composed in (compose.c), not linked */
+				err = same_proto(&all[i], &all[d], f->name);
+				if (err)
+					return err;
+				continue;
+			}
+		}
 		if (err == -ENOENT)
 			return lsk_err(ENOENT, "%s: object '%s' calls extern function '%s', which "
 				       "none of the objects given defines", all[i].path, all[i].name,
@@ -456,6 +490,8 @@ int lsk_open_linked(char *const *paths, size_t n, struct lsk_obj ***objsp)
 	free(all);
 	free(deps);
 	free(sub);
+	if (!err)
+		err = lsk_compose_calls(objs, n);
 	if (err) {
 		for (i = 0; i < n; i++)
 			lsk_obj_free(objs[i]);

@@ -20,6 +20,8 @@
 #include "trace.h"
 #include "verify.h"
 #include "link_objs.h"
+#include "compose.h"
+#include "dispatch.h"
 
 #define LSKEL_VERSION "0.1.0"
 
@@ -33,7 +35,10 @@
 	"  --slot 'MAP N = OBJ:PROG', --value 'MAP KEY = N', --target 'A:P = B:Q',\n" \
 	"  --replace 'A:P = B:Q:FUNC'\n" \
 	"                         the same, one directive on the command line\n" \
-	"  --separate-maps        keep same-named maps of different objects apart\n"
+	"  --separate-maps        keep same-named maps of different objects apart\n" \
+	"  --dispatcher SPEC      generate a root program from a dispatcher spec (see\n" \
+	"                         'lskel dispatcher --help') and load it with the objects\n" \
+	"  --mode M               dispatcher mode: static, tailcall or freplace\n"
 
 
 static void usage_main(FILE *f)
@@ -49,6 +54,7 @@ static void usage_main(FILE *f)
 		"  exec   replay the trace with bpf() from user space and list what was created\n"
 		"  verify check a signed skeleton or container against a certificate\n"
 		"  link   link objects statically into one BPF ELF (extern functions resolved)\n"
+		"  dispatcher  generate a dispatcher root object from a spec\n"
 		"  help   this text; 'lskel VERB --help' describes one verb\n"
 		"  version\n");
 }
@@ -202,12 +208,6 @@ static void usage_exec(FILE *f)
 		"\n" CHAIN_HELP);
 }
 
-/* Objects calling extern functions of other objects given are linked with them first. */
-static int open_all(int argc, char **argv, struct lsk_obj ***objsp)
-{
-	return lsk_open_linked(argv, argc, objsp);
-}
-
 static void free_all(struct lsk_obj **objs, int n)
 {
 	int i;
@@ -224,6 +224,10 @@ struct chain_args {
 	int *line_no;
 	size_t n;
 	const char *file;
+	const char *spec, *mode;	/* --dispatcher, --mode */
+	struct lsk_dispatch *disp;
+	char root_dir[4096], root_path[4200];	/* the generated root object */
+	char **argv;			/* root + objects given */
 };
 
 #define CHAIN_LONG_OPTS \
@@ -232,7 +236,9 @@ struct chain_args {
 	{ "value", required_argument, NULL, 1003 }, \
 	{ "target", required_argument, NULL, 1004 }, \
 	{ "separate-maps", no_argument, NULL, 1005 }, \
-	{ "replace", required_argument, NULL, 1006 }
+	{ "replace", required_argument, NULL, 1006 }, \
+	{ "dispatcher", required_argument, NULL, 1007 }, \
+	{ "mode", required_argument, NULL, 1008 }
 
 static int chain_add(struct chain_args *ca, const char *kw, const char *text, int line_no)
 {
@@ -285,8 +291,92 @@ static int chain_opt(struct chain_args *ca, int c, const char *arg)
 	case 1004: return chain_add(ca, "target", arg, 0) ?: 1;
 	case 1005: return chain_add(ca, "separate-maps", "", 0) ?: 1;
 	case 1006: return chain_add(ca, "replace", arg, 0) ?: 1;
+	case 1007: ca->spec = arg; return 1;
+	case 1008: ca->mode = arg; return 1;
 	default: return 0;
 	}
+}
+
+static int read_spec(struct chain_args *ca, struct lsk_dispatch **dp)
+{
+	int err = lsk_disp_parse(ca->spec, dp);
+
+	if (!err && ca->mode && lsk_disp_mode_parse(ca->mode, &(*dp)->mode))
+		err = lsk_err(EINVAL, "--mode %s: static, tailcall or freplace", ca->mode);
+	if (err) {
+		lsk_disp_free(*dp);
+		*dp = NULL;
+	}
+	return err;
+}
+
+/* --dispatcher: the root built from the spec, loaded first, the spec's chain lines added. */
+static int open_dispatcher(struct chain_args *ca, int *argc, char ***argv, struct lsk_obj ***objsp)
+{
+	const char *td = getenv("TMPDIR");
+	struct lsk_obj **objs, **all;
+	char **lines;
+	size_t i;
+	int err;
+
+	err = read_spec(ca, &ca->disp);
+	err = err ?: lsk_open_linked(*argv, *argc, &objs);
+	if (err)
+		return err;
+	err = lsk_disp_check(ca->disp, objs, *argc);
+	for (i = 0; !err && i < (size_t)*argc; i++)
+		if (!strcmp(objs[i]->name, ca->disp->root))
+			err = lsk_err(EINVAL, "%s: object '%s' has the root's name: set another with "
+				      "'root NAME'", objs[i]->path, ca->disp->root);
+	snprintf(ca->root_dir, sizeof(ca->root_dir), "%s/lskel-dispatch-XXXXXX",
+		 td && td[0] ? td : "/tmp");
+	if (!err && !mkdtemp(ca->root_dir)) {
+		err = lsk_err(errno, "%s: %s", ca->root_dir, strerror(errno));
+		ca->root_dir[0] = '\0';
+	}
+	snprintf(ca->root_path, sizeof(ca->root_path), "%s/%s.bpf.o", ca->root_dir,
+		 ca->disp->root);
+	err = err ?: lsk_disp_build(ca->disp, ca->root_path);
+	all = err ? NULL : calloc(*argc + 2, sizeof(*all));
+	ca->argv = err ? NULL : calloc(*argc + 2, sizeof(*ca->argv));
+	if (!err && (!all || !ca->argv))
+		err = lsk_err(ENOMEM, "out of memory");
+	if (!err)
+		err = lsk_obj_open(ca->root_path, &all[0]);
+	if (err) {
+		for (i = 0; i < (size_t)*argc; i++)
+			lsk_obj_free(objs[i]);
+		free(objs);
+		free(all);
+		return err;
+	}
+	memcpy(all + 1, objs, *argc * sizeof(*objs));
+	free(objs);
+	ca->argv[0] = ca->root_path;
+	memcpy(ca->argv + 1, *argv, *argc * sizeof(char *));
+	*argv = ca->argv;
+	*argc += 1;
+	*objsp = all;
+	err = lsk_compose_calls(all, *argc);
+	lines = err ? NULL : lsk_disp_chain_lines(ca->disp);
+	if (!err && !lines)
+		err = lsk_err(ENOMEM, "out of memory");
+	for (i = 0; !err && lines[i]; i++)
+		err = chain_add(ca, "", lines[i], 0);
+	for (i = 0; lines && lines[i]; i++)
+		free(lines[i]);
+	free(lines);
+	return err;
+}
+
+/* Objects calling extern functions of other objects given are linked with them first. */
+static int open_all(struct chain_args *ca, int *argc, char ***argv, struct lsk_obj ***objsp)
+{
+	if (ca->spec)
+		return open_dispatcher(ca, argc, argv, objsp);
+	if (ca->mode)
+		return lsk_err(EINVAL, "--mode belongs to --dispatcher");
+	return lsk_open_linked(*argv, *argc, objsp);
 }
 
 static int build_trace(struct chain_args *ca, struct lsk_obj **objs, int n, struct lsk_trace **tp)
@@ -306,6 +396,13 @@ static int build_trace(struct chain_args *ca, struct lsk_obj **objs, int n, stru
 static void chain_free(struct chain_args *ca)
 {
 	size_t i;
+
+	if (ca->root_dir[0] && strstr(ca->root_dir, "lskel-dispatch-")) {
+		unlink(ca->root_path);
+		rmdir(ca->root_dir);
+	}
+	free(ca->argv);
+	lsk_disp_free(ca->disp);
 
 	for (i = 0; i < ca->n; i++)
 		free(ca->lines[i]);
@@ -327,7 +424,8 @@ static int cmd_dump(int argc, char **argv)
 	bool objects = true, trace = true, loader = false;
 	struct lsk_obj **objs;
 	struct lsk_trace *t;
-	int c, i, err;
+	int c, i, err, n;
+	char **av;
 
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
@@ -335,7 +433,7 @@ static int cmd_dump(int argc, char **argv)
 		case 't': objects = false; break;
 		case 'l': objects = trace = false; loader = true; break;
 		case 'h': usage_dump(stdout); return 0;
-		case 1001 ... 1006:
+		case 1001 ... 1008:
 			if (chain_opt(&ca, c, optarg) < 0) {
 				fprintf(stderr, "lskel: %s\n", lsk_errmsg());
 				return 1;
@@ -348,24 +446,30 @@ static int cmd_dump(int argc, char **argv)
 		usage_dump(stderr);
 		return 2;
 	}
-	err = open_all(argc - optind, argv + optind, &objs);
+	n = argc - optind;
+	av = argv + optind;
+	err = open_all(&ca, &n, &av, &objs);
 	if (err) {
 		fprintf(stderr, "lskel: %s\n", lsk_errmsg());
+		chain_free(&ca);
 		return 1;
 	}
+	if (ca.disp && objects)
+		lsk_disp_dump(ca.disp, stdout);
 	if (objects)
-		for (i = 0; i < argc - optind; i++)
-			lsk_dump_obj(stdout, objs[i]);
+		for (i = 0; i < n; i++)
+			lsk_dump_obj_in(stdout, (const struct lsk_obj *const *)objs, i);
 	if (trace || loader) {
 		struct lsk_loader *l = NULL;
 
-		err = build_trace(&ca, objs, argc - optind, &t);
+		err = build_trace(&ca, objs, n, &t);
 		if (!err && loader)
 			err = lsk_loader_compile(t, &l);
 		if (err) {
 			fprintf(stderr, "lskel: %s\n", lsk_errmsg());
 			lsk_trace_free(t);
-			free_all(objs, argc - optind);
+			free_all(objs, n);
+			chain_free(&ca);
 			return 1;
 		}
 		if (trace)
@@ -375,7 +479,7 @@ static int cmd_dump(int argc, char **argv)
 		lsk_loader_free(l);
 		lsk_trace_free(t);
 	}
-	free_all(objs, argc - optind);
+	free_all(objs, n);
 	chain_free(&ca);
 	return 0;
 }
@@ -425,14 +529,15 @@ static int cmd_exec(int argc, char **argv)
 	struct lsk_exec_error e;
 	struct lsk_obj **objs;
 	struct lsk_trace *t;
-	int c, err, *fds;
+	int c, err, *fds, n;
+	char **av;
 
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'f': opts.fail_at = atoi(optarg); break;
 		case 'k': opts.kconfig_path = optarg; break;
 		case 'h': usage_exec(stdout); return 0;
-		case 1001 ... 1006:
+		case 1001 ... 1008:
 			if (chain_opt(&ca, c, optarg) < 0) {
 				fprintf(stderr, "lskel: %s\n", lsk_errmsg());
 				return 1;
@@ -445,15 +550,18 @@ static int cmd_exec(int argc, char **argv)
 		usage_exec(stderr);
 		return 2;
 	}
-	err = open_all(argc - optind, argv + optind, &objs);
+	n = argc - optind;
+	av = argv + optind;
+	err = open_all(&ca, &n, &av, &objs);
 	if (err) {
 		fprintf(stderr, "lskel: %s\n", lsk_errmsg());
+		chain_free(&ca);
 		return 1;
 	}
-	err = build_trace(&ca, objs, argc - optind, &t);
+	err = build_trace(&ca, objs, n, &t);
 	if (err) {
 		fprintf(stderr, "lskel: %s\n", lsk_errmsg());
-		free_all(objs, argc - optind);
+		free_all(objs, n);
 		return 1;
 	}
 	err = lsk_exec_direct(t, &opts, &fds, &e);
@@ -479,7 +587,7 @@ static int cmd_exec(int argc, char **argv)
 		lsk_exec_close(t, fds);
 	}
 	lsk_trace_free(t);
-	free_all(objs, argc - optind);
+	free_all(objs, n);
 	chain_free(&ca);
 	return err ? 1 : 0;
 }
@@ -571,6 +679,7 @@ static int cmd_gen(int argc, char **argv)
 	struct lsk_trace *t = NULL;
 	struct lsk_obj **objs;
 	FILE *f = stdout;
+	char **av;
 	int c, err, n;
 
 	if (argc > 1 && (!strcmp(argv[1], "skeleton") || !strcmp(argv[1], "subskeleton")))
@@ -585,7 +694,7 @@ static int cmd_gen(int argc, char **argv)
 		case 'n': name = optarg; break;
 		case 'o': out = optarg; break;
 		case 'h': usage_gen(stdout); return 0;
-		case 1001 ... 1006:
+		case 1001 ... 1008:
 			if (chain_opt(&ca, c, optarg) < 0) {
 				fprintf(stderr, "lskel: %s\n", lsk_errmsg());
 				return 1;
@@ -604,9 +713,11 @@ static int cmd_gen(int argc, char **argv)
 			"--key and --cert belong to --sign");
 		return 2;
 	}
-	err = open_all(n, argv + optind, &objs);
+	av = argv + optind;
+	err = open_all(&ca, &n, &av, &objs);
 	if (err) {
 		fprintf(stderr, "lskel: %s\n", lsk_errmsg());
+		chain_free(&ca);
 		return 1;
 	}
 	if (!name)
@@ -652,6 +763,83 @@ done:
 	return err ? 1 : 0;
 }
 
+static void usage_dispatcher(FILE *f)
+{
+	fprintf(f,
+		"usage: lskel dispatcher [--mode M] [--emit-c] -o OUT SPEC [OBJ...]\n"
+		"\n"
+		"Generates the root program of a dispatcher spec as a BPF object (compiled with\n"
+		"$LSKEL_CLANG, default clang), or its C source with --emit-c. With the component\n"
+		"objects given, checks that the spec names them. Load it with the components:\n"
+		"'lskel gen --dispatcher SPEC OBJ...' does both in one step.\n"
+		"\n"
+		"spec (one directive per line, '#' comments):\n"
+		"  hook xdp|tc                   first line\n"
+		"  mode static|tailcall|freplace default static\n"
+		"  root NAME                     root object and program name (dispatcher)\n"
+		"  end VERDICT                   when every component continued (XDP_PASS,\n"
+		"                                TC_ACT_OK)\n"
+		"  component OBJ:PROG            components in order, each followed by rules:\n"
+		"    on CODE continue|stop|return VERDICT\n"
+		"    default continue|stop|return VERDICT   (default: continue)\n"
+		"  'stop' returns the component's own code; VERDICT is a verdict of the hook\n"
+		"  (XDP_ABORTED..XDP_REDIRECT, TC_ACT_UNSPEC..TC_ACT_REDIRECT) or its number.\n");
+}
+
+static int cmd_dispatcher(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "emit-c", no_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	struct chain_args ca = {};
+	struct lsk_obj **objs = NULL;
+	const char *out = NULL;
+	bool emit_c = false;
+	int c, err, n = 0;
+
+	while ((c = getopt_long(argc, argv, "o:h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'o': out = optarg; break;
+		case 'm': ca.mode = optarg; break;
+		case 'c': emit_c = true; break;
+		case 'h': usage_dispatcher(stdout); return 0;
+		default: usage_dispatcher(stderr); return 2;
+		}
+	}
+	if (!out || optind >= argc) {
+		usage_dispatcher(stderr);
+		return 2;
+	}
+	ca.spec = argv[optind++];
+	n = argc - optind;
+	err = read_spec(&ca, &ca.disp);
+	if (!err && n) {
+		err = lsk_open_linked(argv + optind, n, &objs);
+		err = err ?: lsk_disp_check(ca.disp, objs, n);
+	}
+	if (!err && emit_c) {
+		FILE *f = fopen(out, "w");
+
+		err = f ? lsk_disp_emit_c(ca.disp, f) : lsk_err(errno, "%s: %s", out, strerror(errno));
+		if (f && fclose(f) && !err)
+			err = lsk_err(EIO, "%s: write failed", out);
+	} else if (!err) {
+		err = lsk_disp_build(ca.disp, out);
+	}
+	if (err) {
+		fprintf(stderr, "lskel: %s\n", lsk_errmsg());
+		unlink(out);
+	}
+	if (objs)
+		free_all(objs, n);
+	chain_free(&ca);
+	return err ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	while (argc > 2 && (!strcmp(argv[1], "-L") || !strcmp(argv[1], "--use-loader"))) {
@@ -680,6 +868,8 @@ int main(int argc, char **argv)
 		return cmd_verify(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "link"))
 		return cmd_link(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "dispatcher"))
+		return cmd_dispatcher(argc - 1, argv + 1);
 	fprintf(stderr, "lskel: unknown verb '%s'\n", argv[1]);
 	usage_main(stderr);
 	return 2;

@@ -76,12 +76,16 @@ enum lsk_ref_kind {
 	LSK_REF_KSYM_BTF,	/* ld_imm64 BPF_PSEUDO_BTF_ID <- btf id of a typed ksym */
 	LSK_REF_KFUNC,		/* call BPF_PSEUDO_KFUNC_CALL <- btf id of a kfunc */
 	LSK_REF_KCONFIG,	/* ld_imm64 <- address inside the .kconfig map */
+	LSK_REF_EXT_CALL,	/* call of an extern function: a program of another object
+				 * (compose.c makes it a subprogram; none are left after it) */
 };
 
 struct lsk_ref {
 	enum lsk_ref_kind kind;
 	size_t insn_idx;	/* index in the linked program */
 	int idx;		/* map index or extern index */
+	int obj;		/* object they belong to: -1 = the program's own; set when another
+				 * object's program was composed into this one (compose.c) */
 };
 
 /* A program: entry programs own linked instructions; .text functions are subprograms. */

@@ -504,7 +504,8 @@ static int close_module_btfs(struct builder *b, int attach_op, int prog_op, cons
 static int ksym_btf_op(struct builder *b, const struct lsk_prog *p, const struct lsk_ref *r,
 		       int ic)
 {
-	const struct lsk_extern *e = &b->to->obj->externs[r->idx];
+	const struct lsk_obj *ro = r->obj >= 0 ? b->t->objs[r->obj].obj : b->to->obj;
+	const struct lsk_extern *e = &ro->externs[r->idx];
 	__u32 kind = e->is_func ? BTF_KIND_FUNC : BTF_KIND_VAR;
 	struct lsk_ksym_use *u = lsk_ksym_share_find(b->ks, e->name, kind);
 	struct lsk_op *o;
@@ -514,7 +515,8 @@ static int ksym_btf_op(struct builder *b, const struct lsk_prog *p, const struct
 		return lsk_err(EINVAL, "internal: ksym '%s' of program '%s' was not counted",
 			       e->name, p->name);
 	rop = resolve_op(b, LSK_CMD_BTF_ID, e->name,
-			 "BTF id of ksym '%s' for program '%s' of object '%s'", p->name, r->idx);
+			 "BTF id of ksym '%s' for program '%s' of object '%s'", p->name,
+			 r->obj >= 0 ? -1 : r->idx);
 	if (rop < 0)
 		return rop;
 	o = &b->t->ops[rop];
@@ -558,6 +560,9 @@ static int add_prog(struct builder *b, size_t pi)
 	 * per-instruction fd patching at load time. */
 	for (i = 0; i < p->nr_refs; i++) {
 		const struct lsk_ref *r = &p->refs[i];
+		/* code composed in from another object names that object's maps and externs */
+		const struct lsk_trace_obj *rto = r->obj >= 0 ? &b->t->objs[r->obj] : b->to;
+		const struct lsk_obj *ro = rto->obj;
 		const struct lsk_extern *e;
 		int rop;
 
@@ -565,21 +570,21 @@ static int add_prog(struct builder *b, size_t pi)
 		switch (r->kind) {
 		case LSK_REF_MAP_FD:
 			insns[r->insn_idx].src_reg = BPF_PSEUDO_MAP_IDX;
-			insns[r->insn_idx].imm = b->to->map_op[r->idx];
+			insns[r->insn_idx].imm = rto->map_op[r->idx];
 			break;
 		case LSK_REF_MAP_VALUE:
 			insns[r->insn_idx].src_reg = BPF_PSEUDO_MAP_IDX_VALUE;
-			insns[r->insn_idx].imm = b->to->map_op[r->idx];
+			insns[r->insn_idx].imm = rto->map_op[r->idx];
 			break;
 		case LSK_REF_KCONFIG:
 			insns[r->insn_idx].src_reg = BPF_PSEUDO_MAP_IDX_VALUE;
-			insns[r->insn_idx].imm = b->to->map_op[obj->kconfig_map];
+			insns[r->insn_idx].imm = rto->map_op[ro->kconfig_map];
 			break;
 		case LSK_REF_KSYM_ADDR:
-			e = &obj->externs[r->idx];
+			e = &ro->externs[r->idx];
 			rop = resolve_op(b, LSK_CMD_KSYM_ADDR, e->name,
 					 "address of ksym '%s' for program '%s' of object '%s'",
-					 p->name, r->idx);
+					 p->name, r->obj >= 0 ? -1 : r->idx);
 			if (rop < 0)
 				return rop;
 			b->t->ops[rop].weak = e->is_weak;
@@ -594,6 +599,10 @@ static int add_prog(struct builder *b, size_t pi)
 			if (r->kind == LSK_REF_KSYM_BTF)
 				insns[r->insn_idx].src_reg = BPF_PSEUDO_BTF_ID;
 			break;
+		case LSK_REF_EXT_CALL:
+			return lsk_err(ENOENT, "%s: program '%s' calls extern function '%s', defined "
+				       "by none of the objects given", obj->path, p->name,
+				       ro->externs[r->idx].name);
 		}
 	}
 	snprintf(what, sizeof(what), "program '%s' of object '%s'", p->name, obj->name);

@@ -178,6 +178,29 @@ static void test_shared_kfuncs(void **state)
 	cli_golden(args, "ct_chain.loader.dump");
 }
 
+/* Generated dispatcher roots (samples/dispatch/dsp.spec) in each mode, and the freplace
+ * mode's resolved spec and trace, which stand in for its kernel test here (EXT refused). */
+static void test_dispatchers(void **state)
+{
+	static const char *const modes[] = { "static", "tailcall", "freplace" };
+	char args[1024], golden[64];
+	const char *b = build_dir();
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		snprintf(args, sizeof(args), "dispatcher --emit-c --mode %s -o /dev/stdout "
+			 "samples/dispatch/dsp.spec", modes[i]);
+		snprintf(golden, sizeof(golden), "dsp.%s.c", modes[i]);
+		cli_golden(args, golden);
+	}
+	snprintf(args, sizeof(args), "dump --dispatcher samples/dispatch/dsp.spec --mode freplace "
+		 "%1$s/samples/dispatch/dsp_parse.bpf.o %1$s/samples/dispatch/dsp_filter.bpf.o "
+		 "%1$s/samples/dispatch/dsp_count.bpf.o %1$s/samples/dispatch/dsp_verdict.bpf.o "
+		 "%1$s/samples/dispatch/dsp_lib.bpf.o", b);
+	cli_golden(args, "dsp.freplace.dump");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -185,6 +208,7 @@ int main(void)
 		cmocka_unit_test(test_freplace_chain),
 		cmocka_unit_test(test_trampolines),
 		cmocka_unit_test(test_shared_kfuncs),
+		cmocka_unit_test(test_dispatchers),
 		cmocka_unit_test(test_deterministic),
 	};
 

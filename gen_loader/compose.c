@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* Composing another object's program into a caller as a subprogram (see compose.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/btf.h>
+#include "compose.h"
+#include "err.h"
+
+#define REF_DONE ((enum lsk_ref_kind)-1)
+
+struct merged_btf {
+	int into, from;
+	__u32 start;		/* id of from's type 1 inside into's BTF */
+};
+
+struct composer {
+	struct lsk_obj **objs;
+	size_t n;
+	struct merged_btf *m;
+	size_t nr_m;
+	bool **called;		/* per object, per program: composed into some caller */
+};
+
+struct placed {
+	int obj;
+	size_t prog;
+	size_t off;
+};
+
+static int find_definer(struct composer *c, int caller, size_t cprog, const char *name,
+			int *dobj, size_t *dprog)
+{
+	const struct lsk_obj *co = c->objs[caller];
+	size_t i, j;
+	int found = 0;
+
+	for (i = 0; i < c->n; i++)
+		for (j = 0; j < c->objs[i]->nr_progs; j++) {
+			const struct lsk_prog *q = &c->objs[i]->progs[j];
+
+			if (q->is_subprog || q->linked_copy || strcmp(q->name, name))
+				continue;
+			if (found)
+				return lsk_err(EINVAL, "%s: program '%s' calls '%s', which two objects "
+					       "define: '%s' and '%s'", co->path,
+					       co->progs[cprog].name, name, c->objs[*dobj]->name,
+					       c->objs[i]->name);
+			*dobj = i;
+			*dprog = j;
+			found = 1;
+		}
+	if (!found)
+		return lsk_err(ENOENT, "%s: program '%s' of object '%s' calls extern function '%s', "
+			       "which none of the objects given defines", co->path,
+			       co->progs[cprog].name, co->name, name);
+	if (*dobj == caller && *dprog == cprog)
+		return lsk_err(ELOOP, "%s: program '%s' calls itself through extern '%s'",
+			       co->path, name, name);
+	return 0;
+}
+
+/* Types of object @from inside object @into's BTF: added once, first id returned. */
+static int merged_start(struct composer *c, int into, int from, __u32 *start)
+{
+	struct merged_btf *nm;
+	size_t i;
+	int id;
+
+	for (i = 0; i < c->nr_m; i++)
+		if (c->m[i].into == into && c->m[i].from == from) {
+			*start = c->m[i].start;
+			return 0;
+		}
+	id = btf__add_btf(c->objs[into]->btf, c->objs[from]->btf);
+	if (id < 0)
+		return lsk_err(-id, "%s: cannot add the BTF of object '%s' to it",
+			       c->objs[into]->path, c->objs[from]->name);
+	nm = realloc(c->m, (c->nr_m + 1) * sizeof(*nm));
+	if (!nm)
+		return lsk_err(ENOMEM, "out of memory");
+	c->m = nm;
+	nm[c->nr_m++] = (struct merged_btf){ .into = into, .from = from, .start = id };
+	*start = id;
+	return 0;
+}
+
+static int str_into(struct btf *to, const struct btf *from, __u32 *off)
+{
+	const char *s = btf__str_by_offset(from, *off);
+	int r;
+
+	if (!s)
+		return -EINVAL;
+	r = btf__add_str(to, s);
+	if (r < 0)
+		return r;
+	*off = r;
+	return 0;
+}
+
+static void *grow(void *p, size_t nr, size_t add, size_t elem)
+{
+	return realloc(p, (nr + add) * elem + 1);
+}
+
+/* func/line info and CO-RE records of @q, moved to @off and into the caller's BTF. */
+static int append_btf_info(struct composer *c, int oi, struct lsk_prog *p, int di,
+			   const struct lsk_prog *q, size_t off)
+{
+	struct lsk_obj *o = c->objs[oi], *d = c->objs[di];
+	__u32 start = 0;
+	size_t i, base;
+	int err;
+
+	if (!q->nr_func_info && !q->nr_line_info && !q->nr_core_relos)
+		return 0;
+	/* the kernel wants func info for every subprogram or for none */
+	if (!o->btf || !d->btf || (p->nr_func_info && !q->nr_func_info))
+		return lsk_err(EINVAL, "%s: cannot make program '%s' of object '%s' a subprogram "
+			       "of '%s': BTF func info is missing on one side", o->path, q->name,
+			       d->name, p->name);
+	err = merged_start(c, oi, di, &start);
+	if (err)
+		return err;
+	if (p->nr_func_info) {
+		struct bpf_func_info *f = grow(p->func_info, p->nr_func_info, q->nr_func_info,
+					       sizeof(*f));
+
+		if (!f)
+			return lsk_err(ENOMEM, "out of memory");
+		p->func_info = f;
+		base = p->nr_func_info;
+		for (i = 0; i < q->nr_func_info; i++) {
+			f[base + i] = q->func_info[i];
+			f[base + i].insn_off += off;
+			f[base + i].type_id += start - 1;
+		}
+		p->nr_func_info += q->nr_func_info;
+	}
+	if (p->nr_func_info && q->nr_line_info) {
+		struct bpf_line_info *l = grow(p->line_info, p->nr_line_info, q->nr_line_info,
+					       sizeof(*l));
+
+		if (!l)
+			return lsk_err(ENOMEM, "out of memory");
+		p->line_info = l;
+		base = p->nr_line_info;
+		for (i = 0; i < q->nr_line_info; i++) {
+			l[base + i] = q->line_info[i];
+			l[base + i].insn_off += off;
+			err = str_into(o->btf, d->btf, &l[base + i].file_name_off);
+			err = err ?: str_into(o->btf, d->btf, &l[base + i].line_off);
+			if (err)
+				return lsk_err(EINVAL, "%s: line info of program '%s': bad string",
+					       d->path, q->name);
+		}
+		p->nr_line_info += q->nr_line_info;
+	}
+	if (q->nr_core_relos) {
+		struct bpf_core_relo *r = grow(p->core_relos, p->nr_core_relos, q->nr_core_relos,
+					       sizeof(*r));
+
+		if (!r)
+			return lsk_err(ENOMEM, "out of memory");
+		p->core_relos = r;
+		base = p->nr_core_relos;
+		for (i = 0; i < q->nr_core_relos; i++) {
+			r[base + i] = q->core_relos[i];
+			r[base + i].insn_off += off * sizeof(struct bpf_insn);
+			r[base + i].type_id += start - 1;
+			if (str_into(o->btf, d->btf, &r[base + i].access_str_off))
+				return lsk_err(EINVAL, "%s: CO-RE record of program '%s': bad string",
+					       d->path, q->name);
+		}
+		p->nr_core_relos += q->nr_core_relos;
+	}
+	return 0;
+}
+
+/* @q (program of object @di) appended to @p (of object @oi); its start in *off. */
+static int append(struct composer *c, int oi, struct lsk_prog *p, int di,
+		  const struct lsk_prog *q, size_t *off)
+{
+	struct bpf_insn *ni = grow(p->insns, p->insn_cnt, q->insn_cnt, sizeof(*ni));
+	struct lsk_ref *nr;
+	size_t i;
+
+	if (!ni)
+		return lsk_err(ENOMEM, "out of memory");
+	p->insns = ni;
+	*off = p->insn_cnt;
+	memcpy(ni + p->insn_cnt, q->insns, q->insn_cnt * sizeof(*ni));
+	p->insn_cnt += q->insn_cnt;
+	nr = grow(p->refs, p->nr_refs, q->nr_refs, sizeof(*nr));
+	if (!nr)
+		return lsk_err(ENOMEM, "out of memory");
+	p->refs = nr;
+	for (i = 0; i < q->nr_refs; i++) {
+		struct lsk_ref r = q->refs[i];
+
+		r.insn_idx += *off;
+		if (r.obj < 0)
+			r.obj = di;
+		if (r.obj == oi)
+			r.obj = -1;
+		nr[p->nr_refs++] = r;
+	}
+	return append_btf_info(c, oi, p, di, q, *off);
+}
+
+static int compose_prog(struct composer *c, int oi, size_t pi)
+{
+	struct lsk_prog *p = &c->objs[oi]->progs[pi];
+	struct placed *done = NULL, *nd;
+	size_t k, j, nr_done = 0, off = 0;
+	int err = 0;
+
+	for (k = 0; !err && k < p->nr_refs; k++) {
+		struct lsk_ref r = p->refs[k];
+		int eobj = r.obj >= 0 ? r.obj : oi, di = -1;
+		size_t qi = 0;
+
+		if (r.kind != LSK_REF_EXT_CALL)
+			continue;
+		err = find_definer(c, oi, pi, c->objs[eobj]->externs[r.idx].name, &di, &qi);
+		if (err)
+			break;
+		for (j = 0; j < nr_done && (done[j].obj != di || done[j].prog != qi); j++)
+			;
+		if (j < nr_done) {
+			off = done[j].off;
+		} else {
+			err = append(c, oi, p, di, &c->objs[di]->progs[qi], &off);
+			if (err)
+				break;
+			nd = realloc(done, (nr_done + 1) * sizeof(*nd));
+			if (!nd) {
+				err = lsk_err(ENOMEM, "out of memory");
+				break;
+			}
+			done = nd;
+			done[nr_done++] = (struct placed){ .obj = di, .prog = qi, .off = off };
+			c->called[di][qi] = true;
+		}
+		p->insns[r.insn_idx].imm = (long)off - (long)r.insn_idx - 1;
+		p->refs[k].kind = REF_DONE;
+	}
+	free(done);
+	for (k = j = 0; !err && k < p->nr_refs; k++)
+		if (p->refs[k].kind != REF_DONE)
+			p->refs[j++] = p->refs[k];
+	if (!err)
+		p->nr_refs = j;
+	return err;
+}
+
+static bool has_ext_calls(const struct lsk_prog *p)
+{
+	size_t k;
+
+	for (k = 0; k < p->nr_refs; k++)
+		if (p->refs[k].kind == LSK_REF_EXT_CALL)
+			return true;
+	return false;
+}
+
+int lsk_compose_calls(struct lsk_obj **objs, size_t n)
+{
+	struct composer c = { .objs = objs, .n = n };
+	size_t i, j;
+	int err = 0;
+
+	c.called = calloc(n + 1, sizeof(*c.called));
+	if (!c.called)
+		return lsk_err(ENOMEM, "out of memory");
+	for (i = 0; i < n && !err; i++) {
+		c.called[i] = calloc(objs[i]->nr_progs + 1, sizeof(bool));
+		if (!c.called[i])
+			err = lsk_err(ENOMEM, "out of memory");
+	}
+	for (i = 0; i < n && !err; i++)
+		for (j = 0; j < objs[i]->nr_progs && !err; j++)
+			if (lsk_prog_is_entry(&objs[i]->progs[j]) && has_ext_calls(&objs[i]->progs[j]))
+				err = compose_prog(&c, i, j);
+	/* a program composed into its callers is not loaded on its own */
+	for (i = 0; i < n && !err; i++)
+		for (j = 0; j < objs[i]->nr_progs; j++)
+			if (c.called[i][j])
+				objs[i]->progs[j].linked_copy = true;
+	for (i = 0; i < n; i++)
+		free(c.called[i]);
+	free(c.called);
+	free(c.m);
+	return err;
+}
