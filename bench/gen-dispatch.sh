@@ -1,7 +1,8 @@
 #!/bin/sh
 # Sources for the per-packet dispatcher bench (bench/dispatch_bench.c) in $1: 16 components
-# (each counts its runs and lets the packet go on), the spec of the first 1, 4 and 16 of
-# them, and for each size one hand-written program doing the same work inline.
+# (each counts its runs and checks the packet length against its own bound, so the inline
+# version cannot merge the checks), the spec of the first 1, 4 and 16 of them, and for each
+# size one hand-written program doing the same work inline.
 set -e
 dir=$1
 mkdir -p "$dir"
@@ -18,7 +19,7 @@ SEC("xdp")
 int comp_$i(struct xdp_md *ctx)
 {
 	runs_$i++;
-	return ctx->data_end - ctx->data >= 14 ? XDP_PASS : XDP_DROP;
+	return ctx->data_end - ctx->data >= 14 + $i ? XDP_PASS : XDP_DROP;
 }
 
 char LICENSE[] SEC("license") = "GPL";
@@ -39,13 +40,14 @@ for n in 1 4 16; do
 		printf '#include <bpf/bpf_helpers.h>\n\n'
 		i=0
 		while [ $i -lt $n ]; do
-			printf '__u64 runs_%d = 0;\n' $i
+			# a map per counter, as the components have: same data layout
+			printf '__u64 runs_%d SEC(".data.r%d") = 0;\n' $i $i
 			i=$((i + 1))
 		done
 		printf '\nSEC("xdp")\nint inline_%d(struct xdp_md *ctx)\n{\n' $n
 		i=0
 		while [ $i -lt $n ]; do
-			printf '\truns_%d++;\n\tif (ctx->data_end - ctx->data < 14)\n\t\treturn XDP_DROP;\n' $i
+			printf '\truns_%d++;\n\tif (ctx->data_end - ctx->data < 14 + %d)\n\t\treturn XDP_DROP;\n' $i $i
 			i=$((i + 1))
 		done
 		printf '\treturn XDP_PASS;\n}\n\nchar LICENSE[] SEC("license") = "GPL";\n'

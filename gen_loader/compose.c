@@ -5,6 +5,7 @@
 #include <string.h>
 #include <bpf/btf.h>
 #include "compose.h"
+#include "inline_calls.h"
 #include "err.h"
 
 #define REF_DONE ((enum lsk_ref_kind)-1)
@@ -246,12 +247,23 @@ static int compose_prog(struct composer *c, int oi, size_t pi)
 		p->insns[r.insn_idx].imm = (long)off - (long)r.insn_idx - 1;
 		p->refs[k].kind = REF_DONE;
 	}
-	free(done);
 	for (k = j = 0; !err && k < p->nr_refs; k++)
 		if (p->refs[k].kind != REF_DONE)
 			p->refs[j++] = p->refs[k];
 	if (!err)
 		p->nr_refs = j;
+	if (!err && nr_done) {	/* bodies called once from the main function: spliced in */
+		struct lsk_inline_block *bl = calloc(nr_done, sizeof(*bl));
+
+		for (k = 0; bl && k < nr_done; k++)
+			bl[k] = (struct lsk_inline_block){
+				.start = done[k].off,
+				.main_len = c->objs[done[k].obj]->progs[done[k].prog].sec_insn_cnt };
+		err = bl ? lsk_inline_composed(p, p->sec_insn_cnt, bl, nr_done) :
+			   lsk_err(ENOMEM, "out of memory");
+		free(bl);
+	}
+	free(done);
 	return err;
 }
 

@@ -234,7 +234,7 @@ int lsk_disp_emit_c(const struct lsk_dispatch *d, FILE *f)
 int lsk_disp_build(const struct lsk_dispatch *d, const char *out)
 {
 	const char *td = getenv("TMPDIR"), *cc = getenv("LSKEL_CLANG");
-	char dir[4096], src[4200], map[4300];
+	char dir[4096], src[4200], map[4300], cwd[4096], cwd_map[4200];
 	pid_t pid;
 	FILE *f;
 	int st, err;
@@ -246,6 +246,9 @@ int lsk_disp_build(const struct lsk_dispatch *d, const char *out)
 			       strerror(errno));
 	snprintf(src, sizeof(src), "%s/%s.bpf.c", dir, d->root);
 	snprintf(map, sizeof(map), "-fdebug-prefix-map=%s=.", dir);
+	/* the working directory goes into the BTF file names too: mapped away as well */
+	snprintf(cwd_map, sizeof(cwd_map), "-fdebug-prefix-map=%s=.",
+		 getcwd(cwd, sizeof(cwd)) ? cwd : "/");
 	f = fopen(src, "w");
 	if (!f) {
 		rmdir(dir);
@@ -256,7 +259,8 @@ int lsk_disp_build(const struct lsk_dispatch *d, const char *out)
 		err = lsk_err(EIO, "%s: write failed", src);
 	if (!err) {
 		char *argv[] = { (char *)(cc && cc[0] ? cc : "clang"), "-g", "-O2", "-target", "bpf",
-				 "-Wall", "-Werror", map, "-c", src, "-o", (char *)out, NULL };
+				 "-Wall", "-Werror", map, cwd_map, "-c", src, "-o", (char *)out,
+				 NULL };
 
 		err = posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ);
 		if (err)
