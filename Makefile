@@ -212,7 +212,11 @@ $(LINK_DIR)/%.bpf.o: tests/link/%.bpf.c $(BUILD)/vmlinux.h
 $(BUILD)/skel/extlink.lskel.h: $(LINK_OBJS) $(BUILD)/bin/lskel | $(BUILD)/skel
 	$(BUILD)/bin/lskel gen -n extlink -o $@ $(LINK_DIR)/ext_caller_a.bpf.o \
 		$(LINK_DIR)/ext_caller_b.bpf.o $(LINK_DIR)/ext_lib.bpf.o
-$(BUILD)/tests/test_link: $(BUILD)/skel/extlink.lskel.h $(LINK_OBJS)
+$(BUILD)/skel/dynlink.lskel.h: $(LINK_OBJS) $(BUILD)/bin/lskel | $(BUILD)/skel
+	$(BUILD)/bin/lskel gen -n dynlink --dynamic ext_lib -o $@ $(LINK_DIR)/ext_caller_a.bpf.o \
+		$(LINK_DIR)/ext_lib.bpf.o
+$(BUILD)/tests/test_link: $(BUILD)/skel/extlink.lskel.h $(BUILD)/skel/dynlink.lskel.h $(LINK_OBJS)
+$(BUILD)/tests/test_golden: $(LINK_OBJS)
 # The runtime (and the generator on two samples) under valgrind memcheck: `make valgrind`.
 VG := valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect
 $(BUILD)/tests/valgrind_runtime: tests/valgrind_runtime.c $(wildcard include/lskel/*.h) \
@@ -283,7 +287,7 @@ demo: deps
 	$(BUILD)/bin/lskel exec $(BUILD)/samples/tp_counter.bpf.o $(BUILD)/samples/xdp_tail.bpf.o
 
 # Rewrite the golden dumps after reading their diff (tests compare against them).
-golden: all $(BUILD)/bin/lskel
+golden: all $(BUILD)/bin/lskel $(LINK_OBJS)
 	@for o in $(SAMPLE_OBJS); do \
 		n=$$(basename $$o .bpf.o); \
 		$(BUILD)/bin/lskel dump $$o > tests/golden/$$n.dump || exit 1; \
@@ -293,6 +297,10 @@ golden: all $(BUILD)/bin/lskel
 	$(BUILD)/bin/lskel dump $(REFUSED_OBJS) > tests/golden/trampolines.dump
 	$(BUILD)/bin/lskel dump $(CT_OBJS) > tests/golden/ct_chain.dump
 	$(BUILD)/bin/lskel dump --loader $(CT_OBJS) > tests/golden/ct_chain.loader.dump
+	$(BUILD)/bin/lskel dump --dynamic ext_lib $(LINK_DIR)/ext_caller_a.bpf.o \
+		$(LINK_DIR)/ext_lib.bpf.o > tests/golden/dynlink.dump
+	$(BUILD)/bin/lskel dump --loader --dynamic ext_lib $(LINK_DIR)/ext_caller_a.bpf.o \
+		$(LINK_DIR)/ext_lib.bpf.o > tests/golden/dynlink.loader.dump
 	for m in static tailcall freplace; do \
 		$(BUILD)/bin/lskel dispatcher --emit-c --mode $$m -o tests/golden/dsp.$$m.c \
 			samples/dispatch/dsp.spec || exit 1; done

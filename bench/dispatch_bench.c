@@ -81,7 +81,7 @@ static int load(const char *spec, const char *mode, char **paths, size_t n, stru
 		err = lsk_disp_parse(spec, &d);
 		err = err ?: lsk_disp_mode_parse(mode, &d->mode);
 		err = err ?: lsk_disp_build(d, root);
-		err = err ?: lsk_open_linked(paths, n, &comps);
+		err = err ?: lsk_open_linked(paths, n, NULL, &comps);
 		if (err)
 			goto out;
 		l->objs = calloc(n + 1, sizeof(*l->objs));
@@ -89,13 +89,13 @@ static int load(const char *spec, const char *mode, char **paths, size_t n, stru
 		memcpy(l->objs + 1, comps, n * sizeof(*comps));
 		free(comps);
 		l->n = n + 1;
-		err = err ?: lsk_compose_calls(l->objs, l->n);
+		err = err ?: lsk_compose_calls(l->objs, l->n, NULL);
 		lines = err ? NULL : lsk_disp_chain_lines(d);
 		co.lines = (const char *const *)lines;
 		while (lines && lines[co.nr_lines])
 			co.nr_lines++;
 	} else {
-		err = lsk_open_linked(paths, n, &l->objs);
+		err = lsk_open_linked(paths, n, NULL, &l->objs);
 		l->n = n;
 	}
 	err = err ?: lsk_chain_resolve(l->objs, l->n, &co, &c);

@@ -445,8 +445,14 @@ static int apply_replace(struct ctx *x)
  * prog j); *want_obj stays -1 when no line names one. */
 static int wanted_target(struct ctx *x, size_t i, size_t j, int *want_obj, int *want_prog)
 {
+	const struct lsk_prog *p = &x->objs[i]->progs[j];
 	size_t l;
 
+	if (p->dyn_target) {	/* --dynamic: the program that calls it */
+		*want_obj = p->dyn_tobj;
+		*want_prog = p->dyn_tprog;
+		return 0;
+	}
 	for (l = 0; l < x->o->nr_lines; l++) {
 		char a[256], b[256], *c;
 		int so, sp, err;
@@ -590,8 +596,11 @@ static int order_objects(struct ctx *x)
 
 				if (!placed[t->obj])
 					snprintf(cyc + strlen(cyc), sizeof(cyc) - strlen(cyc),
-						 "%s'%s' needs '%s' (freplace target)", cyc[0] ? ", " : "",
-						 x->objs[t->obj]->name, x->objs[t->tobj]->name);
+						 "%s'%s' needs '%s' (%s '%s')", cyc[0] ? ", " : "",
+						 x->objs[t->obj]->name, x->objs[t->tobj]->name,
+						 x->objs[t->obj]->progs[t->prog].dyn_target ?
+						 "dynamic link of" : "freplace target of",
+						 x->objs[t->obj]->progs[t->prog].attach_target);
 			}
 			for (i = 0; i < x->n; i++) {
 				int j = placed[i] ? -1 : composed_dep(x, i, placed);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* Composing another object's program into a caller as a subprogram (see compose.h). */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/btf.h>
@@ -21,16 +22,18 @@ struct composer {
 	struct merged_btf *m;
 	size_t nr_m;
 	bool **called;		/* per object, per program: composed into some caller */
+	const bool *dynamic;	/* per object: its global functions are linked dynamically */
 };
 
 struct placed {
 	int obj;
 	size_t prog;
 	size_t off;
+	bool dyn;		/* a placeholder; the definition is an freplace of it */
 };
 
 static int find_definer(struct composer *c, int caller, size_t cprog, const char *name,
-			int *dobj, size_t *dprog)
+			int *dobj, size_t *dprog, bool *dyn)
 {
 	const struct lsk_obj *co = c->objs[caller];
 	size_t i, j;
@@ -49,6 +52,18 @@ static int find_definer(struct composer *c, int caller, size_t cprog, const char
 					       c->objs[i]->name);
 			*dobj = i;
 			*dprog = j;
+			found = 1;
+		}
+	/* --dynamic objects: a global function, to be loaded as an freplace of a placeholder */
+	for (i = 0; !found && c->dynamic && i < c->n; i++)
+		for (j = 0; c->dynamic[i] && (int)i != caller && j < c->objs[i]->nr_progs; j++) {
+			const struct lsk_prog *q = &c->objs[i]->progs[j];
+
+			if (!q->is_subprog || !q->is_global || !q->insns || strcmp(q->name, name))
+				continue;
+			*dobj = i;
+			*dprog = j;
+			*dyn = true;
 			found = 1;
 		}
 	if (!found)
@@ -210,6 +225,120 @@ static int append(struct composer *c, int oi, struct lsk_prog *p, int di,
 	return append_btf_info(c, oi, p, di, q, *off);
 }
 
+static void *dup_mem(const void *p, size_t n, int *err)
+{
+	void *d;
+
+	if (!n)
+		return NULL;
+	d = malloc(n);
+	if (!d)
+		*err = -ENOMEM;
+	else
+		memcpy(d, p, n);
+	return d;
+}
+
+/* The definition @q (global function of object @di) as an freplace program of @fn in
+ * program @pi of object @oi: its own copy of the linked function, bound to that target. */
+static int add_freplace(struct composer *c, int di, size_t qi, int oi, size_t pi, const char *fn)
+{
+	struct lsk_obj *d = c->objs[di];
+	struct lsk_prog *np, *e, *q;
+	char name[128];
+	size_t i, same = 0;
+	bool *nc;
+	int err = 0;
+
+	for (i = 0; i < d->nr_progs; i++)
+		same += d->progs[i].dyn_target && !strcmp(d->progs[i].replace_func, fn);
+	if (same)
+		snprintf(name, sizeof(name), "%s_%zu", fn, same + 1);
+	else
+		snprintf(name, sizeof(name), "%s", fn);
+	np = realloc(d->progs, (d->nr_progs + 1) * sizeof(*np));
+	if (!np)
+		return lsk_err(ENOMEM, "out of memory");
+	d->progs = np;
+	nc = realloc(c->called[di], (d->nr_progs + 1) * sizeof(*nc));
+	if (!nc)
+		return lsk_err(ENOMEM, "out of memory");
+	c->called[di] = nc;
+	nc[d->nr_progs] = false;
+	q = &d->progs[qi];
+	e = &d->progs[d->nr_progs];
+	memset(e, 0, sizeof(*e));
+	e->name = strdup(name);
+	e->sec_name = strdup(q->sec_name);
+	e->replace_func = strdup(fn);
+	e->insns = dup_mem(q->insns, q->insn_cnt * sizeof(*q->insns), &err);
+	e->func_info = dup_mem(q->func_info, q->nr_func_info * sizeof(*q->func_info), &err);
+	e->line_info = dup_mem(q->line_info, q->nr_line_info * sizeof(*q->line_info), &err);
+	e->core_relos = dup_mem(q->core_relos, q->nr_core_relos * sizeof(*q->core_relos), &err);
+	e->refs = dup_mem(q->refs, q->nr_refs * sizeof(*q->refs), &err);
+	d->nr_progs++;	/* owned by the object from here: freed with it */
+	if (err || !e->name || !e->sec_name || !e->replace_func)
+		return lsk_err(ENOMEM, "out of memory");
+	e->insn_cnt = q->insn_cnt;
+	e->nr_func_info = q->nr_func_info;
+	e->nr_line_info = q->nr_line_info;
+	e->nr_core_relos = q->nr_core_relos;
+	e->nr_refs = q->nr_refs;
+	e->sec_idx = q->sec_idx;
+	e->sec_insn_off = q->sec_insn_off;
+	e->sec_insn_cnt = q->sec_insn_cnt;
+	e->type = BPF_PROG_TYPE_EXT;
+	e->attach_target = e->replace_func;
+	e->dyn_target = true;
+	e->dyn_tobj = oi;
+	e->dyn_tprog = pi;
+	return 0;
+}
+
+/* Placeholder for extern @r in @p: a global function with the extern's prototype that
+ * returns 0, replaced at run time by the definition (loaded as freplace of it). */
+static int add_placeholder(struct composer *c, int oi, struct lsk_prog *p,
+			   const struct lsk_ref *r, size_t *off)
+{
+	const struct lsk_obj *o = c->objs[oi];
+	const struct lsk_extern *e = &o->externs[r->idx];
+	const struct bpf_insn body[2] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	struct bpf_insn *ni;
+
+	if (r->obj >= 0 || !o->btf || !e->btf_id || !p->nr_func_info)
+		return lsk_err(EINVAL, "%s: program '%s' calls '%s' of a --dynamic object: that "
+			       "needs BTF for the extern and func info in the program, in the "
+			       "object's own code", o->path, p->name, e->name);
+	ni = grow(p->insns, p->insn_cnt, 2, sizeof(*ni));
+	if (!ni)
+		return lsk_err(ENOMEM, "out of memory");
+	p->insns = ni;
+	*off = p->insn_cnt;
+	memcpy(ni + p->insn_cnt, body, sizeof(body));
+	p->insn_cnt += 2;
+	{
+		struct bpf_func_info *f = grow(p->func_info, p->nr_func_info, 1, sizeof(*f));
+
+		if (!f)
+			return lsk_err(ENOMEM, "out of memory");
+		p->func_info = f;
+		f[p->nr_func_info++] = (struct bpf_func_info){ .insn_off = *off,
+							      .type_id = e->btf_id };
+	}
+	if (p->nr_line_info) {	/* every function starts with a line record */
+		struct bpf_line_info *l = grow(p->line_info, p->nr_line_info, 1, sizeof(*l));
+
+		if (!l)
+			return lsk_err(ENOMEM, "out of memory");
+		p->line_info = l;
+		l[p->nr_line_info++] = (struct bpf_line_info){ .insn_off = *off };
+	}
+	return 0;
+}
+
 static int compose_prog(struct composer *c, int oi, size_t pi)
 {
 	struct lsk_prog *p = &c->objs[oi]->progs[pi];
@@ -220,11 +349,12 @@ static int compose_prog(struct composer *c, int oi, size_t pi)
 	for (k = 0; !err && k < p->nr_refs; k++) {
 		struct lsk_ref r = p->refs[k];
 		int eobj = r.obj >= 0 ? r.obj : oi, di = -1;
+		bool dyn = false;
 		size_t qi = 0;
 
 		if (r.kind != LSK_REF_EXT_CALL)
 			continue;
-		err = find_definer(c, oi, pi, c->objs[eobj]->externs[r.idx].name, &di, &qi);
+		err = find_definer(c, oi, pi, c->objs[eobj]->externs[r.idx].name, &di, &qi, &dyn);
 		if (err)
 			break;
 		for (j = 0; j < nr_done && (done[j].obj != di || done[j].prog != qi); j++)
@@ -232,7 +362,14 @@ static int compose_prog(struct composer *c, int oi, size_t pi)
 		if (j < nr_done) {
 			off = done[j].off;
 		} else {
-			err = append(c, oi, p, di, &c->objs[di]->progs[qi], &off);
+			if (dyn) {
+				err = add_placeholder(c, oi, p, &r, &off);
+				err = err ?: add_freplace(c, di, qi, oi, pi,
+							  c->objs[eobj]->externs[r.idx].name);
+				p = &c->objs[oi]->progs[pi];
+			} else {
+				err = append(c, oi, p, di, &c->objs[di]->progs[qi], &off);
+			}
 			if (err)
 				break;
 			nd = realloc(done, (nr_done + 1) * sizeof(*nd));
@@ -241,8 +378,10 @@ static int compose_prog(struct composer *c, int oi, size_t pi)
 				break;
 			}
 			done = nd;
-			done[nr_done++] = (struct placed){ .obj = di, .prog = qi, .off = off };
-			c->called[di][qi] = true;
+			done[nr_done++] = (struct placed){ .obj = di, .prog = qi, .off = off,
+							   .dyn = dyn };
+			if (!dyn)
+				c->called[di][qi] = true;
 		}
 		p->insns[r.insn_idx].imm = (long)off - (long)r.insn_idx - 1;
 		p->refs[k].kind = REF_DONE;
@@ -255,11 +394,14 @@ static int compose_prog(struct composer *c, int oi, size_t pi)
 	if (!err && nr_done) {	/* bodies called once from the main function: spliced in */
 		struct lsk_inline_block *bl = calloc(nr_done, sizeof(*bl));
 
+		size_t nb = 0;
+
 		for (k = 0; bl && k < nr_done; k++)
-			bl[k] = (struct lsk_inline_block){
-				.start = done[k].off,
-				.main_len = c->objs[done[k].obj]->progs[done[k].prog].sec_insn_cnt };
-		err = bl ? lsk_inline_composed(p, p->sec_insn_cnt, bl, nr_done) :
+			if (!done[k].dyn)	/* placeholders stay functions: freplace targets */
+				bl[nb++] = (struct lsk_inline_block){
+					.start = done[k].off,
+					.main_len = c->objs[done[k].obj]->progs[done[k].prog].sec_insn_cnt };
+		err = bl ? lsk_inline_composed(p, p->sec_insn_cnt, bl, nb) :
 			   lsk_err(ENOMEM, "out of memory");
 		free(bl);
 	}
@@ -277,9 +419,9 @@ static bool has_ext_calls(const struct lsk_prog *p)
 	return false;
 }
 
-int lsk_compose_calls(struct lsk_obj **objs, size_t n)
+int lsk_compose_calls(struct lsk_obj **objs, size_t n, const bool *dynamic)
 {
-	struct composer c = { .objs = objs, .n = n };
+	struct composer c = { .objs = objs, .n = n, .dynamic = dynamic };
 	size_t i, j;
 	int err = 0;
 

@@ -262,11 +262,36 @@ int lsk_link_progs(struct lsk_reader *r)
 	int err;
 
 	for (i = 0; i < r->obj->nr_progs; i++) {
-		if (r->obj->progs[i].is_subprog)
+		struct lsk_prog *p = &r->obj->progs[i];
+
+		if (p->is_subprog)
 			continue;
-		err = link_one(r, &r->obj->progs[i]);
+		err = link_one(r, p);
 		if (err)
 			return err;
+	}
+	/* global functions linked on their own as well, for --dynamic (compose.c); one that
+	 * cannot be is simply not available for that */
+	for (i = 0; i < r->obj->nr_progs; i++) {
+		struct lsk_prog *p = &r->obj->progs[i];
+
+		if (!p->is_subprog || !p->is_global)
+			continue;
+		if (link_one(r, p)) {
+			free(p->insns);
+			free(p->func_info);
+			free(p->line_info);
+			free(p->core_relos);
+			free(p->refs);
+			p->insns = NULL;
+			p->func_info = NULL;
+			p->line_info = NULL;
+			p->core_relos = NULL;
+			p->refs = NULL;
+			p->insn_cnt = p->nr_func_info = p->nr_line_info = p->nr_core_relos = 0;
+			p->nr_refs = 0;
+			lsk_err_clear();
+		}
 	}
 	return 0;
 }

@@ -296,7 +296,8 @@ static int prog_definer(const struct file_syms *all, size_t n, size_t self, cons
 }
 
 /* Every object @i needs linked in: its definers, found and checked. *deps: indexes. */
-static int deps_of(struct file_syms *all, size_t n, size_t i, size_t *deps, size_t *nr_deps)
+static int deps_of(struct file_syms *all, size_t n, size_t i, const bool *dynamic, size_t *deps,
+		   size_t *nr_deps)
 {
 	size_t j, k, d;
 	int err;
@@ -330,6 +331,8 @@ static int deps_of(struct file_syms *all, size_t n, size_t i, size_t *deps, size
 		err = same_proto(&all[i], &all[d], f->name);
 		if (err)
 			return err;
+		if (dynamic && dynamic[d])
+			continue;	/* an freplace of a placeholder (compose.c), not linked in */
 		for (k = 0; k < *nr_deps && deps[k] != d; k++)
 			;
 		if (k == *nr_deps)
@@ -372,7 +375,7 @@ int lsk_link_check(char *const *paths, size_t n)
 			if (all[i].fns[j].defined)	/* two definitions: named */
 				err = definer(all, n, all[i].fns[j].name, &d);
 		if (!err)
-			err = deps_of(all, n, i, deps, &nd);
+			err = deps_of(all, n, i, NULL, deps, &nd);
 		if (err == -ENOENT)
 			err = 0;	/* lskel link may leave externs for a later link */
 	}
@@ -406,7 +409,7 @@ static int read_all(const char *path, void **buf, size_t *size)
 	return 0;
 }
 
-int lsk_open_linked(char *const *paths, size_t n, struct lsk_obj ***objsp)
+int lsk_open_linked(char *const *paths, size_t n, const bool *dynamic, struct lsk_obj ***objsp)
 {
 	struct lsk_obj **objs = calloc(n + 1, sizeof(*objs));
 	size_t i, j, k, nd, *deps = calloc(n + 1, sizeof(*deps));
@@ -429,11 +432,11 @@ int lsk_open_linked(char *const *paths, size_t n, struct lsk_obj ***objsp)
 		size_t size = 0;
 		int fd;
 
-		err = deps_of(all, n, i, deps, &nd);
+		err = deps_of(all, n, i, dynamic, deps, &nd);
 		for (j = 0; !err && j < nd; j++) {	/* what the definers need in turn */
 			size_t ns, q;
 
-			err = deps_of(all, n, deps[j], sub, &ns);
+			err = deps_of(all, n, deps[j], dynamic, sub, &ns);
 			for (k = 0; !err && k < ns; k++) {
 				for (q = 0; q < nd && deps[q] != sub[k]; q++)
 					;
@@ -491,7 +494,7 @@ int lsk_open_linked(char *const *paths, size_t n, struct lsk_obj ***objsp)
 	free(deps);
 	free(sub);
 	if (!err)
-		err = lsk_compose_calls(objs, n);
+		err = lsk_compose_calls(objs, n, dynamic);
 	if (err) {
 		for (i = 0; i < n; i++)
 			lsk_obj_free(objs[i]);

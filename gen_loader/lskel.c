@@ -38,7 +38,9 @@
 	"  --separate-maps        keep same-named maps of different objects apart\n" \
 	"  --dispatcher SPEC      generate a root program from a dispatcher spec (see\n" \
 	"                         'lskel dispatcher --help') and load it with the objects\n" \
-	"  --mode M               dispatcher mode: static, tailcall or freplace\n"
+	"  --mode M               dispatcher mode: static, tailcall or freplace\n" \
+	"  --dynamic OBJ          link OBJ's functions that others call dynamically: callers\n" \
+	"                         get a placeholder, the function loads as freplace of it\n"
 
 
 static void usage_main(FILE *f)
@@ -225,6 +227,8 @@ struct chain_args {
 	size_t n;
 	const char *file;
 	const char *spec, *mode;	/* --dispatcher, --mode */
+	char **dynamic;			/* --dynamic OBJ, each */
+	size_t nr_dynamic;
 	struct lsk_dispatch *disp;
 	char root_dir[4096], root_path[4200];	/* the generated root object */
 	char **argv;			/* root + objects given */
@@ -238,7 +242,8 @@ struct chain_args {
 	{ "separate-maps", no_argument, NULL, 1005 }, \
 	{ "replace", required_argument, NULL, 1006 }, \
 	{ "dispatcher", required_argument, NULL, 1007 }, \
-	{ "mode", required_argument, NULL, 1008 }
+	{ "mode", required_argument, NULL, 1008 }, \
+	{ "dynamic", required_argument, NULL, 1009 }
 
 static int chain_add(struct chain_args *ca, const char *kw, const char *text, int line_no)
 {
@@ -293,6 +298,15 @@ static int chain_opt(struct chain_args *ca, int c, const char *arg)
 	case 1006: return chain_add(ca, "replace", arg, 0) ?: 1;
 	case 1007: ca->spec = arg; return 1;
 	case 1008: ca->mode = arg; return 1;
+	case 1009: {
+		char **nd = realloc(ca->dynamic, (ca->nr_dynamic + 1) * sizeof(*nd));
+
+		if (!nd)
+			return -ENOMEM;
+		ca->dynamic = nd;
+		nd[ca->nr_dynamic++] = (char *)arg;
+		return 1;
+	}
 	default: return 0;
 	}
 }
@@ -319,8 +333,10 @@ static int open_dispatcher(struct chain_args *ca, int *argc, char ***argv, struc
 	size_t i;
 	int err;
 
+	if (ca->nr_dynamic)
+		return lsk_err(EINVAL, "--dynamic and --dispatcher do not go together");
 	err = read_spec(ca, &ca->disp);
-	err = err ?: lsk_open_linked(*argv, *argc, &objs);
+	err = err ?: lsk_open_linked(*argv, *argc, NULL, &objs);
 	if (err)
 		return err;
 	err = lsk_disp_check(ca->disp, objs, *argc);
@@ -357,7 +373,7 @@ static int open_dispatcher(struct chain_args *ca, int *argc, char ***argv, struc
 	*argv = ca->argv;
 	*argc += 1;
 	*objsp = all;
-	err = lsk_compose_calls(all, *argc);
+	err = lsk_compose_calls(all, *argc, NULL);
 	lines = err ? NULL : lsk_disp_chain_lines(ca->disp);
 	if (!err && !lines)
 		err = lsk_err(ENOMEM, "out of memory");
@@ -369,14 +385,57 @@ static int open_dispatcher(struct chain_args *ca, int *argc, char ***argv, struc
 	return err;
 }
 
+/* Per object given: named by --dynamic (object name, or path as given). */
+static int dynamic_flags(const struct chain_args *ca, int argc, char **argv, bool **out)
+{
+	bool *d;
+	size_t k;
+	int i;
+
+	*out = NULL;
+	if (!ca->nr_dynamic)
+		return 0;
+	d = calloc(argc + 1, sizeof(*d));
+	if (!d)
+		return lsk_err(ENOMEM, "out of memory");
+	for (k = 0; k < ca->nr_dynamic; k++) {
+		bool found = false;
+
+		for (i = 0; i < argc; i++) {
+			const char *b = strrchr(argv[i], '/');
+			size_t len = strlen(ca->dynamic[k]);
+
+			b = b ? b + 1 : argv[i];
+			if (!strcmp(argv[i], ca->dynamic[k]) ||
+			    (!strncmp(b, ca->dynamic[k], len) && (!b[len] || b[len] == '.'))) {
+				d[i] = true;
+				found = true;
+			}
+		}
+		if (!found) {
+			free(d);
+			return lsk_err(ENOENT, "--dynamic %s: no such object among the objects given",
+				       ca->dynamic[k]);
+		}
+	}
+	*out = d;
+	return 0;
+}
+
 /* Objects calling extern functions of other objects given are linked with them first. */
 static int open_all(struct chain_args *ca, int *argc, char ***argv, struct lsk_obj ***objsp)
 {
 	if (ca->spec)
 		return open_dispatcher(ca, argc, argv, objsp);
+	bool *dyn;
+	int err;
+
 	if (ca->mode)
 		return lsk_err(EINVAL, "--mode belongs to --dispatcher");
-	return lsk_open_linked(*argv, *argc, objsp);
+	err = dynamic_flags(ca, *argc, *argv, &dyn);
+	err = err ?: lsk_open_linked(*argv, *argc, dyn, objsp);
+	free(dyn);
+	return err;
 }
 
 static int build_trace(struct chain_args *ca, struct lsk_obj **objs, int n, struct lsk_trace **tp)
@@ -402,6 +461,7 @@ static void chain_free(struct chain_args *ca)
 		rmdir(ca->root_dir);
 	}
 	free(ca->argv);
+	free(ca->dynamic);
 	lsk_disp_free(ca->disp);
 
 	for (i = 0; i < ca->n; i++)
@@ -433,7 +493,7 @@ static int cmd_dump(int argc, char **argv)
 		case 't': objects = false; break;
 		case 'l': objects = trace = false; loader = true; break;
 		case 'h': usage_dump(stdout); return 0;
-		case 1001 ... 1008:
+		case 1001 ... 1009:
 			if (chain_opt(&ca, c, optarg) < 0) {
 				fprintf(stderr, "lskel: %s\n", lsk_errmsg());
 				return 1;
@@ -537,7 +597,7 @@ static int cmd_exec(int argc, char **argv)
 		case 'f': opts.fail_at = atoi(optarg); break;
 		case 'k': opts.kconfig_path = optarg; break;
 		case 'h': usage_exec(stdout); return 0;
-		case 1001 ... 1008:
+		case 1001 ... 1009:
 			if (chain_opt(&ca, c, optarg) < 0) {
 				fprintf(stderr, "lskel: %s\n", lsk_errmsg());
 				return 1;
@@ -694,7 +754,7 @@ static int cmd_gen(int argc, char **argv)
 		case 'n': name = optarg; break;
 		case 'o': out = optarg; break;
 		case 'h': usage_gen(stdout); return 0;
-		case 1001 ... 1008:
+		case 1001 ... 1009:
 			if (chain_opt(&ca, c, optarg) < 0) {
 				fprintf(stderr, "lskel: %s\n", lsk_errmsg());
 				return 1;
@@ -818,7 +878,7 @@ static int cmd_dispatcher(int argc, char **argv)
 	n = argc - optind;
 	err = read_spec(&ca, &ca.disp);
 	if (!err && n) {
-		err = lsk_open_linked(argv + optind, n, &objs);
+		err = lsk_open_linked(argv + optind, n, NULL, &objs);
 		err = err ?: lsk_disp_check(ca.disp, objs, n);
 	}
 	if (!err && emit_c) {

@@ -97,6 +97,10 @@ struct lsk_prog {
 	size_t sec_insn_cnt;
 	bool is_subprog;
 	bool linked_copy;	/* another object's program, come in by static linking: not loaded */
+	bool is_global;		/* global symbol: a .text one is linked on its own too (insns), so
+				 * it can be loaded as an freplace definition (--dynamic) */
+	bool dyn_target;	/* an freplace made by --dynamic: its target program is known */
+	int dyn_tobj, dyn_tprog;
 
 	__u32 type, expected_attach_type, prog_flags;
 	const char *attach_target;	/* part of SEC after the prefix (tracepoint, func...) */

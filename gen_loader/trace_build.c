@@ -553,7 +553,11 @@ static int add_prog(struct builder *b, size_t pi)
 	ic = chunk(b, p->insns, p->insn_cnt * sizeof(*p->insns), "insns");
 	if (ic < 0)
 		return ic;
-	lc = chunk(b, obj->license, strlen(obj->license) + 1, "license");
+	/* a --dynamic definition from an object without a license runs as part of its target */
+	lc = p->dyn_target && !obj->license[0] ?
+	     chunk(b, b->t->objs[p->dyn_tobj].obj->license,
+		   strlen(b->t->objs[p->dyn_tobj].obj->license) + 1, "license") :
+	     chunk(b, obj->license, strlen(obj->license) + 1, "license");
 	if (lc < 0)
 		return lc;
 	/* Instructions referencing maps name them by fd table slot (BPF_PSEUDO_MAP_IDX): no

@@ -173,7 +173,7 @@ static void test_errors(void **state)
 	assert_non_null(strstr(lsk_errmsg(), "slot 0 names program 'stage_b', which no object"));
 	assert_int_equal(chain_of("tests/bpf", cycle, 2, NULL), -ELOOP);
 	assert_non_null(strstr(lsk_errmsg(), "dependency cycle between objects: 'cyc_a' needs "
-			       "'cyc_b' (freplace target), 'cyc_b' needs 'cyc_a'"));
+			       "'cyc_b' (freplace target of"));
 	/* manifest mistakes name the directive */
 	assert_int_equal(chain_of("samples/chain", pipe3, 3, "slot a_next 5 = pipe_b:stage_b"),
 			 -ERANGE);

@@ -201,6 +201,22 @@ static void test_dispatchers(void **state)
 	cli_golden(args, "dsp.freplace.dump");
 }
 
+/* --dynamic: caller with a placeholder, library function as an freplace of it (EXT is
+ * refused here: this trace and loader stand in for the kernel run). */
+static void test_dynamic_link(void **state)
+{
+	char args[512];
+	const char *b = build_dir();
+
+	(void)state;
+	snprintf(args, sizeof(args), "dump --dynamic ext_lib %1$s/tests/link/ext_caller_a.bpf.o "
+		 "%1$s/tests/link/ext_lib.bpf.o", b);
+	cli_golden(args, "dynlink.dump");
+	snprintf(args, sizeof(args), "dump --loader --dynamic ext_lib "
+		 "%1$s/tests/link/ext_caller_a.bpf.o %1$s/tests/link/ext_lib.bpf.o", b);
+	cli_golden(args, "dynlink.loader.dump");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -209,6 +225,7 @@ int main(void)
 		cmocka_unit_test(test_trampolines),
 		cmocka_unit_test(test_shared_kfuncs),
 		cmocka_unit_test(test_dispatchers),
+		cmocka_unit_test(test_dynamic_link),
 		cmocka_unit_test(test_deterministic),
 	};
 

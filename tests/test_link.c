@@ -15,6 +15,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "extlink.lskel.h"
+#include "dynlink.lskel.h"
 #include "kstate.h"
 #include "samples.h"
 
@@ -82,9 +83,47 @@ static void test_errors(void **state)
 	snprintf(a, sizeof(a), "link -o %1$s/tests/link/bad.o %1$s/tests/link/ext_mismatch.bpf.o "
 		 "%1$s/tests/link/ext_lib.bpf.o", b);
 	expect_error(a, "parameter 2 is 'long'");
+	snprintf(a, sizeof(a), "gen -o /dev/null --dynamic dyn_cyc_a --dynamic dyn_cyc_b "
+		 "%1$s/tests/link/dyn_cyc_a.bpf.o %1$s/tests/link/dyn_cyc_b.bpf.o", b);
+	expect_error(a, "dependency cycle between objects: 'dyn_cyc_a' needs 'dyn_cyc_b' "
+		     "(dynamic link of 'cyc_fa'), 'dyn_cyc_b' needs 'dyn_cyc_a' (dynamic link of "
+		     "'cyc_fb')");
+	snprintf(a, sizeof(a), "gen -o /dev/null --dynamic nosuch %s/tests/link/ext_lib.bpf.o", b);
+	expect_error(a, "--dynamic nosuch: no such object among the objects given");
 	if (ids_wait_gone(before, left, sizeof(left)))
 		fail_msg("left behind: %s", left);
 	ids_free(before);
+}
+
+/* --dynamic ext_lib: caller_a gets a placeholder lib_score returning 0, the library's
+ * lib_score loads as an freplace of it (EXT: refused here, its trace and loader are golden,
+ * tests/golden/dynlink.*); attached, caller_a computes with the library's code. */
+static void test_dynamic(void **state)
+{
+	int fds0 = count_fds(), err;
+	struct dynlink *s;
+
+	(void)state;
+	s = dynlink__open();
+	assert_non_null(s);
+	err = dynlink__load(s);
+	if (err == -EPERM) {
+		print_message("SKIP: this kernel refuses BPF_PROG_TYPE_EXT (freplace) loads with "
+			      "EPERM: %s\n", s->ctx.errmsg);
+		dynlink__destroy(s);
+		assert_int_equal(count_fds(), fds0);
+		skip();
+	}
+	if (err)
+		fail_msg("load: %s", s->ctx.errmsg);
+	assert_int_equal(run_pkt(s->ext_caller_a.progs.caller_a.prog_fd, 64), XDP_PASS);
+	assert_int_equal(s->ext_caller_a.bss->a_last, 0);	/* the placeholder */
+	assert_int_equal(dynlink__attach(s), 0);
+	assert_int_equal(run_pkt(s->ext_caller_a.progs.caller_a.prog_fd, 64), XDP_PASS);
+	assert_int_equal(s->ext_caller_a.bss->a_last, 64 * 10 + 1);
+	assert_int_equal(s->ext_lib.bss->lib_score_calls, 1);
+	dynlink__destroy(s);
+	assert_int_equal(count_fds(), fds0);
 }
 
 /* lskel link: a standard object; libbpf 1.1 loads it and it computes the same. */
@@ -122,6 +161,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_linked_chain),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_dynamic),
 		cmocka_unit_test(test_link_for_libbpf),
 	};
 
