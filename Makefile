@@ -95,7 +95,11 @@ $(DSP)/%.bpf.o: samples/dispatch/%.bpf.c $(BUILD)/vmlinux.h $(wildcard samples/d
 $(BUILD)/skel/dsp_%.lskel.h: $(DSP_OBJS) samples/dispatch/dsp.spec $(BUILD)/bin/lskel | $(BUILD)/skel
 	$(BUILD)/bin/lskel gen -n dsp_$* --dispatcher samples/dispatch/dsp.spec --mode $* -o $@ \
 		$(DSP_OBJS)
-$(BUILD)/tests/test_dispatch: $(DSP_HDRS) $(DSP_OBJS)
+$(BUILD)/skel/dsp_twice.lskel.h: $(DSP_OBJS) samples/dispatch/twice.spec $(BUILD)/bin/lskel \
+	| $(BUILD)/skel
+	$(BUILD)/bin/lskel gen -n dsp_twice --dispatcher samples/dispatch/twice.spec -o $@ \
+		$(DSP)/dsp_count.bpf.o
+$(BUILD)/tests/test_dispatch: $(DSP_HDRS) $(DSP_OBJS) $(BUILD)/skel/dsp_twice.lskel.h
 $(BUILD)/tests/test_golden: $(DSP_OBJS)
 $(BUILD)/samples/refused/%.bpf.o: samples/refused/%.bpf.c $(BUILD)/vmlinux.h | $(BUILD)/samples/refused
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@

@@ -120,15 +120,37 @@ static int action(const struct lsk_dispatch *d, int line, char **w, int nw,
 		       d->path, line);
 }
 
+static bool ident(const char *s)
+{
+	if (!*s || isdigit((unsigned char)*s))
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_')
+			return false;
+	return true;
+}
+
+/* object names are file names: letters, digits, '_', '-', '.' */
+static bool obj_name_ok(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && !strchr("_-.", s[i]))
+			return false;
+	return n > 0;
+}
+
 static int add_comp(struct lsk_dispatch *d, int line, const char *ref)
 {
 	const char *colon = strchr(ref, ':');
 	struct lsk_disp_comp *nc, *c;
 
 	if (!colon || colon == ref || !colon[1] || strchr(colon + 1, ':') ||
-	    colon - ref >= 64 || strlen(colon + 1) >= 64)
-		return lsk_err(EINVAL, "%s:%d: '%s': a component is OBJECT:PROGRAM", d->path, line,
-			       ref);
+	    colon - ref >= 64 || strlen(colon + 1) >= 64 || !ident(colon + 1) ||
+	    !obj_name_ok(ref, colon - ref))
+		return lsk_err(EINVAL, "%s:%d: '%s': a component is OBJECT:PROGRAM (a program "
+			       "name is a C identifier)", d->path, line, ref);
 	if (d->nr_comps >= LSK_DISP_MAX)
 		return lsk_err(E2BIG, "%s:%d: more than %d components", d->path, line,
 			       LSK_DISP_MAX);
@@ -173,16 +195,6 @@ static int add_rule(struct lsk_dispatch *d, int line, char **w, int nw)
 	c->rules = nr;
 	nr[c->nr_rules++] = r;
 	return 0;
-}
-
-static bool ident(const char *s)
-{
-	if (!*s || isdigit((unsigned char)*s))
-		return false;
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && *s != '_')
-			return false;
-	return true;
 }
 
 static int line_of(struct lsk_dispatch *d, int line, char *buf, bool *have_hook)
@@ -257,7 +269,11 @@ int lsk_disp_parse(const char *path, struct lsk_dispatch **dp)
 	strcpy(d->root, "dispatcher");
 	while (!err && fgets(buf, sizeof(buf), f)) {
 		line++;
-		err = line_of(d, line, buf, &have_hook);
+		if (!strchr(buf, '\n') && !feof(f))
+			err = lsk_err(EINVAL, "%s:%d: line longer than %zu bytes", path, line,
+				      sizeof(buf) - 2);
+		else
+			err = line_of(d, line, buf, &have_hook);
 	}
 	if (!err && !have_hook)
 		err = lsk_err(EINVAL, "%s: no 'hook' line", path);

@@ -20,6 +20,7 @@
 #include "dsp_static.lskel.h"
 #include "dsp_tailcall.lskel.h"
 #include "dsp_freplace.lskel.h"
+#include "dsp_twice.lskel.h"
 #include "kstate.h"
 #include "samples.h"
 
@@ -61,6 +62,12 @@ struct counters {
 	__u64 *parse, *filter, *count, *verdict, *bytes;
 	int path_fd, root_fd;
 };
+
+/* The same members in every mode's skeleton. */
+#define COUNTERS_OF(s) ((struct counters){ &(s)->dsp_parse.bss->runs,			\
+	&(s)->dsp_filter.bss->runs, &(s)->dsp_count.bss->runs, &(s)->dsp_verdict.bss->runs,	\
+	&(s)->dsp_count.bss->bytes, (s)->dsp_parse.maps.dsp_path.map_fd,			\
+	(s)->dispatcher.progs.dispatcher.prog_fd })
 
 /* every action of dsp.spec, in order; the counters accumulate */
 static void exercise(const struct counters *c)
@@ -106,10 +113,7 @@ static void test_static(void **state)
 	s = dsp_static__open_and_load();
 	if (!s)
 		fail_msg("load failed: %s", strerror(errno));
-	c = (struct counters){ &s->dsp_parse.bss->runs, &s->dsp_filter.bss->runs,
-			       &s->dsp_count.bss->runs, &s->dsp_verdict.bss->runs,
-			       &s->dsp_count.bss->bytes, s->dsp_parse.maps.dsp_path.map_fd,
-			       s->dispatcher.progs.dispatcher.prog_fd };
+	c = COUNTERS_OF(s);
 	exercise(&c);
 	dsp_static__destroy(s);
 	assert_int_equal(count_fds(), fds0);
@@ -125,13 +129,25 @@ static void test_tailcall(void **state)
 	s = dsp_tailcall__open_and_load();
 	if (!s)
 		fail_msg("load failed: %s", strerror(errno));
-	c = (struct counters){ &s->dsp_parse.bss->runs, &s->dsp_filter.bss->runs,
-			       &s->dsp_count.bss->runs, &s->dsp_verdict.bss->runs,
-			       &s->dsp_count.bss->bytes, s->dsp_parse.maps.dsp_path.map_fd,
-			       s->dispatcher.progs.dispatcher.prog_fd };
+	c = COUNTERS_OF(s);
 	exercise(&c);
 	dsp_tailcall__destroy(s);
 	assert_int_equal(count_fds(), fds0);
+}
+
+/* A component named twice stays a called subprogram (not spliced in): it runs twice. */
+static void test_called_twice(void **state)
+{
+	struct dsp_twice *s = dsp_twice__open_and_load();
+
+	(void)state;
+	if (!s)
+		fail_msg("load failed: %s", strerror(errno));
+	assert_int_equal(run(s->twice.progs.twice.prog_fd, UDP, 1000), 2);	/* end: XDP_PASS */
+	assert_int_equal(s->dsp_count.bss->runs, 2);
+	assert_int_equal(s->dsp_count.bss->bytes, 128);
+	assert_int_equal(path(s->dsp_count.maps.dsp_path.map_fd), 33);
+	dsp_twice__destroy(s);
 }
 
 /* Placeholders replaced by the components (EXT programs): refused here with EPERM. */
@@ -155,12 +171,26 @@ static void test_freplace(void **state)
 	if (err)
 		fail_msg("load failed: %s", s->ctx.errmsg);
 	assert_int_equal(dsp_freplace__attach(s), 0);
-	c = (struct counters){ &s->dsp_parse.bss->runs, &s->dsp_filter.bss->runs,
-			       &s->dsp_count.bss->runs, &s->dsp_verdict.bss->runs,
-			       &s->dsp_count.bss->bytes, s->dsp_parse.maps.dsp_path.map_fd,
-			       s->dispatcher.progs.dispatcher.prog_fd };
+	c = COUNTERS_OF(s);
 	exercise(&c);
 	dsp_freplace__destroy(s);
+}
+
+/* The components are ordinary programs: each loads and runs on its own as well. */
+static void test_components_standalone(void **state)
+{
+	static const char *const comps[] = { "dsp_parse", "dsp_filter", "dsp_count",
+					     "dsp_verdict" };
+	char cmd[1024];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 4; i++) {
+		snprintf(cmd, sizeof(cmd), "%1$s/bin/lskel exec %1$s/samples/dispatch/%2$s.bpf.o "
+			 "%1$s/samples/dispatch/dsp_lib.bpf.o > /dev/null", build_dir(), comps[i]);
+		if (system(cmd))
+			fail_msg("%s does not load on its own", comps[i]);
+	}
 }
 
 /* `lskel ARGS` exits 1 and says @want (stderr) */
@@ -213,6 +243,8 @@ static void test_spec_errors(void **state)
 	spec_error("hook xdp\ncomponent dsp_parse:parse\n\ton 1 jump\n",
 		   "bad.spec:3: expected an action: continue, stop or return VERDICT");
 	spec_error("component dsp_parse:parse\n", "the spec starts with 'hook xdp' or 'hook tc'");
+	spec_error("hook xdp\ncomponent dsp_parse:a*/b\n",
+		   "bad.spec:2: 'dsp_parse:a*/b': a component is OBJECT:PROGRAM");
 }
 
 int main(void)
@@ -221,6 +253,8 @@ int main(void)
 		cmocka_unit_test(test_static),
 		cmocka_unit_test(test_tailcall),
 		cmocka_unit_test(test_freplace),
+		cmocka_unit_test(test_called_twice),
+		cmocka_unit_test(test_components_standalone),
 		cmocka_unit_test(test_spec_errors),
 	};
 
