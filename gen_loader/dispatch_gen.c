@@ -171,7 +171,9 @@ static void emit_tailcall(const struct lsk_dispatch *d, FILE *f)
 		"struct %s_scratch {\n\tint stage;\n\tint rc;\n};\n\n"
 		"struct {\n\t__uint(type, 6);\t/* BPF_MAP_TYPE_PERCPU_ARRAY */\n"
 		"\t__uint(max_entries, 1);\n\t__type(key, __u32);\n\t__type(value, struct "
-		"%s_scratch);\n} %s_scratch SEC(\".maps\");\n\n", r, r, r);
+		"%s_scratch);\n} %s_scratch SEC(\".maps\");\n\n"
+		"/* the key, in .rodata: the stages use no stack, so components are spliced in */\n"
+		"const __u32 %s_zero = 0;\n\n", r, r, r, r);
 	fprintf(f, "int %s_decide(%s *ctx);\n", r, ctx_type(d));
 	for (i = 0; i < d->nr_comps; i++)
 		fprintf(f, "int %s_stage%zu(%s *ctx);\n", r, i, ctx_type(d));
@@ -183,23 +185,23 @@ static void emit_tailcall(const struct lsk_dispatch *d, FILE *f)
 	for (i = 0; i < d->nr_comps; i++)
 		fprintf(f, "\t\t[%zu] = (void *)&%s_stage%zu,\n", i + 1, r, i);
 	fprintf(f, "\t},\n};\n\n");
-	fprintf(f, "SEC(\"%s\")\nint %s(%s *ctx)\n{\n\t__u32 zero = 0;\n"
-		"\tstruct %s_scratch *s = bpf_map_lookup_elem(&%s_scratch, &zero);\n\n"
+	fprintf(f, "SEC(\"%s\")\nint %s(%s *ctx)\n{\n"
+		"\tstruct %s_scratch *s = bpf_map_lookup_elem(&%s_scratch, &%s_zero);\n\n"
 		"\tif (!s)\n\t\treturn %d;\n\ts->stage = 0;\n"
 		"\tbpf_tail_call(ctx, &%s_stages, 1);\n\treturn %d;\n}\n\n", sec, r, ctx_type(d), r,
-		r, abort_verdict(d), r, abort_verdict(d));
+		r, r, abort_verdict(d), r, abort_verdict(d));
 	for (i = 0; i < d->nr_comps; i++)
 		fprintf(f, "/* stage %zu: %s:%s, its return code back to %s_decide */\n"
-			"SEC(\"%s\")\nint %s_stage%zu(%s *ctx)\n{\n\t__u32 zero = 0;\n"
-			"\tstruct %s_scratch *s = bpf_map_lookup_elem(&%s_scratch, &zero);\n\n"
+			"SEC(\"%s\")\nint %s_stage%zu(%s *ctx)\n{\n"
+			"\tstruct %s_scratch *s = bpf_map_lookup_elem(&%s_scratch, &%s_zero);\n\n"
 			"\tif (!s)\n\t\treturn %d;\n\ts->rc = %s(ctx);\n"
 			"\tbpf_tail_call(ctx, &%s_stages, 0);\n\treturn %d;\n}\n\n", i,
-			d->comps[i].obj, d->comps[i].prog, r, sec, r, i, ctx_type(d), r, r,
+			d->comps[i].obj, d->comps[i].prog, r, sec, r, i, ctx_type(d), r, r, r,
 			abort_verdict(d), d->comps[i].prog, r, abort_verdict(d));
-	fprintf(f, "SEC(\"%s\")\nint %s_decide(%s *ctx)\n{\n\t__u32 zero = 0;\n"
-		"\tstruct %s_scratch *s = bpf_map_lookup_elem(&%s_scratch, &zero);\n\tint rc;\n\n"
+	fprintf(f, "SEC(\"%s\")\nint %s_decide(%s *ctx)\n{\n"
+		"\tstruct %s_scratch *s = bpf_map_lookup_elem(&%s_scratch, &%s_zero);\n\tint rc;\n\n"
 		"\tif (!s)\n\t\treturn %d;\n\trc = s->rc;\n\tswitch (s->stage) {\n", sec, r,
-		ctx_type(d), r, r, abort_verdict(d));
+		ctx_type(d), r, r, r, abort_verdict(d));
 	for (i = 0; i < d->nr_comps; i++) {
 		char cont[128];
 

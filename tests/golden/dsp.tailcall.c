@@ -30,6 +30,9 @@ struct {
 	__type(value, struct dispatcher_scratch);
 } dispatcher_scratch SEC(".maps");
 
+/* the key, in .rodata: the stages use no stack, so components are spliced in */
+const __u32 dispatcher_zero = 0;
+
 int dispatcher_decide(struct xdp_md *ctx);
 int dispatcher_stage0(struct xdp_md *ctx);
 int dispatcher_stage1(struct xdp_md *ctx);
@@ -55,8 +58,7 @@ struct {
 SEC("xdp")
 int dispatcher(struct xdp_md *ctx)
 {
-	__u32 zero = 0;
-	struct dispatcher_scratch *s = bpf_map_lookup_elem(&dispatcher_scratch, &zero);
+	struct dispatcher_scratch *s = bpf_map_lookup_elem(&dispatcher_scratch, &dispatcher_zero);
 
 	if (!s)
 		return 0;
@@ -69,8 +71,7 @@ int dispatcher(struct xdp_md *ctx)
 SEC("xdp")
 int dispatcher_stage0(struct xdp_md *ctx)
 {
-	__u32 zero = 0;
-	struct dispatcher_scratch *s = bpf_map_lookup_elem(&dispatcher_scratch, &zero);
+	struct dispatcher_scratch *s = bpf_map_lookup_elem(&dispatcher_scratch, &dispatcher_zero);
 
 	if (!s)
 		return 0;
@@ -83,8 +84,7 @@ int dispatcher_stage0(struct xdp_md *ctx)
 SEC("xdp")
 int dispatcher_stage1(struct xdp_md *ctx)
 {
-	__u32 zero = 0;
-	struct dispatcher_scratch *s = bpf_map_lookup_elem(&dispatcher_scratch, &zero);
+	struct dispatcher_scratch *s = bpf_map_lookup_elem(&dispatcher_scratch, &dispatcher_zero);
 
 	if (!s)
 		return 0;
@@ -97,8 +97,7 @@ int dispatcher_stage1(struct xdp_md *ctx)
 SEC("xdp")
 int dispatcher_stage2(struct xdp_md *ctx)
 {
-	__u32 zero = 0;
-	struct dispatcher_scratch *s = bpf_map_lookup_elem(&dispatcher_scratch, &zero);
+	struct dispatcher_scratch *s = bpf_map_lookup_elem(&dispatcher_scratch, &dispatcher_zero);
 
 	if (!s)
 		return 0;
@@ -111,8 +110,7 @@ int dispatcher_stage2(struct xdp_md *ctx)
 SEC("xdp")
 int dispatcher_stage3(struct xdp_md *ctx)
 {
-	__u32 zero = 0;
-	struct dispatcher_scratch *s = bpf_map_lookup_elem(&dispatcher_scratch, &zero);
+	struct dispatcher_scratch *s = bpf_map_lookup_elem(&dispatcher_scratch, &dispatcher_zero);
 
 	if (!s)
 		return 0;
@@ -124,8 +122,7 @@ int dispatcher_stage3(struct xdp_md *ctx)
 SEC("xdp")
 int dispatcher_decide(struct xdp_md *ctx)
 {
-	__u32 zero = 0;
-	struct dispatcher_scratch *s = bpf_map_lookup_elem(&dispatcher_scratch, &zero);
+	struct dispatcher_scratch *s = bpf_map_lookup_elem(&dispatcher_scratch, &dispatcher_zero);
 	int rc;
 
 	if (!s)
