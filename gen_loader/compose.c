@@ -129,10 +129,14 @@ static int append_btf_info(struct composer *c, int oi, struct lsk_prog *p, int d
 	size_t i, base;
 	int err;
 
+	/* the kernel wants func info for every subprogram or for none */
+	if (p->nr_func_info && !q->nr_func_info)
+		return lsk_err(EINVAL, "%s: cannot make program '%s' of object '%s' a subprogram "
+			       "of '%s': it has no BTF func info and '%s' has", o->path, q->name,
+			       d->name, p->name, p->name);
 	if (!q->nr_func_info && !q->nr_line_info && !q->nr_core_relos)
 		return 0;
-	/* the kernel wants func info for every subprogram or for none */
-	if (!o->btf || !d->btf || (p->nr_func_info && !q->nr_func_info))
+	if (!o->btf || !d->btf)
 		return lsk_err(EINVAL, "%s: cannot make program '%s' of object '%s' a subprogram "
 			       "of '%s': BTF func info is missing on one side", o->path, q->name,
 			       d->name, p->name);

@@ -223,6 +223,8 @@ int lsk_inline_composed(struct lsk_prog *p, size_t main_len, const struct lsk_in
 		if (c >= 0 && in.code == (BPF_JMP | BPF_EXIT)) {
 			in = (struct bpf_insn){ .code = BPF_JMP | BPF_JA };
 			in.off = (long)end[c] - at - 1;
+		} else if (in.code == (BPF_JMP32 | BPF_JA)) {	/* gotol: offset in imm */
+			in.imm = pos[i + in.imm + 1] - at - 1;
 		} else if (is_jump(&in)) {
 			in.off = pos[i + in.off + 1] - at - 1;
 		} else if (is_local_call(&in) || (is_ld64(&in) && in.src_reg == BPF_PSEUDO_FUNC)) {
