@@ -35,7 +35,8 @@ static void verdict_comment(const struct lsk_dispatch *d, FILE *f, int v)
 {
 	const char *n = lsk_disp_verdict_name(d->hook, v);
 
-	fprintf(f, n ? "\t/* %s */" : "", n);
+	if (n)
+		fprintf(f, "\t/* %s */", n);
 }
 
 /* One rule's statement; @cont is what "continue" does. */
