@@ -99,7 +99,11 @@ $(BUILD)/skel/dsp_twice.lskel.h: $(DSP_OBJS) samples/dispatch/twice.spec $(BUILD
 	| $(BUILD)/skel
 	$(BUILD)/bin/lskel gen -n dsp_twice --dispatcher samples/dispatch/twice.spec -o $@ \
 		$(DSP)/dsp_count.bpf.o
-$(BUILD)/tests/test_dispatch: $(DSP_HDRS) $(DSP_OBJS) $(BUILD)/skel/dsp_twice.lskel.h
+$(BUILD)/skel/nest.lskel.h: $(DSP_OBJS) $(TEST_BPF_OBJS) $(BUILD)/bin/lskel | $(BUILD)/skel
+	$(BUILD)/bin/lskel gen -n nest -o $@ $(BUILD)/tests/bpf/nest_outer.bpf.o \
+		$(DSP)/dsp_count.bpf.o $(BUILD)/tests/bpf/nest_root.bpf.o
+$(BUILD)/tests/test_dispatch: $(DSP_HDRS) $(DSP_OBJS) $(BUILD)/skel/dsp_twice.lskel.h \
+	$(BUILD)/skel/nest.lskel.h
 $(BUILD)/tests/test_golden: $(DSP_OBJS)
 $(BUILD)/samples/refused/%.bpf.o: samples/refused/%.bpf.c $(BUILD)/vmlinux.h | $(BUILD)/samples/refused
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@

@@ -291,6 +291,7 @@ static int add_freplace(struct composer *c, int di, size_t qi, int oi, size_t pi
 	e->sec_idx = q->sec_idx;
 	e->sec_insn_off = q->sec_insn_off;
 	e->sec_insn_cnt = q->sec_insn_cnt;
+	e->main_insn_cnt = q->main_insn_cnt;
 	e->type = BPF_PROG_TYPE_EXT;
 	e->attach_target = e->replace_func;
 	e->dyn_target = true;
@@ -397,15 +398,14 @@ static int compose_prog(struct composer *c, int oi, size_t pi)
 		p->nr_refs = j;
 	if (!err && nr_done) {	/* bodies called once from the main function: spliced in */
 		struct lsk_inline_block *bl = calloc(nr_done, sizeof(*bl));
-
 		size_t nb = 0;
 
 		for (k = 0; bl && k < nr_done; k++)
 			if (!done[k].dyn)	/* placeholders stay functions: freplace targets */
 				bl[nb++] = (struct lsk_inline_block){
 					.start = done[k].off,
-					.main_len = c->objs[done[k].obj]->progs[done[k].prog].sec_insn_cnt };
-		err = bl ? lsk_inline_composed(p, p->sec_insn_cnt, bl, nb) :
+					.main_len = c->objs[done[k].obj]->progs[done[k].prog].main_insn_cnt };
+		err = bl ? lsk_inline_composed(p, p->main_insn_cnt, bl, nb) :
 			   lsk_err(ENOMEM, "out of memory");
 		free(bl);
 	}

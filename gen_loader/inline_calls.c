@@ -145,7 +145,7 @@ int lsk_inline_composed(struct lsk_prog *p, size_t main_len, const struct lsk_in
 			size_t nb)
 {
 	struct site *s = calloc(nb + 1, sizeof(*s));
-	size_t ns, i, k, n = 0, cap, r;
+	size_t ns, i, k, n = 0, cap, r, new_main;
 	long *pos = NULL;
 	size_t *end = NULL;
 	struct bpf_insn *out = NULL;
@@ -198,6 +198,7 @@ int lsk_inline_composed(struct lsk_prog *p, size_t main_len, const struct lsk_in
 		end[c] = n;
 		n += nsp;
 	}
+	new_main = n;
 	for (i = main_len; i < p->insn_cnt; i++)
 		if (site_of_body(s, ns, i) < 0)
 			pos[i] = n++;
@@ -263,7 +264,8 @@ int lsk_inline_composed(struct lsk_prog *p, size_t main_len, const struct lsk_in
 		p->line_info[k++].insn_off = pos[o];
 	}
 	p->nr_line_info = k;
-	qsort(p->line_info, p->nr_line_info, sizeof(*p->line_info), by_insn_off);
+	if (p->nr_line_info)
+		qsort(p->line_info, p->nr_line_info, sizeof(*p->line_info), by_insn_off);
 	for (i = 0; i < p->nr_core_relos; i++)
 		p->core_relos[i].insn_off = pos[p->core_relos[i].insn_off / 8] * 8;
 	for (i = 0; i < p->nr_refs; i++)
@@ -271,6 +273,7 @@ int lsk_inline_composed(struct lsk_prog *p, size_t main_len, const struct lsk_in
 	free(p->insns);
 	p->insns = out;
 	p->insn_cnt = n;
+	p->main_insn_cnt = new_main;
 	out = NULL;
 out:
 	free(out);

@@ -12,7 +12,8 @@ struct lsk_inline_block {
 };
 
 /* Replace each call of a block's main body from @p's main function [0, @main_len) by the
- * body itself where that is safe (see inline_calls.c); other calls stay. */
+ * body itself where that is safe (see inline_calls.c); other calls stay. p->main_insn_cnt
+ * then covers the spliced bodies too. */
 int lsk_inline_composed(struct lsk_prog *p, size_t main_len, const struct lsk_inline_block *b,
 			size_t nb);
 

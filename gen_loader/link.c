@@ -249,7 +249,7 @@ static int link_one(struct lsk_reader *r, struct lsk_prog *m)
 	if (!m->insns)
 		return lsk_err(ENOMEM, "%s: out of memory", r->obj->path);
 	memcpy(m->insns, src + m->sec_insn_off, m->sec_insn_cnt * sizeof(*src));
-	m->insn_cnt = m->sec_insn_cnt;
+	m->insn_cnt = m->main_insn_cnt = m->sec_insn_cnt;
 	err = append_ext(&l, m, 0);
 	if (!err)
 		err = reloc_code(&l, m, 0);

@@ -110,6 +110,8 @@ struct lsk_prog {
 	/* After linking (entry programs only). */
 	struct bpf_insn *insns;
 	size_t insn_cnt;
+	size_t main_insn_cnt;	/* the program's own function, first in insns (grows when
+				 * composed bodies are spliced into it) */
 	struct bpf_func_info *func_info;
 	size_t nr_func_info;
 	struct bpf_line_info *line_info;

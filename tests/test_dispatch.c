@@ -21,6 +21,7 @@
 #include "dsp_tailcall.lskel.h"
 #include "dsp_freplace.lskel.h"
 #include "dsp_twice.lskel.h"
+#include "nest.lskel.h"
 #include "kstate.h"
 #include "samples.h"
 
@@ -150,6 +151,22 @@ static void test_called_twice(void **state)
 	dsp_twice__destroy(s);
 }
 
+/* Two levels: nest_root calls nest_outer's program, which calls dsp_count's; the root is
+ * given last, so the middle one has the inner one spliced in before it is spliced itself. */
+static void test_nested(void **state)
+{
+	struct nest *s = nest__open_and_load();
+
+	(void)state;
+	if (!s)
+		fail_msg("load failed: %s", strerror(errno));
+	assert_int_equal(run(s->nest_root.progs.nest_root.prog_fd, UDP, 1000), 3);	/* XDP_TX */
+	assert_int_equal(s->nest_root.bss->root_runs, 1);
+	assert_int_equal(s->dsp_count.bss->runs, 1);
+	assert_int_equal(s->dsp_count.bss->bytes, 64);
+	nest__destroy(s);
+}
+
 /* Placeholders replaced by the components (EXT programs): refused here with EPERM. */
 static void test_freplace(void **state)
 {
@@ -254,6 +271,7 @@ int main(void)
 		cmocka_unit_test(test_tailcall),
 		cmocka_unit_test(test_freplace),
 		cmocka_unit_test(test_called_twice),
+		cmocka_unit_test(test_nested),
 		cmocka_unit_test(test_components_standalone),
 		cmocka_unit_test(test_spec_errors),
 	};

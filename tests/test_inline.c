@@ -113,6 +113,7 @@ static void test_splice(void **state)
 	assert_int_equal(p->line_info[1].insn_off, 5);
 	assert_int_equal(p->line_info[1].line_col, 5);
 	assert_int_equal(p->refs[0].insn_idx, 5);
+	assert_int_equal(p->main_insn_cnt, 12);	/* the root's function grew by the body */
 	free_prog(p);
 }
 
