@@ -240,21 +240,42 @@ static int same_proto(const struct file_syms *a, const struct file_syms *b, cons
 	return 0;
 }
 
+/* Does object @f define @name: a global .text function, or (@prog) an entry program? */
+static bool defines(const struct file_syms *f, const char *name, bool prog)
+{
+	size_t j;
+
+	for (j = 0; prog && j < f->nr_progs; j++)
+		if (!strcmp(f->progs[j], name))
+			return true;
+	for (j = 0; !prog && j < f->nr_fns; j++)
+		if (f->fns[j].defined && !strcmp(f->fns[j].name, name))
+			return true;
+	return false;
+}
+
+/* The one object other than @self (n: none) defining @name: 0, -ENOENT, or an error for two. */
+static int find_definer(const struct file_syms *all, size_t n, size_t self, const char *name,
+			bool prog, size_t *out)
+{
+	size_t i, found = 0;
+
+	for (i = 0; i < n; i++) {
+		if (i == self || !defines(&all[i], name, prog))
+			continue;
+		if (found)
+			return lsk_err(EINVAL, "function '%s' is %s two objects: '%s' and '%s'", name,
+				       prog ? "a program of" : "defined in", all[*out].name,
+				       all[i].name);
+		*out = i;
+		found = 1;
+	}
+	return found ? 0 : -ENOENT;
+}
+
 static int definer(const struct file_syms *all, size_t n, const char *name, size_t *out)
 {
-	size_t i, j, found = 0;
-
-	for (i = 0; i < n; i++)
-		for (j = 0; j < all[i].nr_fns; j++)
-			if (all[i].fns[j].defined && !strcmp(all[i].fns[j].name, name)) {
-				if (found)
-					return lsk_err(EINVAL, "function '%s' is defined in two objects: "
-						       "'%s' and '%s'", name, all[*out].name,
-						       all[i].name);
-				*out = i;
-				found = 1;
-			}
-	return found ? 0 : -ENOENT;
+	return find_definer(all, n, n, name, false, out);
 }
 
 int lsk_link_files(const char *const *in, size_t n, const char *out)
@@ -275,26 +296,6 @@ int lsk_link_files(const char *const *in, size_t n, const char *out)
 	return err;
 }
 
-/* The object (other than @self) whose entry program @name is: 0, -ENOENT, or two. */
-static int prog_definer(const struct file_syms *all, size_t n, size_t self, const char *name,
-			size_t *out)
-{
-	size_t i, j;
-	int found = 0;
-
-	for (i = 0; i < n; i++)
-		for (j = 0; i != self && j < all[i].nr_progs; j++)
-			if (!strcmp(all[i].progs[j], name)) {
-				if (found)
-					return lsk_err(EINVAL, "function '%s' is a program of two objects: "
-						       "'%s' and '%s'", name, all[*out].name,
-						       all[i].name);
-				*out = i;
-				found = 1;
-			}
-	return found ? 0 : -ENOENT;
-}
-
 /* Every object @i needs linked in: its definers, found and checked. *deps: indexes. */
 static int deps_of(struct file_syms *all, size_t n, size_t i, const bool *dynamic, size_t *deps,
 		   size_t *nr_deps)
@@ -310,7 +311,7 @@ static int deps_of(struct file_syms *all, size_t n, size_t i, const bool *dynami
 			continue;
 		err = definer(all, n, f->name, &d);
 		if (err == -ENOENT) {
-			int pe = prog_definer(all, n, i, f->name, &d);
+			int pe = find_definer(all, n, i, f->name, true, &d);
 
 			if (pe && pe != -ENOENT)
 				return pe;
