@@ -36,7 +36,7 @@ CH := $(BUILD)/samples/chain
 # Generated dispatcher sample (samples/dispatch/dsp.spec): four components and a library.
 DSP := $(BUILD)/samples/dispatch
 DSP_OBJS := $(DSP)/dsp_parse.bpf.o $(DSP)/dsp_filter.bpf.o $(DSP)/dsp_count.bpf.o \
-	    $(DSP)/dsp_verdict.bpf.o $(DSP)/dsp_lib.bpf.o
+	    $(DSP)/dsp_verdict.bpf.o $(DSP)/dsp_lib.bpf.o $(DSP)/tc_gate.bpf.o
 DSP_HDRS := $(BUILD)/skel/dsp_static.lskel.h $(BUILD)/skel/dsp_tailcall.lskel.h \
 	    $(BUILD)/skel/dsp_freplace.lskel.h
 PIPE_OBJS := $(CH)/pipe_a.bpf.o $(CH)/pipe_b.bpf.o $(CH)/pipe_c.bpf.o
@@ -94,16 +94,19 @@ $(DSP)/%.bpf.o: samples/dispatch/%.bpf.c $(BUILD)/vmlinux.h $(wildcard samples/d
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 $(BUILD)/skel/dsp_%.lskel.h: $(DSP_OBJS) samples/dispatch/dsp.spec $(BUILD)/bin/lskel | $(BUILD)/skel
 	$(BUILD)/bin/lskel gen -n dsp_$* --dispatcher samples/dispatch/dsp.spec --mode $* -o $@ \
-		$(DSP_OBJS)
+		$(filter-out $(DSP)/tc_gate.bpf.o,$(DSP_OBJS))
 $(BUILD)/skel/dsp_twice.lskel.h: $(DSP_OBJS) samples/dispatch/twice.spec $(BUILD)/bin/lskel \
 	| $(BUILD)/skel
 	$(BUILD)/bin/lskel gen -n dsp_twice --dispatcher samples/dispatch/twice.spec -o $@ \
 		$(DSP)/dsp_count.bpf.o
+$(BUILD)/skel/dsp_tc.lskel.h: $(DSP_OBJS) samples/dispatch/tc.spec $(BUILD)/bin/lskel | $(BUILD)/skel
+	$(BUILD)/bin/lskel gen -n dsp_tc --dispatcher samples/dispatch/tc.spec -o $@ \
+		$(DSP)/tc_gate.bpf.o
 $(BUILD)/skel/nest.lskel.h: $(DSP_OBJS) $(TEST_BPF_OBJS) $(BUILD)/bin/lskel | $(BUILD)/skel
 	$(BUILD)/bin/lskel gen -n nest -o $@ $(BUILD)/tests/bpf/nest_outer.bpf.o \
 		$(DSP)/dsp_count.bpf.o $(BUILD)/tests/bpf/nest_root.bpf.o
 $(BUILD)/tests/test_dispatch: $(DSP_HDRS) $(DSP_OBJS) $(BUILD)/skel/dsp_twice.lskel.h \
-	$(BUILD)/skel/nest.lskel.h
+	$(BUILD)/skel/nest.lskel.h $(BUILD)/skel/dsp_tc.lskel.h
 $(BUILD)/tests/test_golden: $(DSP_OBJS)
 $(BUILD)/samples/refused/%.bpf.o: samples/refused/%.bpf.c $(BUILD)/vmlinux.h | $(BUILD)/samples/refused
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
@@ -313,7 +316,7 @@ golden: all $(BUILD)/bin/lskel $(LINK_OBJS)
 		$(BUILD)/bin/lskel dispatcher --emit-c --mode $$m -o tests/golden/dsp.$$m.c \
 			samples/dispatch/dsp.spec || exit 1; done
 	$(BUILD)/bin/lskel dump --dispatcher samples/dispatch/dsp.spec --mode freplace \
-		$(DSP_OBJS) | sed 's|/[^ ]*/lskel-dispatch-[^/]*/|TMP/|' > tests/golden/dsp.freplace.dump
+		$(filter-out $(DSP)/tc_gate.bpf.o,$(DSP_OBJS)) | sed 's|/[^ ]*/lskel-dispatch-[^/]*/|TMP/|' > tests/golden/dsp.freplace.dump
 	$(BUILD)/bin/lskel gen -n trampolines $(REFUSED_OBJS) | sed -n '/__progs\[\] = {/,/^};/p' \
 		> tests/golden/trampolines.attach
 	git diff --stat tests/golden

@@ -22,6 +22,7 @@
 #include "dsp_freplace.lskel.h"
 #include "dsp_twice.lskel.h"
 #include "nest.lskel.h"
+#include "dsp_tc.lskel.h"
 #include "kstate.h"
 #include "samples.h"
 
@@ -151,6 +152,27 @@ static void test_called_twice(void **state)
 	dsp_twice__destroy(s);
 }
 
+/* The tc hook: tc verdict names, a SCHED_CLS root. */
+static void test_tc(void **state)
+{
+	unsigned char pkt[200] = { [12] = 0x08 };
+	struct dsp_tc *s = dsp_tc__open_and_load();
+	__u32 i, want[] = { 3 /* TC_ACT_PIPE: the end */, 2 /* TC_ACT_SHOT */ }, len[] = { 64, 200 };
+
+	(void)state;
+	if (!s)
+		fail_msg("load failed: %s", strerror(errno));
+	for (i = 0; i < 2; i++) {
+		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = pkt, .data_size_in = len[i],
+			    .repeat = 1);
+
+		assert_int_equal(bpf_prog_test_run_opts(s->tcroot.progs.tcroot.prog_fd, &o), 0);
+		assert_int_equal(o.retval, want[i]);
+	}
+	assert_int_equal(s->tc_gate.bss->runs, 2);
+	dsp_tc__destroy(s);
+}
+
 /* Two levels: nest_root calls nest_outer's program, which calls dsp_count's; the root is
  * given last, so the middle one has the inner one spliced in before it is spliced itself. */
 static void test_nested(void **state)
@@ -272,6 +294,7 @@ int main(void)
 		cmocka_unit_test(test_freplace),
 		cmocka_unit_test(test_called_twice),
 		cmocka_unit_test(test_nested),
+		cmocka_unit_test(test_tc),
 		cmocka_unit_test(test_components_standalone),
 		cmocka_unit_test(test_spec_errors),
 	};
