@@ -12,7 +12,6 @@
 #include <sys/utsname.h>
 #include <bpf/bpf.h>
 #include "chain.h"
-#include "compose.h"
 #include "dispatch.h"
 #include "exec_direct.h"
 #include "link_objs.h"
@@ -60,55 +59,36 @@ struct loaded {
 	int *fds;
 };
 
-/* Load @paths (plus a root from @spec in @mode, first); the first object's first program. */
+/* Load @paths (plus a root from @spec in @mode, first); the root or the one program. */
 static int load(const char *spec, const char *mode, char **paths, size_t n, struct loaded *l)
 {
 	struct lsk_dispatch *d = NULL;
 	struct lsk_chain_opts co = {};
 	struct lsk_chain *c = NULL;
 	struct lsk_exec_error e;
-	char root[] = "/tmp/lskel-bench-root-XXXXXX", **lines = NULL;
-	struct lsk_obj **comps;
+	char **lines = NULL;
 	size_t i;
-	int err, fd;
+	int err;
 
 	memset(l, 0, sizeof(*l));
 	if (spec) {
-		fd = mkstemp(root);
-		if (fd < 0)
-			return -errno;
-		close(fd);
 		err = lsk_disp_parse(spec, &d);
 		err = err ?: lsk_disp_mode_parse(mode, &d->mode);
-		err = err ?: lsk_disp_build(d, root);
-		err = err ?: lsk_open_linked(paths, n, NULL, &comps);
-		if (err)
-			goto out;
-		l->objs = calloc(n + 1, sizeof(*l->objs));
-		err = lsk_obj_open(root, &l->objs[0]);
-		memcpy(l->objs + 1, comps, n * sizeof(*comps));
-		free(comps);
-		l->n = n + 1;
-		err = err ?: lsk_compose_calls(l->objs, l->n, NULL);
-		lines = err ? NULL : lsk_disp_chain_lines(d);
+		err = err ?: lsk_disp_open(d, paths, n, &l->objs, &lines);
+		l->n = err ? 0 : n + 1;
 		co.lines = (const char *const *)lines;
 		while (lines && lines[co.nr_lines])
 			co.nr_lines++;
 	} else {
 		err = lsk_open_linked(paths, n, NULL, &l->objs);
-		l->n = n;
+		l->n = err ? 0 : n;
 	}
 	err = err ?: lsk_chain_resolve(l->objs, l->n, &co, &c);
 	err = err ?: lsk_trace_build_chain(l->objs, l->n, c, &l->t);
 	err = err ?: lsk_exec_direct(l->t, NULL, &l->fds, &e);
-out:
-	for (i = 0; lines && lines[i]; i++)
-		free(lines[i]);
-	free(lines);
+	lsk_disp_lines_free(lines);
 	lsk_chain_free(c);
 	lsk_disp_free(d);
-	if (spec)
-		unlink(root);
 	if (err)
 		return err;
 	for (i = 0; i < l->objs[0]->nr_progs; i++)	/* the root ("dispatcher") or the one */

@@ -59,6 +59,12 @@ int lsk_disp_build(const struct lsk_dispatch *d, const char *out);
 /* Chain lines the load needs (freplace mode: one 'replace' per component), NULL-ended,
  * malloc'ed strings in a malloc'ed array. */
 char **lsk_disp_chain_lines(const struct lsk_dispatch *d);
+/* What a load of @d with the component objects @paths needs: *objsp = the root (built with
+ * lsk_disp_build, read into memory) followed by the @n components, checked against the spec,
+ * calls composed; *linesp = lsk_disp_chain_lines (free with lsk_disp_lines_free). */
+int lsk_disp_open(const struct lsk_dispatch *d, char *const *paths, size_t n,
+		  struct lsk_obj ***objsp, char ***linesp);
+void lsk_disp_lines_free(char **lines);
 /* The resolved spec, for `lskel dump`: which return code goes where. */
 void lsk_disp_dump(const struct lsk_dispatch *d, FILE *f);
 

@@ -20,7 +20,6 @@
 #include "trace.h"
 #include "verify.h"
 #include "link_objs.h"
-#include "compose.h"
 #include "dispatch.h"
 
 #define LSKEL_VERSION "0.1.0"
@@ -230,8 +229,6 @@ struct chain_args {
 	char **dynamic;			/* --dynamic OBJ, each */
 	size_t nr_dynamic;
 	struct lsk_dispatch *disp;
-	char root_dir[4096], root_path[4200];	/* the generated root object */
-	char **argv;			/* root + objects given */
 };
 
 #define CHAIN_LONG_OPTS \
@@ -327,62 +324,27 @@ static int read_spec(struct chain_args *ca, struct lsk_dispatch **dp)
 /* --dispatcher: the root built from the spec, loaded first, the spec's chain lines added. */
 static int open_dispatcher(struct chain_args *ca, int *argc, char ***argv, struct lsk_obj ***objsp)
 {
-	const char *td = getenv("TMPDIR");
-	struct lsk_obj **objs, **all;
-	char **lines;
+	char **lines = NULL;
 	size_t i;
 	int err;
 
 	if (ca->nr_dynamic)
 		return lsk_err(EINVAL, "--dynamic and --dispatcher do not go together");
 	err = read_spec(ca, &ca->disp);
-	err = err ?: lsk_open_linked(*argv, *argc, NULL, &objs);
+	err = err ?: lsk_disp_open(ca->disp, *argv, *argc, objsp, &lines);
 	if (err)
 		return err;
-	err = lsk_disp_check(ca->disp, objs, *argc);
-	for (i = 0; !err && i < (size_t)*argc; i++)
-		if (!strcmp(objs[i]->name, ca->disp->root))
-			err = lsk_err(EINVAL, "%s: object '%s' has the root's name: set another with "
-				      "'root NAME'", objs[i]->path, ca->disp->root);
-	snprintf(ca->root_dir, sizeof(ca->root_dir), "%s/lskel-dispatch-XXXXXX",
-		 td && td[0] ? td : "/tmp");
-	if (!err && !mkdtemp(ca->root_dir)) {
-		err = lsk_err(errno, "%s: %s", ca->root_dir, strerror(errno));
-		ca->root_dir[0] = '\0';
-	}
-	snprintf(ca->root_path, sizeof(ca->root_path), "%s/%s.bpf.o", ca->root_dir,
-		 ca->disp->root);
-	err = err ?: lsk_disp_build(ca->disp, ca->root_path);
-	all = err ? NULL : calloc(*argc + 2, sizeof(*all));
-	ca->argv = err ? NULL : calloc(*argc + 2, sizeof(*ca->argv));
-	if (!err && (!all || !ca->argv))
-		err = lsk_err(ENOMEM, "out of memory");
-	if (!err)
-		err = lsk_obj_open(ca->root_path, &all[0]);
-	if (err) {
-		for (i = 0; i < (size_t)*argc; i++)
-			lsk_obj_free(objs[i]);
-		free(objs);
-		free(all);
-		return err;
-	}
-	memcpy(all + 1, objs, *argc * sizeof(*objs));
-	free(objs);
-	ca->argv[0] = ca->root_path;
-	memcpy(ca->argv + 1, *argv, *argc * sizeof(char *));
-	*argv = ca->argv;
-	*argc += 1;
-	*objsp = all;
-	err = lsk_compose_calls(all, *argc, NULL);
-	lines = err ? NULL : lsk_disp_chain_lines(ca->disp);
-	if (!err && !lines)
-		err = lsk_err(ENOMEM, "out of memory");
 	for (i = 0; !err && lines[i]; i++)
 		err = chain_add(ca, "", lines[i], 0);
-	for (i = 0; lines && lines[i]; i++)
-		free(lines[i]);
-	free(lines);
-	return err;
+	lsk_disp_lines_free(lines);
+	if (err) {
+		for (i = 0; i <= (size_t)*argc; i++)
+			lsk_obj_free((*objsp)[i]);
+		free(*objsp);
+		return err;
+	}
+	*argc += 1;	/* the root, first */
+	return 0;
 }
 
 /* Per object given: named by --dynamic (object name, or path as given). */
@@ -456,11 +418,6 @@ static void chain_free(struct chain_args *ca)
 {
 	size_t i;
 
-	if (ca->root_dir[0] && strstr(ca->root_dir, "lskel-dispatch-")) {
-		unlink(ca->root_path);
-		rmdir(ca->root_dir);
-	}
-	free(ca->argv);
 	free(ca->dynamic);
 	lsk_disp_free(ca->disp);
 
