@@ -9,6 +9,7 @@
  * - freplace: the root calls placeholder global functions ROOT_slotI that return the
  *   component's "continue" code; each component is loaded as an freplace of its slot.
  * The generated C needs no header: it declares the context types and helpers it uses. */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <spawn.h>
 #include <stdlib.h>
@@ -286,20 +287,13 @@ char **lsk_disp_chain_lines(const struct lsk_dispatch *d)
 
 	if (!l || d->mode != LSK_MODE_FREPLACE)
 		return l;
-	for (i = 0; i < d->nr_comps; i++) {
-		size_t n = strlen(d->comps[i].obj) + strlen(d->comps[i].prog) + 3 * strlen(d->root) +
-			   64;
-
-		l[i] = malloc(n);
-		if (!l[i]) {
-			while (i--)
-				free(l[i]);
-			free(l);
+	for (i = 0; i < d->nr_comps; i++)
+		if (asprintf(&l[i], "replace %s:%s = %s:%s:%s_slot%zu", d->comps[i].obj,
+			     d->comps[i].prog, d->root, d->root, d->root, i) < 0) {
+			l[i] = NULL;
+			lsk_disp_lines_free(l);
 			return NULL;
 		}
-		snprintf(l[i], n, "replace %s:%s = %s:%s:%s_slot%zu", d->comps[i].obj,
-			 d->comps[i].prog, d->root, d->root, d->root, i);
-	}
 	return l;
 }
 

@@ -499,13 +499,12 @@ static int close_module_btfs(struct builder *b, int attach_op, int prog_op, cons
 	return err;
 }
 
-/* Typed ksym or kfunc reference: the first one of a symbol looks it up and keeps the result in
- * a cell, later ones (any program, any object) reuse it. */
+/* Typed ksym or kfunc reference (extern @e of the reference's object): the first one of a
+ * symbol looks it up and keeps the result in a cell, later ones (any program, any object)
+ * reuse it. */
 static int ksym_btf_op(struct builder *b, const struct lsk_prog *p, const struct lsk_ref *r,
-		       int ic)
+		       const struct lsk_extern *e, int ic)
 {
-	const struct lsk_obj *ro = r->obj >= 0 ? b->t->objs[r->obj].obj : b->to->obj;
-	const struct lsk_extern *e = &ro->externs[r->idx];
 	__u32 kind = e->is_func ? BTF_KIND_FUNC : BTF_KIND_VAR;
 	struct lsk_ksym_use *u = lsk_ksym_share_find(b->ks, e->name, kind);
 	struct lsk_op *o;
@@ -546,6 +545,7 @@ static int add_prog(struct builder *b, size_t pi)
 	struct lsk_prog *p = &obj->progs[pi];
 	struct bpf_insn *insns;
 	union bpf_attr *a;
+	const char *lic;
 	int op, ic, lc, c, err = 0;
 	size_t i;
 	char what[256];
@@ -554,10 +554,9 @@ static int add_prog(struct builder *b, size_t pi)
 	if (ic < 0)
 		return ic;
 	/* a --dynamic definition from an object without a license runs as part of its target */
-	lc = p->dyn_target && !obj->license[0] ?
-	     chunk(b, b->t->objs[p->dyn_tobj].obj->license,
-		   strlen(b->t->objs[p->dyn_tobj].obj->license) + 1, "license") :
-	     chunk(b, obj->license, strlen(obj->license) + 1, "license");
+	lic = p->dyn_target && !obj->license[0] ? b->t->objs[p->dyn_tobj].obj->license :
+						  obj->license;
+	lc = chunk(b, lic, strlen(lic) + 1, "license");
 	if (lc < 0)
 		return lc;
 	/* Instructions referencing maps name them by fd table slot (BPF_PSEUDO_MAP_IDX): no
@@ -597,7 +596,7 @@ static int add_prog(struct builder *b, size_t pi)
 			break;
 		case LSK_REF_KSYM_BTF:
 		case LSK_REF_KFUNC:
-			err = ksym_btf_op(b, p, r, ic);
+			err = ksym_btf_op(b, p, r, &ro->externs[r->idx], ic);
 			if (err)
 				return err;
 			if (r->kind == LSK_REF_KSYM_BTF)
