@@ -298,7 +298,7 @@ demo: deps
 	$(BUILD)/bin/lskel exec $(BUILD)/samples/tp_counter.bpf.o $(BUILD)/samples/xdp_tail.bpf.o
 
 # Rewrite the golden dumps after reading their diff (tests compare against them).
-golden: all $(BUILD)/bin/lskel $(LINK_OBJS)
+golden: all $(BUILD)/bin/lskel $(LINK_OBJS) $(CT_OBJS)
 	@for o in $(SAMPLE_OBJS); do \
 		n=$$(basename $$o .bpf.o); \
 		$(BUILD)/bin/lskel dump $$o > tests/golden/$$n.dump || exit 1; \

@@ -9,6 +9,8 @@
 #include "err.h"
 
 #define ALIGN8(x) (((x) + 7u) & ~7u)
+/* Largest array map value the kernel creates (KMALLOC_MAX_SIZE on x86-64). */
+#define LSK_BLOB_MAX (4u << 20)
 
 struct steps {
 	struct lskel_step *s;
@@ -198,11 +200,18 @@ int lsk_blob_build(const struct lsk_trace *t, struct lsk_blob **bp)
 	for (i = 0; i < st.n; i++)	/* a reused map skips to the first step of an op */
 		if (st.s[i].kind == LSKEL_STEP_REUSE)
 			st.s[i].d = first[st.s[i].d];
-	if (pos + LSKEL_BLOB_TAIL > (64u << 20)) {
-		err = lsk_err(E2BIG, "data blob of %zu bytes is too large", pos);
+	/* the loader bounds offsets with a mask, so the blob is a power of two plus the tail;
+	 * an array map value holds at most KMALLOC_MAX_SIZE (4 MiB on x86-64) */
+	for (b->mask = 4095; b->mask < pos && b->mask < (1u << 30); b->mask = b->mask << 1 | 1)
+		;
+	if ((size_t)b->mask + 1 + LSKEL_BLOB_TAIL > LSK_BLOB_MAX) {
+		err = lsk_err(E2BIG, "data blob of %zu bytes is over %u KiB: the loader's data map "
+			      "(a power of two plus %u bytes) would be larger than the kernel's "
+			      "largest array map value", pos, (LSK_BLOB_MAX - LSKEL_BLOB_TAIL) / 2048,
+			      LSKEL_BLOB_TAIL);
 		goto out;
 	}
-	b->size = pos + LSKEL_BLOB_TAIL;
+	b->size = b->mask + 1 + LSKEL_BLOB_TAIL;
 	b->data = calloc(1, b->size);
 	if (!b->data) {
 		err = lsk_err(ENOMEM, "out of memory");

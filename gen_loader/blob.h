@@ -10,7 +10,8 @@
 
 struct lsk_blob {
 	unsigned char *data;
-	__u32 size;		/* including LSKEL_BLOB_TAIL */
+	__u32 size;		/* mask + 1 + LSKEL_BLOB_TAIL */
+	__u32 mask;		/* 2^k - 1 covering every offset a step names */
 	__u32 nr_steps, steps_off;
 	__u32 nr_ops, fdtab_off;
 	__u32 inputs_off, inputs_size;
