@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <bpf/libbpf.h>
 #include <lskel/runtime.h>
 #include "compile.h"
@@ -19,6 +20,7 @@
 
 static int runs = 21;
 static const char *pin_root;	/* --corpus: LIBBPF_PIN_BY_NAME maps go here, cleared per run */
+static int settle_us = 3000;	/* pause after every measured load (BENCH_SETTLE_US) */
 
 /* Remove the pins a run made, so every run creates its maps as the first one did. */
 static void clear_pins(void)
@@ -61,83 +63,238 @@ static int silent(enum libbpf_print_level l, const char *f, va_list ap)
 	return 0;
 }
 
-static double bench_lskel(const struct lskel_desc *d)
+/* One open_and_load through the loader; the time, or -1. */
+static double run_lskel(const struct lskel_desc *d)
 {
-	double *v = calloc(runs, sizeof(double)), m;
 	__u64 *inputs = calloc(d->nr_inputs + 1, 8);
-	int i;
+	struct lskel_ctx c = {};
+	int *fds = NULL;
+	double a, v;
 	__u32 k;
 
+	c.pin_root_path = pin_root;
+	a = now_ms();
+	if (lskel_run_loader(d, inputs, &c, &fds)) {
+		fprintf(stderr, "lskel load failed: %s\n", c.errmsg);
+		free(inputs);
+		return -1;
+	}
+	v = now_ms() - a;
+	for (k = 0; k < d->nr_ops; k++)
+		if (fds[k] >= 0)
+			close(fds[k]);
+	free(fds);
+	free(c.pins_made);
+	free(inputs);
+	clear_pins();
+	return v;
+}
+
+/* The same trace issued from user space (exec_direct). */
+static double run_direct(const struct lsk_trace *t)
+{
+	struct lsk_exec_opts o = { .fail_at = -1 };
+	double a = now_ms(), v;
+	int *fds;
+
+	if (lsk_exec_direct(t, &o, &fds, NULL))
+		return -1;
+	v = now_ms() - a;
+	lsk_exec_close(t, fds);
+	return v;
+}
+
+/* libbpf: open and load every object of @paths, one after the other. */
+static double run_libbpf(char **paths, int n)
+{
+	struct bpf_object **o = calloc(n, sizeof(*o));
+	double a = now_ms(), v = -1;
+	int j, made = 0;
+
+	for (j = 0; j < n; j++, made++) {
+		LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = pin_root);
+
+		o[j] = bpf_object__open_file(paths[j], &oo);
+		if (!o[j] || bpf_object__load(o[j])) {
+			made += !!o[j];
+			goto out;
+		}
+	}
+	v = now_ms() - a;
+out:
+	for (j = 0; j < made; j++)
+		bpf_object__close(o[j]);
+	free(o);
+	clear_pins();
+	return v;
+}
+
+static FILE *phases;		/* BENCH_PHASES=FILE: the phase table, one row per object */
+static char *phase_rows;	/* the same rows, printed after the main tables */
+static size_t phase_len;
+static FILE *phase_mem;
+
+/* The kernel's own verification time of the loader (log_level BPF_LOG_STATS), in us. */
+static double loader_vtime(const struct lskel_desc *d, int map_fd, int btf_fd)
+{
+	char log[512];
+	union bpf_attr u;
+	const char *p;
+	int fd;
+
+	memset(&u, 0, sizeof(u));
+	u.prog_type = BPF_PROG_TYPE_SYSCALL;
+	u.insns = lskel_ptr(d->insns);
+	u.insn_cnt = d->insns_sz / sizeof(struct bpf_insn);
+	u.license = lskel_ptr("Dual BSD/GPL");
+	u.prog_flags = BPF_F_SLEEPABLE;
+	u.fd_array = lskel_ptr(&map_fd);
+	u.prog_btf_fd = btf_fd;
+	u.func_info = lskel_ptr(d->func_info);
+	u.func_info_cnt = d->nr_func_info;
+	u.func_info_rec_size = sizeof(struct bpf_func_info);
+	u.log_buf = lskel_ptr(log);
+	u.log_size = sizeof(log);
+	u.log_level = 4;	/* BPF_LOG_STATS */
+	log[0] = '\0';
+	fd = lskel_sys_bpf(BPF_PROG_LOAD, &u, sizeof(u));
+	if (fd >= 0)
+		close(fd);
+	p = strstr(log, "verification time ");
+	return p ? atof(p + 18) : -1;
+}
+
+/* Where an lskel load spends its time, phase by phase, as lskel_run_loader does it (its
+ * helpers, in its order): the loader's BTF, the blob map (create and fill), the loader's
+ * PROG_LOAD (and the kernel's verification time within it), the loader's run (the object's
+ * own operations) and the user-space work after it (fd table, pins). Medians of RUNS. */
+static void bench_phases(const char *name, const struct lskel_desc *d, double direct)
+{
+	enum { BTF, BLOB, LOAD, VTIME, RUN, AFTER, NR };
+	static const char *const hdr[NR] = { "btf", "blob", "ldr_load", "verify", "run", "after" };
+	double *v[NR], m[NR], sum = 0;
+	size_t ctx_sz = sizeof(struct lskel_loader_ctx) + d->inputs_size;
+	int i, k;
+
+	if (!phase_mem) {
+		phase_mem = open_memstream(&phase_rows, &phase_len);
+		fprintf(phase_mem, "%-22s", "object");
+		for (k = 0; k < NR; k++)
+			fprintf(phase_mem, " %8s", hdr[k]);
+		fprintf(phase_mem, " | %8s %8s %8s\n", "lskel", "direct", "lsk-dir");
+	}
+	for (k = 0; k < NR; k++)
+		v[k] = calloc(runs, sizeof(double));
 	for (i = 0; i < runs; i++) {
+		struct lskel_loader_ctx *lc = calloc(1, ctx_sz);
 		struct lskel_ctx c = {};
-		int *fds = NULL;
-		double a;
+		int btf_fd, map_fd = -1, prog_fd = -1, *fds = malloc((d->nr_ops + 1) * sizeof(int));
+		union bpf_attr u;
+		size_t mlen = ((size_t)d->data_sz + 4095) & ~(size_t)4095;
+		double a = now_ms(), b;
+		void *mm;
+		__u32 j;
 
 		c.pin_root_path = pin_root;
-		a = now_ms();
-		if (lskel_run_loader(d, inputs, &c, &fds)) {
-			fprintf(stderr, "lskel load failed: %s\n", c.errmsg);
-			free(v);
-			free(inputs);
-			return -1;
+		memset(&u, 0, sizeof(u));
+		u.btf = lskel_ptr(d->btf);
+		u.btf_size = d->btf_sz;
+		btf_fd = lskel_sys_bpf(BPF_BTF_LOAD, &u, sizeof(u));
+		b = now_ms();
+		v[BTF][i] = (b - a) * 1e3;
+		a = b;
+		if (btf_fd >= 0)
+			map_fd = lskel_data_map(d, &c);
+		b = now_ms();
+		v[BLOB][i] = (b - a) * 1e3;
+		a = b;
+		if (map_fd >= 0)
+			prog_fd = lskel_load_loader(d, &c, map_fd, btf_fd);
+		b = now_ms();
+		v[LOAD][i] = (b - a) * 1e3;
+		a = b;
+		lc->sz = ctx_sz;
+		lskel_fill_kconfig(d, (char *)(lc + 1), &c);
+		memset(&u, 0, sizeof(u));
+		u.test.prog_fd = prog_fd;
+		u.test.ctx_in = lskel_ptr(lc);
+		u.test.ctx_size_in = ctx_sz;
+		if (prog_fd < 0 || lskel_sys_bpf(BPF_PROG_TEST_RUN, &u, sizeof(u)) ||
+		    u.test.retval) {
+			fprintf(stderr, "%s: phases: the load failed: %s\n", name, c.errmsg);
+			exit(1);
 		}
-		v[i] = now_ms() - a;
-		for (k = 0; k < d->nr_ops; k++)
-			if (fds[k] >= 0)
-				close(fds[k]);
+		b = now_ms();
+		v[RUN][i] = (b - a) * 1e3;
+		a = b;
+		mm = mmap(NULL, mlen, PROT_READ, MAP_SHARED, map_fd, 0);
+		if (mm != MAP_FAILED) {
+			memcpy(fds, (char *)mm + d->fdtab_off, d->nr_ops * sizeof(int));
+			munmap(mm, mlen);
+		}
+		if (d->nr_pins)
+			lskel_pins_make(d, (const __u64 *)(lc + 1), fds, &c);
+		v[AFTER][i] = (now_ms() - a) * 1e3;
+		v[VTIME][i] = i < 5 ? loader_vtime(d, map_fd, btf_fd) : v[VTIME][i % 5];
+		for (j = 0; mm != MAP_FAILED && j < d->nr_ops; j++)
+			if (fds[j] >= 0)
+				close(fds[j]);
+		close(prog_fd);
+		close(map_fd);
+		close(btf_fd);
 		free(fds);
+		free(lc);
 		free(c.pins_made);
 		clear_pins();
+		usleep(settle_us);
 	}
-	m = median(v, runs);
-	free(v);
-	free(inputs);
-	return m;
+	fprintf(phase_mem, "%-22s", name);
+	for (k = 0; k < NR; k++) {
+		m[k] = median(v[k], runs);
+		sum += k == VTIME ? 0 : m[k];
+		fprintf(phase_mem, " %8.1f", m[k]);
+		free(v[k]);
+	}
+	fprintf(phase_mem, " | %8.1f %8.1f %8.1f\n", sum, direct * 1e3, sum - direct * 1e3);
+	if (phases)
+		fprintf(phases, "%s %.1f %.1f %.1f %.1f %.1f %.1f %.1f\n", name, m[BTF], m[BLOB],
+			m[LOAD], m[VTIME], m[RUN], m[AFTER], direct * 1e3);
 }
 
-static double bench_direct(const struct lsk_trace *t)
+/* Medians of lskel, exec_direct and libbpf, measured in turn within each round (the order
+ * rotates) and each after a pause: a load's objects are freed by the kernel after an RCU
+ * grace period, and that work must not land in the next contender's time. Measuring one
+ * contender's runs after the other's charged scale100's libbpf frees to lskel. @d or @t
+ * NULL: that contender is left out (-1). */
+static void bench_three(const struct lskel_desc *d, const struct lsk_trace *t, char **paths,
+			int n, double out[3])
 {
-	double *v = calloc(runs, sizeof(double)), m;
-	struct lsk_exec_opts o = { .fail_at = -1 };
-	int i, *fds;
+	double *v[3];
+	int i, k, bad[3] = {};
 
-	for (i = 0; i < runs; i++) {
-		double a = now_ms();
+	for (k = 0; k < 3; k++)
+		v[k] = calloc(runs, sizeof(double));
+	for (i = 0; i < runs; i++)
+		for (k = 0; k < 3; k++) {
+			int who = (i + k) % 3;
+			double x = -1;
 
-		if (lsk_exec_direct(t, &o, &fds, NULL)) {
-			free(v);
-			return -1;
+			if (bad[who])
+				continue;
+			if (who == 0 && d)
+				x = run_lskel(d);
+			else if (who == 1 && t)
+				x = run_direct(t);
+			else if (who == 2 && paths)
+				x = run_libbpf(paths, n);
+			bad[who] = x < 0;
+			v[who][i] = x;
+			usleep(settle_us);
 		}
-		v[i] = now_ms() - a;
-		lsk_exec_close(t, fds);
+	for (k = 0; k < 3; k++) {
+		out[k] = bad[k] ? -1 : median(v[k], runs);
+		free(v[k]);
 	}
-	m = median(v, runs);
-	free(v);
-	return m;
-}
-
-static double bench_libbpf(const char *path)
-{
-	double *v = calloc(runs, sizeof(double)), m;
-	int i;
-
-	for (i = 0; i < runs; i++) {
-		LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = pin_root);
-		double a = now_ms();
-		struct bpf_object *o = bpf_object__open_file(path, &oo);
-
-		if (!o || bpf_object__load(o)) {
-			bpf_object__close(o);
-			free(v);
-			return -1;
-		}
-		v[i] = now_ms() - a;
-		bpf_object__close(o);
-		clear_pins();
-	}
-	m = median(v, runs);
-	free(v);
-	return m;
 }
 
 static size_t count_progs(const struct lsk_obj *obj)
@@ -149,34 +306,6 @@ static size_t count_progs(const struct lsk_obj *obj)
 	return n;
 }
 
-/* libbpf has no chains: open and load every object, one after the other. */
-static double bench_libbpf_all(char **paths, int n)
-{
-	double *v = calloc(runs, sizeof(double)), m;
-	struct bpf_object **o = calloc(n, sizeof(*o));
-	int i, j;
-
-	for (i = 0; i < runs; i++) {
-		double a = now_ms();
-
-		for (j = 0; j < n; j++) {
-			o[j] = bpf_object__open_file(paths[j], NULL);
-			if (!o[j] || bpf_object__load(o[j])) {
-				free(v);
-				free(o);
-				return -1;
-			}
-		}
-		v[i] = now_ms() - a;
-		for (j = 0; j < n; j++)
-			bpf_object__close(o[j]);
-	}
-	m = median(v, runs);
-	free(v);
-	free(o);
-	return m;
-}
-
 /* One row for a chain: one loader for all objects against libbpf object by object. */
 static void bench_chain(const char *name, char **paths, int n)
 {
@@ -184,7 +313,7 @@ static void bench_chain(const char *name, char **paths, int n)
 	struct lsk_trace *t = NULL;
 	struct lsk_loader *l = NULL;
 	struct lskel_desc d;
-	double gen, ours, direct, lib, a;
+	double gen, ours, direct, lib, a, r[3];
 	size_t maps = 0, progs = 0;
 	int i;
 
@@ -204,9 +333,10 @@ static void bench_chain(const char *name, char **paths, int n)
 		progs += count_progs(objs[i]);
 	}
 	lsk_loader_desc(t, l, &d);
-	ours = bench_lskel(&d);
-	direct = bench_direct(t);
-	lib = bench_libbpf_all(paths, n);
+	bench_three(&d, t, paths, n, r);
+	ours = r[0];
+	direct = r[1];
+	lib = r[2];
 	printf("%-16s %5zu %5zu %8zu %9u %9s %7.2f | %8.3f %8.3f %8.3f %8s | %8.2f %8s\n", name,
 	       maps, progs, l->nr_insns * 8, l->blob->size, "-", gen, ours, direct, lib, "-",
 	       lib > 0 ? ours / lib : 0, "-");
@@ -309,8 +439,9 @@ static void bench_object(const char *path, const char *dir)
 	struct lskel_desc d;
 	char name[64], bt_ms[32], bt_insn[32], ratio[16] = "-";
 	size_t hdr;
-	double gen, ours, direct, lib;
+	double gen, ours, direct, lib, r[3];
 	const char *base = strrchr(path, '/');
+	char *paths[1] = { (char *)path };
 
 	snprintf(name, sizeof(name), "%s", base ? base + 1 : path);
 	name[strcspn(name, ".")] = '\0';
@@ -318,9 +449,11 @@ static void bench_object(const char *path, const char *dir)
 	lsk_trace_build(&obj, 1, &t);
 	lsk_loader_compile(t, &l);
 	lsk_loader_desc(t, l, &d);
-	ours = bench_lskel(&d);
-	direct = bench_direct(t);
-	lib = bench_libbpf(path);
+	bench_three(&d, t, paths, 1, r);
+	ours = r[0];
+	direct = r[1];
+	lib = r[2];
+	bench_phases(name, &d, direct);
 	bpftool_numbers(dir, name, bt_ms, bt_insn);
 	if (atoi(bt_insn) > 0)
 		snprintf(ratio, sizeof(ratio), "%.2f",
@@ -352,14 +485,13 @@ static void bench_corpus(char **paths, int n)
 		struct lsk_trace *t = NULL;
 		struct lsk_loader *l = NULL;
 		struct lskel_desc d;
-		double ours, direct, lib;
+		double ours, direct, lib, r[3];
 		char name[64];
 		const char *base = strrchr(paths[i], '/');
 
 		snprintf(name, sizeof(name), "%s", base ? base + 1 : paths[i]);
 		name[strcspn(name, ".")] = '\0';
-		lib = bench_libbpf(paths[i]);
-		if (lib < 0) {	/* libbpf cannot load it here: nothing to compare */
+		if (run_libbpf(paths + i, 1) < 0) {	/* libbpf cannot load it here */
 			skipped++;
 			continue;
 		}
@@ -368,10 +500,13 @@ static void bench_corpus(char **paths, int n)
 			printf("%-22s lskel cannot generate it: %s\n", name, lsk_errmsg());
 			goto next;
 		}
-		ours = bench_lskel(&d);
-		direct = bench_direct(t);
+		bench_three(&d, t, paths + i, 1, r);
+		ours = r[0];
+		direct = r[1];
+		lib = r[2];
+		bench_phases(name, &d, direct);
 		lsk_loader_desc_free(&d);
-		if (ours < 0 || direct < 0) {
+		if (ours < 0 || direct < 0 || lib < 0) {
 			printf("%-22s lskel fails to load it\n", name);
 			goto next;
 		}
@@ -401,6 +536,10 @@ int main(int argc, char **argv)
 	libbpf_set_print(silent);
 	if (getenv("BENCH_RUNS"))
 		runs = atoi(getenv("BENCH_RUNS"));
+	if (getenv("BENCH_SETTLE_US"))
+		settle_us = atoi(getenv("BENCH_SETTLE_US"));
+	if (getenv("BENCH_PHASES"))
+		phases = fopen(getenv("BENCH_PHASES"), "w");
 	if (argc > 2 && !strcmp(argv[1], "--bpftool-dir")) {
 		dir = argv[2];
 		argv += 2;
@@ -431,5 +570,17 @@ int main(int argc, char **argv)
 	       "bpftool '-': no skeleton (bpftool failed to generate it or it does not compile).\n");
 	if (corpus)
 		bench_corpus(argv + corpus + 1, argc - corpus - 1);
+	if (phase_mem) {
+		fclose(phase_mem);
+		printf("\nlskel load phases (us, medians of %d runs): btf = the loader's BTF, blob = "
+		       "data map created and filled,\nldr_load = the loader's PROG_LOAD (verify: the "
+		       "kernel's verification time within it, BPF_LOG_STATS),\nrun = the loader's "
+		       "TEST_RUN (the object's own operations), after = fd table and pins;\nlskel = "
+		       "their sum, direct = the same operations from user space (exec_direct)\n\n%s",
+		       runs, phase_rows);
+		free(phase_rows);
+	}
+	if (phases)
+		fclose(phases);
 	return 0;
 }
