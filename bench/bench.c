@@ -9,7 +9,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/mman.h>
 #include <bpf/libbpf.h>
 #include <lskel/runtime.h>
 #include "compile.h"
@@ -190,10 +189,10 @@ static void bench_phases(const char *name, const struct lskel_desc *d, double di
 		struct lskel_ctx c = {};
 		int btf_fd, map_fd = -1, prog_fd = -1, *fds = malloc((d->nr_ops + 1) * sizeof(int));
 		union bpf_attr u;
-		size_t mlen = ((size_t)d->data_sz + 4095) & ~(size_t)4095;
 		double a = now_ms(), b;
-		void *mm;
-		__u32 j;
+		char *blob = malloc(d->data_sz);
+		__u32 j, key = 0;
+		int got;
 
 		c.pin_root_path = pin_root;
 		memset(&u, 0, sizeof(u));
@@ -227,16 +226,19 @@ static void bench_phases(const char *name, const struct lskel_desc *d, double di
 		b = now_ms();
 		v[RUN][i] = (b - a) * 1e3;
 		a = b;
-		mm = mmap(NULL, mlen, PROT_READ, MAP_SHARED, map_fd, 0);
-		if (mm != MAP_FAILED) {
-			memcpy(fds, (char *)mm + d->fdtab_off, d->nr_ops * sizeof(int));
-			munmap(mm, mlen);
-		}
+		memset(&u, 0, sizeof(u));
+		u.map_fd = map_fd;
+		u.key = lskel_ptr(&key);
+		u.value = lskel_ptr(blob);
+		got = !lskel_sys_bpf(BPF_MAP_LOOKUP_ELEM, &u, sizeof(u));
+		if (got)
+			memcpy(fds, blob + d->fdtab_off, d->nr_ops * sizeof(int));
+		free(blob);
 		if (d->nr_pins)
 			lskel_pins_make(d, (const __u64 *)(lc + 1), fds, &c);
 		v[AFTER][i] = (now_ms() - a) * 1e3;
 		v[VTIME][i] = i < 5 ? loader_vtime(d, map_fd, btf_fd) : v[VTIME][i % 5];
-		for (j = 0; mm != MAP_FAILED && j < d->nr_ops; j++)
+		for (j = 0; got && j < d->nr_ops; j++)
 			if (fds[j] >= 0)
 				close(fds[j]);
 		close(prog_fd);
