@@ -3,6 +3,7 @@
  * KSYM, BTF_ID, CLOSE, COPY_USER). Kconfig value chunks are placed inside the input area, so
  * the values the runtime passes in the context are used in place, with no step at all. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include "blob.h"
@@ -51,9 +52,9 @@ static int op_steps(const struct lsk_trace *t, struct lsk_blob *b, size_t k, str
 		s.op = k;
 		s.a = dst_of(b, f->chunk, f->off);
 		switch (f->kind) {
-		case LSK_FIX_FD:
-			s.kind = LSKEL_STEP_FD;
-			s.b = f->src;
+		case LSK_FIX_FD:	/* an fd is a u32 of the fd table */
+			s.kind = LSKEL_STEP_U32;
+			s.b = b->fdtab_off + f->src * 4;
 			break;
 		case LSK_FIX_PTR:
 			s.kind = LSKEL_STEP_PTR;
@@ -131,6 +132,14 @@ static int op_steps(const struct lsk_trace *t, struct lsk_blob *b, size_t k, str
 		s.b = b->chunk_off[op->attr];
 		s.size = op->attr_size;
 		s.flags = op->makes_fd ? LSKEL_STEP_MAKES_FD : 0;
+		/* where the result and the log fields go: no branch in the loader */
+		s.c = op->makes_fd ? b->fdtab_off + k * 4 : offsetof(struct lskel_blob_hdr, sink_fd);
+		s.d = op->cmd == BPF_PROG_LOAD ? b->chunk_off[op->attr] +
+						 offsetof(union bpf_attr, log_level) :
+						 offsetof(struct lskel_blob_hdr, sink_log);
+		if (op->cmd == BPF_PROG_LOAD && op->attr_size < offsetof(union bpf_attr, log_buf) + 8)
+			return lsk_err(EINVAL, "op %zu: PROG_LOAD attr of %u bytes has no log fields",
+				       k, op->attr_size);
 		if (op->attr_size > LSKEL_ATTR_MAX)
 			return lsk_err(E2BIG, "op %zu: attr of %u bytes", k, op->attr_size);
 		return add(st, s);

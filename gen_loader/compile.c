@@ -72,18 +72,6 @@ static void size_arg(struct gen *g, int reg, int max)
 	E(I_ALU64_IMM(BPF_ADD, reg, 1));
 }
 
-static void emit_step_fd(struct gen *g)
-{
-	struct lsk_asm *a = g->a;
-
-	E(I_LDX(BPF_W, 1, 7, STEP(b)));
-	fd_slot(g, 2, 1);
-	E(I_LDX(BPF_W, 3, 2, 0));
-	blob_ptr(g, 4, STEP(a), 1);
-	E(I_STX(BPF_W, 4, 3, 0));
-	asm_ja(a, g->next);
-}
-
 static void emit_step_ptr(struct gen *g)
 {
 	struct lsk_asm *a = g->a;
@@ -127,46 +115,48 @@ static void emit_step_reuse(struct gen *g)
 	asm_ja(a, g->next);
 }
 
+/* After a helper call: r0 < 0 becomes the load's error, the step's op the failed one, and
+ * the loop stops; r0 >= 0 goes on. No branch: a branch on the helper's result made the
+ * verifier copy its state and walk both ways, at every step kind, and each such fork costs
+ * about 5 us of PROG_LOAD time (measured). err and failed_op are written every time (0 and
+ * an op that did not fail are never read: main reports them only with an error). */
+static void emit_result(struct gen *g)
+{
+	struct lsk_asm *a = g->a;
+
+	E(I_MOV_REG(1, 0));
+	E(I_ALU64_IMM(BPF_ARSH, 1, 63));	/* -1 on error, else 0 */
+	E(I_ALU64_REG(BPF_AND, 0, 1));
+	E(I_STX(BPF_W, 9, 0, HDR(err)));
+	E(I_LDX(BPF_W, 2, 7, STEP(op)));
+	E(I_STX(BPF_W, 9, 2, HDR(failed_op)));
+	E(I_ALU64_IMM(BPF_AND, 1, 1));	/* 1 stops bpf_loop */
+	E(I_MOV_REG(0, 1));
+	E(I_EXIT());
+}
+
+/* The log fields go into every BPF step's d (a PROG_LOAD's attr, else a sink), and its result
+ * into c (its fd-table slot, else a sink): the same instructions for every command. The
+ * runtime leaves the log fields 0; when a PROG_LOAD fails and the caller wants the verifier's
+ * log, it runs the loader again with them set. */
 static void emit_step_bpf(struct gen *g)
 {
 	struct lsk_asm *a = g->a;
-	int ok = asm_new_label(a), err = asm_new_label(a), fail_r6 = asm_new_label(a);
 
+	blob_ptr(g, 4, STEP(d), 3);
+	E(I_LDX(BPF_W, 3, 9, HDR(log_level)));
+	E(I_STX(BPF_W, 4, 3, 0));
+	E(I_LDX(BPF_W, 3, 9, HDR(log_size)));
+	E(I_STX(BPF_W, 4, 3, 4));
+	E(I_LDX(BPF_DW, 3, 9, HDR(log_buf)));
+	E(I_STX(BPF_DW, 4, 3, 8));
 	E(I_LDX(BPF_W, 1, 7, STEP(a)));
 	blob_ptr(g, 2, STEP(b), 3);
 	size_arg(g, 3, LSKEL_ATTR_MAX);
 	E(I_CALL(BPF_FUNC_sys_bpf));
-	asm_jmp_imm(a, BPF_JSLT, 0, 0, err);
-	asm_bind(a, ok);
-	E(I_LDX(BPF_B, 1, 7, STEP(flags)));
-	E(I_ALU64_IMM(BPF_AND, 1, LSKEL_STEP_MAKES_FD));
-	asm_jmp_imm(a, BPF_JEQ, 1, 0, g->next);
-	E(I_LDX(BPF_W, 1, 7, STEP(op)));
-	fd_slot(g, 2, 1);
-	E(I_STX(BPF_W, 2, 0, 0));
-	asm_ja(a, g->next);
-
-	/* A failed PROG_LOAD is tried once more with the caller's log buffer. */
-	asm_bind(a, err);
-	E(I_MOV_REG(6, 0));
-	E(I_LDX(BPF_W, 1, 7, STEP(a)));
-	asm_jmp_imm(a, BPF_JNE, 1, BPF_PROG_LOAD, fail_r6);
-	E(I_LDX(BPF_DW, 1, 9, HDR(log_buf)));
-	asm_jmp_imm(a, BPF_JEQ, 1, 0, fail_r6);
-	blob_ptr(g, 2, STEP(b), 3);
-	E(I_STX(BPF_DW, 2, 1, ATTR(log_buf)));
-	E(I_LDX(BPF_W, 1, 9, HDR(log_size)));
-	E(I_STX(BPF_W, 2, 1, ATTR(log_size)));
-	E(I_LDX(BPF_W, 1, 9, HDR(log_level)));
-	E(I_STX(BPF_W, 2, 1, ATTR(log_level)));
-	E(I_MOV_IMM(1, BPF_PROG_LOAD));
-	size_arg(g, 3, LSKEL_ATTR_MAX);
-	E(I_CALL(BPF_FUNC_sys_bpf));
-	asm_jmp_imm(a, BPF_JSGE, 0, 0, ok);
-	asm_ja(a, g->fail_r0);
-	asm_bind(a, fail_r6);
-	E(I_MOV_REG(0, 6));
-	asm_ja(a, g->fail_r0);
+	blob_ptr(g, 6, STEP(c), 3);
+	E(I_STX(BPF_W, 6, 0, 0));	/* an fd, 0, or an errno the close pass skips */
+	emit_result(g);
 }
 
 /* After a failed lookup: weak symbols read as 0, strong ones fail with the error in r0. */
@@ -280,10 +270,7 @@ static void emit_step_close(struct gen *g)
 
 	E(I_LDX(BPF_W, 1, 7, STEP(a)));
 	fd_slot(g, 6, 1);
-	E(I_LDX(BPF_W, 1, 6, 0));
-	E(I_ALU64_IMM(BPF_LSH, 1, 32));
-	E(I_ALU64_IMM(BPF_ARSH, 1, 32));
-	asm_jmp_imm(a, BPF_JSLT, 1, 0, g->next);
+	E(I_LDX(BPF_W, 1, 6, 0));	/* -1 or an errno: the kernel answers EBADF */
 	E(I_CALL(BPF_FUNC_sys_close));
 	E(I_ST(BPF_W, 6, 0, -1));
 	asm_ja(a, g->next);
@@ -304,24 +291,30 @@ static void emit_step_copy_user(struct gen *g)
 	E(I_ALU64_IMM(BPF_AND, 2, LSKEL_COPY_MAX - 1));
 	E(I_ALU64_IMM(BPF_ADD, 2, 1));
 	E(I_CALL(BPF_FUNC_copy_from_user));
-	asm_jmp_imm(a, BPF_JSLT, 0, 0, g->fail_r0);
-	asm_ja(a, g->next);
+	emit_result(g);
 }
 
 /* long step(u32 index, void *unused): interpret step[index]; 0 = go on, 1 = stop. */
 static void emit_step_fn(struct gen *g)
 {
 	struct lsk_asm *a = g->a;
-	static const int kinds[] = { LSKEL_STEP_FD, LSKEL_STEP_PTR, LSKEL_STEP_BPF, LSKEL_STEP_KSYM,
-				     LSKEL_STEP_BTF_ID, LSKEL_STEP_CLOSE, LSKEL_STEP_COPY_USER,
-				     LSKEL_STEP_U32, LSKEL_STEP_REUSE };
-	void (*const emit[])(struct gen *) = { emit_step_fd, emit_step_ptr, emit_step_bpf,
-					       emit_step_ksym, emit_step_btf_id, emit_step_close,
-					       emit_step_copy_user, emit_step_u32,
-					       emit_step_reuse };
+	static const struct {
+		int kind;
+		void (*emit)(struct gen *g);
+	} kinds[] = {
+		{ LSKEL_STEP_U32, emit_step_u32 },	/* the commonest first */
+		{ LSKEL_STEP_PTR, emit_step_ptr },
+		{ LSKEL_STEP_BPF, emit_step_bpf },
+		{ LSKEL_STEP_COPY_USER, emit_step_copy_user },
+		{ LSKEL_STEP_KSYM, emit_step_ksym },
+		{ LSKEL_STEP_BTF_ID, emit_step_btf_id },
+		{ LSKEL_STEP_CLOSE, emit_step_close },
+		{ LSKEL_STEP_REUSE, emit_step_reuse },
+	};
+	enum { NR_KINDS = sizeof(kinds) / sizeof(kinds[0]) };
 	const struct lskel_step *st = (const void *)(g->b->data + g->b->steps_off);
 	unsigned int used = 0;
-	int labels[9], i;
+	int labels[NR_KINDS], i;
 	__u32 k;
 
 	/* only the step kinds this blob uses: less to verify, same interpreter otherwise */
@@ -339,18 +332,18 @@ static void emit_step_fn(struct gen *g)
 	E(I_MOV_REG(7, 9));
 	E(I_ALU64_REG(BPF_ADD, 7, 1));
 	E(I_LDX(BPF_B, 1, 7, STEP(kind)));
-	for (i = 0; i < 9; i++) {
-		if (!(used & (1u << kinds[i])))
+	for (i = 0; i < NR_KINDS; i++) {
+		if (!(used & (1u << kinds[i].kind)))
 			continue;
 		labels[i] = asm_new_label(a);
-		asm_jmp_imm(a, BPF_JEQ, 1, kinds[i], labels[i]);
+		asm_jmp_imm(a, BPF_JEQ, 1, kinds[i].kind, labels[i]);
 	}
 	asm_ja(a, g->bad);
-	for (i = 0; i < 9; i++) {
-		if (!(used & (1u << kinds[i])))
+	for (i = 0; i < NR_KINDS; i++) {
+		if (!(used & (1u << kinds[i].kind)))
 			continue;
 		asm_bind(a, labels[i]);
-		emit[i](g);
+		kinds[i].emit(g);
 	}
 	asm_bind(a, g->bad);
 	E(I_MOV_IMM(0, -EINVAL));
@@ -366,21 +359,16 @@ static void emit_step_fn(struct gen *g)
 	E(I_EXIT());
 }
 
-/* long close_all(u32 index, void *unused): close fdtab[index] if open. */
+/* long close_all(u32 index, void *unused): close fdtab[index] (a slot never filled holds -1,
+ * a failed op's an errno: closing those is a harmless EBADF, cheaper than a branch). */
 static void emit_close_fn(struct gen *g)
 {
 	struct lsk_asm *a = g->a;
-	int next = asm_new_label(a);
-
 	asm_ld_map_value(a, 9, 0, 0);
 	fd_slot(g, 6, 1);
-	E(I_LDX(BPF_W, 1, 6, 0));
-	E(I_ALU64_IMM(BPF_LSH, 1, 32));
-	E(I_ALU64_IMM(BPF_ARSH, 1, 32));
-	asm_jmp_imm(a, BPF_JSLT, 1, 0, next);
+	E(I_LDX(BPF_W, 1, 6, 0));	/* -1 or an errno: the kernel answers EBADF */
 	E(I_CALL(BPF_FUNC_sys_close));
 	E(I_ST(BPF_W, 6, 0, -1));
-	asm_bind(a, next);
 	E(I_MOV_IMM(0, 0));
 	E(I_EXIT());
 }
@@ -417,10 +405,13 @@ static void emit_blob_check(struct gen *g)
 	asm_bind(a, ok);
 }
 
+/* main: the context's log fields and inputs into the blob, bpf_loop over the steps, and after a
+ * failure a second bpf_loop closing every fd; the header's scratch is reset first, so the
+ * runtime can run the loader again on the same blob (with a log, after a failed PROG_LOAD).
+ * No branch on the outcome: the close pass runs over 0 or nr_ops slots. */
 static void emit_main(struct gen *g, int step_fn, int close_fn)
 {
 	struct lsk_asm *a = g->a;
-	int has_level = asm_new_label(a), ok = asm_new_label(a);
 	__u32 off;
 
 	if (g->blob_hash)
@@ -432,10 +423,9 @@ static void emit_main(struct gen *g, int step_fn, int close_fn)
 	E(I_LDX(BPF_W, 1, 6, CTX(log_size)));
 	E(I_STX(BPF_W, 9, 1, HDR(log_size)));
 	E(I_LDX(BPF_W, 1, 6, CTX(log_level)));
-	asm_jmp_imm(a, BPF_JNE, 1, 0, has_level);
-	E(I_MOV_IMM(1, 1));
-	asm_bind(a, has_level);
 	E(I_STX(BPF_W, 9, 1, HDR(log_level)));
+	E(I_ST(BPF_W, 9, HDR(err), 0));
+	E(I_ST(BPF_W, 9, HDR(skip_to), 0));
 	if (g->b->inputs_size) {
 		E(I_MOV_REG(8, 9));
 		E(I_ALU64_IMM(BPF_ADD, 8, g->b->inputs_off));
@@ -450,11 +440,14 @@ static void emit_main(struct gen *g, int step_fn, int close_fn)
 	E(I_MOV_IMM(4, 0));
 	E(I_CALL(BPF_FUNC_loop));
 	E(I_LDX(BPF_W, 1, 9, HDR(err)));
-	asm_jmp_imm(a, BPF_JEQ, 1, 0, ok);
 	E(I_STX(BPF_W, 6, 1, CTX(err)));
-	E(I_LDX(BPF_W, 1, 9, HDR(failed_op)));
-	E(I_STX(BPF_W, 6, 1, CTX(failed_op)));
-	E(I_MOV_IMM(1, g->b->nr_ops));
+	E(I_LDX(BPF_W, 2, 9, HDR(failed_op)));
+	E(I_STX(BPF_W, 6, 2, CTX(failed_op)));
+	E(I_MOV_IMM(2, 0));		/* r1 = nr_ops if err != 0, else 0 */
+	E(I_ALU64_REG(BPF_SUB, 2, 1));
+	E(I_ALU64_REG(BPF_OR, 1, 2));
+	E(I_ALU64_IMM(BPF_RSH, 1, 63));
+	E(I_ALU64_IMM(BPF_MUL, 1, g->b->nr_ops));
 	asm_ld_func(a, 2, close_fn);
 	E(I_MOV_IMM(3, 0));
 	E(I_MOV_IMM(4, 0));
@@ -462,9 +455,6 @@ static void emit_main(struct gen *g, int step_fn, int close_fn)
 	E(I_LDX(BPF_W, 0, 9, HDR(err)));
 	E(I_ALU64_IMM(BPF_LSH, 0, 32));
 	E(I_ALU64_IMM(BPF_ARSH, 0, 32));
-	E(I_EXIT());
-	asm_bind(a, ok);
-	E(I_MOV_IMM(0, 0));
 	E(I_EXIT());
 }
 

@@ -4,7 +4,7 @@
 #include "compile.h"
 #include "dump.h"
 
-static const char *const step_names[] = { "?", "FD", "PTR", "BPF", "KSYM", "BTF_ID", "CLOSE",
+static const char *const step_names[] = { "?", "?", "PTR", "BPF", "KSYM", "BTF_ID", "CLOSE",
 					  "U32", "COPY_USER", "REUSE" };
 
 static const char *alu_name(int op)

@@ -8,7 +8,7 @@
 #include <linux/types.h>
 
 #define LSKEL_BLOB_MAGIC 0x424b534cU	/* "LSKB" */
-#define LSKEL_BLOB_VERSION 1U
+#define LSKEL_BLOB_VERSION 2U
 
 /* At offset 0 of the data blob. The loader writes err/failed_op/res. */
 struct lskel_blob_hdr {
@@ -27,7 +27,8 @@ struct lskel_blob_hdr {
 	__u32 log_size;
 	__u32 log_level;
 	__u32 skip_to;		/* scratch: steps below this index are skipped (reused maps) */
-	__u32 reserved;
+	__s32 sink_fd;		/* scratch: the result of a BPF step that makes no fd */
+	__u32 sink_log[4];	/* scratch: the log fields of a BPF step that is no PROG_LOAD */
 };
 
 /* Trace operations that are not bpf() commands (op tables name them in messages). */
@@ -46,9 +47,12 @@ enum lskel_pseudo_cmd {
 
 /* Step kinds the loader interprets, in blob order. */
 enum lskel_step_kind {
-	LSKEL_STEP_FD = 1,	/* u32 at a <- fdtab[b] */
+	/* 1: retired (an fd fixup is a U32 step from the fd table: one kind less to verify) */
 	LSKEL_STEP_PTR = 2,	/* u64 at a <- address of blob offset b */
-	LSKEL_STEP_BPF = 3,	/* bpf_sys_bpf(a, blob + b, size); fd -> fdtab[op] */
+	LSKEL_STEP_BPF = 3,	/* the header's log level, size and buffer -> blob + d (a
+				 * PROG_LOAD attr's log fields, else sink_log); then
+				 * bpf_sys_bpf(a, blob + b, size); result -> u32 at blob + c
+				 * (fdtab[op] when it makes an fd, else sink_fd) */
 	LSKEL_STEP_KSYM = 4,	/* kallsyms(blob + a, size) -> ld_imm64 at b */
 	LSKEL_STEP_BTF_ID = 5,	/* btf_find_by_name_kind(blob + a, size, c) -> b (by mode),
 				 * result kept at d when d != 0 */

@@ -825,10 +825,8 @@ static inline int lskel_run_loader(const struct lskel_desc *d, const __u64 *inpu
 		err = prog_fd;
 		goto out;
 	}
-	lc->sz = ctx_sz;
-	lc->log_buf = lskel_ptr(c->log_buf);
-	lc->log_size = c->log_buf ? c->log_size : 0;
-	lc->log_level = c->log_level;
+	lc->sz = ctx_sz;	/* the first run without a verifier log: the fast path */
+run:
 	memset(&attr, 0, sizeof(attr));
 	attr.test.prog_fd = prog_fd;
 	attr.test.ctx_in = lskel_ptr(lc);
@@ -836,6 +834,17 @@ static inline int lskel_run_loader(const struct lskel_desc *d, const __u64 *inpu
 	if (lskel_sys_bpf(BPF_PROG_TEST_RUN, &attr, sizeof(attr))) {
 		err = lskel_fail(c, -1, -errno, "%s: running the loader%s failed: %s", d->name, "");
 		goto out;
+	}
+	if (lc->err && !lc->log_buf && c->log_buf && c->log_size && lc->failed_op < d->nr_ops &&
+	    d->op_cmd[lc->failed_op] == BPF_PROG_LOAD) {
+		/* a program was refused and the caller wants the verifier's log: the loader
+		 * closed everything it made; run it again with the log in every PROG_LOAD, the
+		 * last one written is the refused program's */
+		lc->log_buf = lskel_ptr(c->log_buf);
+		lc->log_size = c->log_size;
+		lc->log_level = c->log_level ? c->log_level : 1;
+		lc->err = 0;
+		goto run;
 	}
 	if (d->excl_hash && (int)attr.test.retval == -EBADMSG && !lc->err) {
 		err = lskel_fail(c, -1, -EBADMSG, "%s: data blob hash mismatch: the blob is not the "
