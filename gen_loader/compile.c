@@ -26,7 +26,7 @@ struct gen {
 	const struct lsk_blob *b;
 	const unsigned char *blob_hash;	/* signed loaders: SHA-256 of the blob */
 	int mask;		/* offsets a step names are ANDed with this (2^k - 1) */
-	int bad, fail_r0, next, stop;
+	int bad, fail_r0, next, stop, result;
 };
 
 /* rd = blob + (u32 field of the step) & mask: the blob is mask + 1 + TAIL bytes, so a
@@ -124,6 +124,7 @@ static void emit_result(struct gen *g)
 {
 	struct lsk_asm *a = g->a;
 
+	asm_bind(a, g->result);
 	E(I_MOV_REG(1, 0));
 	E(I_ALU64_IMM(BPF_ARSH, 1, 63));	/* -1 on error, else 0 */
 	E(I_ALU64_REG(BPF_AND, 0, 1));
@@ -156,7 +157,7 @@ static void emit_step_bpf(struct gen *g)
 	E(I_CALL(BPF_FUNC_sys_bpf));
 	blob_ptr(g, 6, STEP(c), 3);
 	E(I_STX(BPF_W, 6, 0, 0));	/* an fd, 0, or an errno the close pass skips */
-	emit_result(g);
+	asm_ja(a, g->result);
 }
 
 /* After a failed lookup: weak symbols read as 0, strong ones fail with the error in r0. */
@@ -291,7 +292,7 @@ static void emit_step_copy_user(struct gen *g)
 	E(I_ALU64_IMM(BPF_AND, 2, LSKEL_COPY_MAX - 1));
 	E(I_ALU64_IMM(BPF_ADD, 2, 1));
 	E(I_CALL(BPF_FUNC_copy_from_user));
-	emit_result(g);
+	asm_ja(a, g->result);
 }
 
 /* long step(u32 index, void *unused): interpret step[index]; 0 = go on, 1 = stop. */
@@ -357,6 +358,8 @@ static void emit_step_fn(struct gen *g)
 	asm_bind(a, g->next);
 	E(I_MOV_IMM(0, 0));
 	E(I_EXIT());
+	if (used & (1u << LSKEL_STEP_BPF | 1u << LSKEL_STEP_COPY_USER))
+		emit_result(g);	/* shared: the verifier prunes the second path reaching it */
 }
 
 /* long close_all(u32 index, void *unused): close fdtab[index] (a slot never filled holds -1,
@@ -532,6 +535,7 @@ int lsk_loader_compile_signed(const struct lsk_trace *t, const struct lsk_sign_o
 	g.fail_r0 = asm_new_label(&as);
 	g.next = asm_new_label(&as);
 	g.stop = asm_new_label(&as);
+	g.result = asm_new_label(&as);
 	emit_main(&g, step_fn, close_fn);
 	asm_bind(&as, step_fn);
 	emit_step_fn(&g);
