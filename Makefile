@@ -355,10 +355,14 @@ bench: all $(BENCH_DIR)/bench $(SCALE_OBJS) $(CHAIN64_OBJS) $(BUILD)/tests/corpu
 			bench/bpftool_bench.c -o $(BENCH_DIR)/$$n.bpftool 2>/dev/null; \
 		then echo cc-fail > $(BENCH_DIR)/$$n.bpftool.status; fi; \
 	done
+	BENCH_DATA=$(BENCH_DIR)/ratios.txt BENCH_PHASES=$(BENCH_DIR)/phases.txt \
 	$(BENCH_DIR)/bench --bpftool-dir $(BENCH_DIR) $(SAMPLE_OBJS) $(SCALE_OBJS) \
 		--chain chain64 $(CHAIN64_OBJS) \
 		--corpus $$(scripts/corpus-objects.sh $(BENCH_DIR)/corpus $(BUILD)/tests/corpus-extract)
 	$(BENCH_DIR)/dispatch_bench $(DISP_BENCH)
+	@if command -v gnuplot > /dev/null; then \
+		gnuplot -e "in='$(BENCH_DIR)/ratios.txt'; out='$(BENCH_DIR)/ratios.png'" bench/plot.gp \
+		&& echo "plot: $(BENCH_DIR)/ratios.png (README's bench/ratios.png: copy it there)"; fi
 
 # libFuzzer targets (clang): the object front end and the container reader.
 # make fuzz FUZZ_TIME=seconds (default 60); corpora in fuzz/corpus/*, crashers become tests.

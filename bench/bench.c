@@ -129,6 +129,14 @@ out:
 }
 
 static FILE *phases;		/* BENCH_PHASES=FILE: the phase table, one row per object */
+static FILE *data;		/* BENCH_DATA=FILE: name lskel direct libbpf (ms), for plots */
+
+static void data_row(const char *name, double ours, double direct, double lib)
+{
+	if (data && ours > 0 && direct > 0 && lib > 0)
+		fprintf(data, "%s %.4f %.4f %.4f\n", name, ours, direct, lib);
+}
+
 static char *phase_rows;	/* the same rows, printed after the main tables */
 static size_t phase_len;
 static FILE *phase_mem;
@@ -339,6 +347,7 @@ static void bench_chain(const char *name, char **paths, int n)
 	ours = r[0];
 	direct = r[1];
 	lib = r[2];
+	data_row(name, ours, direct, lib);
 	printf("%-16s %5zu %5zu %8zu %9u %9s %7.2f | %8.3f %8.3f %8.3f %8s | %8.2f %8s\n", name,
 	       maps, progs, l->nr_insns * 8, l->blob->size, "-", gen, ours, direct, lib, "-",
 	       lib > 0 ? ours / lib : 0, "-");
@@ -456,6 +465,7 @@ static void bench_object(const char *path, const char *dir)
 	direct = r[1];
 	lib = r[2];
 	bench_phases(name, &d, direct);
+	data_row(name, ours, direct, lib);
 	bpftool_numbers(dir, name, bt_ms, bt_insn);
 	if (atoi(bt_insn) > 0)
 		snprintf(ratio, sizeof(ratio), "%.2f",
@@ -507,6 +517,7 @@ static void bench_corpus(char **paths, int n)
 		direct = r[1];
 		lib = r[2];
 		bench_phases(name, &d, direct);
+		data_row(name, ours, direct, lib);
 		lsk_loader_desc_free(&d);
 		if (ours < 0 || direct < 0 || lib < 0) {
 			printf("%-22s lskel fails to load it\n", name);
@@ -542,6 +553,8 @@ int main(int argc, char **argv)
 		settle_us = atoi(getenv("BENCH_SETTLE_US"));
 	if (getenv("BENCH_PHASES"))
 		phases = fopen(getenv("BENCH_PHASES"), "w");
+	if (getenv("BENCH_DATA"))
+		data = fopen(getenv("BENCH_DATA"), "w");
 	if (argc > 2 && !strcmp(argv[1], "--bpftool-dir")) {
 		dir = argv[2];
 		argv += 2;
@@ -584,5 +597,7 @@ int main(int argc, char **argv)
 	}
 	if (phases)
 		fclose(phases);
+	if (data)
+		fclose(data);
 	return 0;
 }
