@@ -59,7 +59,7 @@ TEST_HELPERS := $(wildcard tests/helpers/*.c)
 
 # lskel-run: static, no libbpf/libelf/zlib. musl keeps it under 64 KiB; glibc -static works too.
 STATIC_CC ?= $(shell command -v musl-gcc >/dev/null 2>&1 && echo musl-gcc || echo $(CC))
-RUN_CFLAGS := -static -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
+RUN_CFLAGS := -static -fno-pie -no-pie -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
 	      -Wall -Wextra -Werror -Iinclude -idirafter /usr/include \
 	      -idirafter /usr/include/$(shell $(CC) -dumpmachine)
 RUN_LDFLAGS := -Wl,--gc-sections -Wl,-z,noseparate-code -Wl,--build-id=none -s
