@@ -664,7 +664,14 @@ static inline int lskel_pins_make(const struct lskel_desc *d, const __u64 *input
 			continue;
 		}
 		err = -errno;
-		lskel_pins_undo(d, c);	/* EEXIST: pinned since lskel_pins_find, a retry reuses it */
+		if (err == -EEXIST) {
+			/* pinned since lskel_pins_find: a retry reuses it; the pins this load made
+			 * stay, other loaders may have found them already */
+			free(c->pins_made);
+			c->pins_made = NULL;
+		} else {
+			lskel_pins_undo(d, c);
+		}
 		c->failed_op = p->op;
 		c->err = err;
 		snprintf(c->errmsg, sizeof(c->errmsg), "map '%.64s': cannot pin it at %.300s: %s",
@@ -895,14 +902,27 @@ static inline int lskel_run_loader_once(const struct lskel_desc *d, const __u64 
 	}
 	mlen = ((size_t)d->data_sz + 4095) & ~(size_t)4095;
 	m = mmap(NULL, mlen, PROT_READ, MAP_SHARED, map_fd, 0);
-	if (m == MAP_FAILED) {
-		err = lskel_fail(c, -1, -errno, "%s: reading the loader's fd table%s: %s", d->name,
-				 "");
-		/* the loader succeeded: its fds are open but unknown; nothing better to do */
-		goto out;
+	if (m == MAP_FAILED) {	/* a copy of the value instead: the fds must not be lost */
+		__u32 key = 0;
+
+		m = malloc(d->data_sz);
+		memset(&attr, 0, sizeof(attr));
+		attr.map_fd = map_fd;
+		attr.key = lskel_ptr(&key);
+		attr.value = lskel_ptr(m);
+		if (!m || lskel_sys_bpf(BPF_MAP_LOOKUP_ELEM, &attr, sizeof(attr))) {
+			err = lskel_fail(c, -1, m ? -errno : -ENOMEM, "%s: reading the loader's fd "
+					 "table%s: %s", d->name, "");
+			free(m);
+			/* the loader succeeded: its fds are open but unknown */
+			goto out;
+		}
+		memcpy(fds, (char *)m + d->fdtab_off, d->nr_ops * sizeof(int));
+		free(m);
+	} else {
+		memcpy(fds, (char *)m + d->fdtab_off, d->nr_ops * sizeof(int));
+		munmap(m, mlen);
 	}
-	memcpy(fds, (char *)m + d->fdtab_off, d->nr_ops * sizeof(int));
-	munmap(m, mlen);
 	if (d->nr_pins) {
 		err = lskel_pins_make(d, (const __u64 *)(lc + 1), fds, c);
 		*pin_race = err == -EEXIST;
