@@ -59,7 +59,7 @@ TEST_HELPERS := $(wildcard tests/helpers/*.c)
 
 # lskel-run: static, no libbpf/libelf/zlib. musl keeps it under 64 KiB; glibc -static works too.
 STATIC_CC ?= $(shell command -v musl-gcc >/dev/null 2>&1 && echo musl-gcc || echo $(CC))
-RUN_CFLAGS := -static -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
+RUN_CFLAGS := -static -fno-pie -no-pie -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
 	      -Wall -Wextra -Werror -Iinclude -idirafter /usr/include \
 	      -idirafter /usr/include/$(shell $(CC) -dumpmachine)
 RUN_LDFLAGS := -Wl,--gc-sections -Wl,-z,noseparate-code -Wl,--build-id=none -s
@@ -244,6 +244,9 @@ valgrind: $(BUILD)/tests/valgrind_runtime $(BUILD)/skel/pinned.lskel $(BUILD)/bi
 		-f blob -o /dev/null $(BUILD)/samples/tp_counter.bpf.o
 	$(VG) $(BUILD)/bin/lskel dump --loader $(BUILD)/samples/map_in_map.bpf.o > /dev/null
 	@echo "valgrind: no errors"
+# Hostile use (tests/test_hostile.c): bad inputs and outputs for every verb, API misuse.
+$(BUILD)/tests/test_hostile: $(SKEL_HDRS) $(BUILD)/skel/pinned.lskel.h $(BUILD)/skel/scale1000.lskel.h \
+	$(BUILD)/skel/signed_tp.lskel.h $(BUILD)/bin/lskel-run $(TEST_BPF_OBJS) $(LINK_OBJS)
 $(BUILD)/tests/test_scale: $(BUILD)/skel/scale1000.lskel.h
 $(BUILD)/tests/test_concurrency: $(BUILD)/skel/scale1000.lskel.h $(SKEL_HDRS)
 $(BUILD)/skel/scale1000.lskel.h: $(BENCH_DIR)/scale1000.bpf.o $(BUILD)/bin/lskel | $(BUILD)/skel

@@ -364,7 +364,7 @@ static int scan_all(char *const *paths, size_t n, struct file_syms **allp)
 
 int lsk_link_check(char *const *paths, size_t n)
 {
-	struct file_syms *all;
+	struct file_syms *all = NULL;
 	size_t i, j, d, *deps = calloc(n + 1, sizeof(*deps)), nd;
 	int err;
 

@@ -21,6 +21,7 @@
 #include "verify.h"
 #include "link_objs.h"
 #include "dispatch.h"
+#include "safe_io.h"
 
 #define LSKEL_VERSION "0.1.0"
 
@@ -58,6 +59,76 @@ static void usage_main(FILE *f)
 		"  dispatcher  generate a dispatcher root object from a spec\n"
 		"  help   this text; 'lskel VERB --help' describes one verb\n"
 		"  version\n");
+}
+
+/* Every input named, checked before any is read: regular, readable, bounded in size. A path
+ * with a control character or "*" "/" would break the header comment naming it. */
+static int check_inputs(char *const *paths, int n, const char *what)
+{
+	int i, err;
+
+	for (i = 0; i < n; i++) {
+		const char *p;
+
+		for (p = paths[i]; *p; p++)
+			if ((unsigned char)*p < 0x20 || (p[0] == '*' && p[1] == '/'))
+				return lsk_err(EINVAL, "%s %s: its path holds %s, which the "
+					       "generated files cannot quote: rename it", what,
+					       paths[i], *p == '*' ? "'*/'" : "a control character");
+		err = lsk_check_input(paths[i], what);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int check_input(const char *path, const char *what)
+{
+	return path ? check_inputs((char *const *)&path, 1, what) : 0;
+}
+
+/* An explicit skeleton name must be a C identifier: the first offending character named. */
+static int check_ident(const char *name, const char *what)
+{
+	size_t i;
+
+	if (!name[0])
+		return lsk_err(EINVAL, "%s '': empty, not a C identifier", what);
+	if (strlen(name) > 63)
+		return lsk_err(EINVAL, "%s '%.64s...': longer than 63 characters", what, name);
+	for (i = 0; name[i]; i++)
+		if (!(isalnum((unsigned char)name[i]) || name[i] == '_') ||
+		    (!i && isdigit((unsigned char)name[i])))
+			return lsk_err(EINVAL, isprint((unsigned char)name[i]) ?
+				       "%s '%s': character %zu '%c' is not allowed in a C identifier" :
+				       "%s '%s': character %zu (byte 0x%02x) is not allowed in a C "
+				       "identifier", what, name, i + 1,
+				       isprint((unsigned char)name[i]) ? name[i] :
+				       (unsigned char)name[i]);
+	return 0;
+}
+
+/* Object names come from file names (q"x.bpf.o -> q"x): made C identifiers as bpftool makes
+ * its default names, every character other than [A-Za-z0-9_] an '_', a leading digit '_'. */
+static void ident_names(struct lsk_obj **objs, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		char *s = objs[i]->name;
+		size_t k, len = strlen(s);
+
+		for (k = 0; k < len; k++)
+			if (!isalnum((unsigned char)s[k]) && s[k] != '_')
+				s[k] = '_';
+		if (!len || isdigit((unsigned char)s[0])) {
+			if (len + 2 > sizeof(objs[i]->name))
+				len = sizeof(objs[i]->name) - 2;
+			memmove(s + 1, s, len);
+			s[0] = '_';
+			s[len + 1] = '\0';
+		}
+	}
 }
 
 static void usage_dump(FILE *f)
@@ -131,6 +202,7 @@ static int cmd_link(int argc, char **argv)
 		{}
 	};
 	const char *out = NULL;
+	struct lsk_out o;
 	int c, err;
 
 	while ((c = getopt_long(argc, argv, "o:h", lo, NULL)) != -1) {
@@ -144,11 +216,19 @@ static int cmd_link(int argc, char **argv)
 		usage_link(stderr);
 		return 2;
 	}
-	err = lsk_link_check(argv + optind, argc - optind);
-	err = err ?: lsk_link_files((const char *const *)argv + optind, argc - optind, out);
+	err = check_inputs(argv + optind, argc - optind, "object");
+	err = err ?: lsk_link_check(argv + optind, argc - optind);
+	err = err ?: lsk_out_open(&o, out);
 	if (err) {
 		fprintf(stderr, "lskel: %s\n", lsk_errmsg());
-		unlink(out);
+		return 1;
+	}
+	lsk_out_by_name(&o);
+	err = lsk_link_files((const char *const *)argv + optind, argc - optind, o.tmp);
+	err = err ?: lsk_out_commit(&o);
+	if (err) {
+		fprintf(stderr, "lskel: %s\n", lsk_errmsg());
+		lsk_out_abort(&o);
 		return 1;
 	}
 	return 0;
@@ -186,7 +266,8 @@ static int cmd_verify(int argc, char **argv)
 		usage_verify(stderr);
 		return 2;
 	}
-	if (lsk_verify_file(argv[optind], cert, stdout)) {
+	if (check_input(cert, "certificate") || check_input(argv[optind], "file") ||
+	    lsk_verify_file(argv[optind], cert, stdout)) {
 		fprintf(stderr, "lskel: %s\n", lsk_errmsg());
 		return 1;
 	}
@@ -261,9 +342,11 @@ static int chain_add(struct chain_args *ca, const char *kw, const char *text, in
 static int chain_file(struct chain_args *ca, const char *path)
 {
 	char line[1024];
-	FILE *f = fopen(path, "r");
-	int no = 0, err = 0;
+	int no = 0, err = check_input(path, "--chain file");
+	FILE *f = err ? NULL : fopen(path, "r");
 
+	if (err)
+		return err;
 	if (!f)
 		return lsk_err(errno, "%s: %s", path, strerror(errno));
 	ca->file = path;
@@ -310,7 +393,12 @@ static int chain_opt(struct chain_args *ca, int c, const char *arg)
 
 static int read_spec(struct chain_args *ca, struct lsk_dispatch **dp)
 {
-	int err = lsk_disp_parse(ca->spec, dp);
+	int err = check_input(ca->spec, "dispatcher spec");
+
+	*dp = NULL;
+	if (err)
+		return err;
+	err = lsk_disp_parse(ca->spec, dp);
 
 	if (!err && ca->mode && lsk_disp_mode_parse(ca->mode, &(*dp)->mode))
 		err = lsk_err(EINVAL, "--mode %s: static, tailcall or freplace", ca->mode);
@@ -387,16 +475,24 @@ static int dynamic_flags(const struct chain_args *ca, int argc, char **argv, boo
 /* Objects calling extern functions of other objects given are linked with them first. */
 static int open_all(struct chain_args *ca, int *argc, char ***argv, struct lsk_obj ***objsp)
 {
-	if (ca->spec)
-		return open_dispatcher(ca, argc, argv, objsp);
+	int err = check_inputs(*argv, *argc, "object");
 	bool *dyn;
-	int err;
+
+	if (!err && ca->spec)
+		err = open_dispatcher(ca, argc, argv, objsp);
+	if (err || ca->spec) {
+		if (!err)
+			ident_names(*objsp, *argc);
+		return err;
+	}
 
 	if (ca->mode)
 		return lsk_err(EINVAL, "--mode belongs to --dispatcher");
 	err = dynamic_flags(ca, *argc, *argv, &dyn);
 	err = err ?: lsk_open_linked(*argv, *argc, dyn, objsp);
 	free(dyn);
+	if (!err)
+		ident_names(*objsp, *argc);
 	return err;
 }
 
@@ -440,7 +536,7 @@ static int cmd_dump(int argc, char **argv)
 	struct chain_args ca = {};
 	bool objects = true, trace = true, loader = false;
 	struct lsk_obj **objs;
-	struct lsk_trace *t;
+	struct lsk_trace *t = NULL;
 	int c, i, err, n;
 	char **av;
 
@@ -552,7 +648,13 @@ static int cmd_exec(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'f': opts.fail_at = atoi(optarg); break;
-		case 'k': opts.kconfig_path = optarg; break;
+		case 'k':
+			if (check_input(optarg, "--kconfig file")) {
+				fprintf(stderr, "lskel: %s\n", lsk_errmsg());
+				return 1;
+			}
+			opts.kconfig_path = optarg;
+			break;
 		case 'h': usage_exec(stdout); return 0;
 		case 1001 ... 1009:
 			if (chain_opt(&ca, c, optarg) < 0) {
@@ -579,6 +681,7 @@ static int cmd_exec(int argc, char **argv)
 	if (err) {
 		fprintf(stderr, "lskel: %s\n", lsk_errmsg());
 		free_all(objs, n);
+		chain_free(&ca);
 		return 1;
 	}
 	err = lsk_exec_direct(t, &opts, &fds, &e);
@@ -658,7 +761,11 @@ static int cmd_gen_bpftool(int argc, char **argv)
 		bpftool_name(file, defname, sizeof(defname));
 		name = defname;
 	}
-	err = lsk_obj_open(file, &obj);
+	err = check_input(file, "object");
+	err = err ?: check_ident(name, "skeleton name");
+	err = err ?: lsk_obj_open(file, &obj);
+	if (!err)
+		ident_names(&obj, 1);
 	if (!err && sub)
 		err = lsk_emit_subskel(stdout, name, obj);
 	if (!err && !sub) {
@@ -695,7 +802,7 @@ static int cmd_gen(int argc, char **argv)
 	struct lsk_loader *l = NULL;
 	struct lsk_trace *t = NULL;
 	struct lsk_obj **objs;
-	FILE *f = stdout;
+	struct lsk_out o = {};
 	char **av;
 	int c, err, n;
 
@@ -731,7 +838,10 @@ static int cmd_gen(int argc, char **argv)
 		return 2;
 	}
 	av = argv + optind;
-	err = open_all(&ca, &n, &av, &objs);
+	err = name ? check_ident(name, "-n") : 0;
+	err = err ?: check_input(so.key_path, "--key");
+	err = err ?: check_input(so.cert_path, "--cert");
+	err = err ?: open_all(&ca, &n, &av, &objs);
 	if (err) {
 		fprintf(stderr, "lskel: %s\n", lsk_errmsg());
 		chain_free(&ca);
@@ -743,35 +853,25 @@ static int cmd_gen(int argc, char **argv)
 		if (n != 1 || sign || ca.n || strcmp(format, "skeleton"))
 			err = lsk_err(EINVAL, "--subskeleton takes one library object and no chain, "
 				      "signing or format options");
-		if (!err && out) {
-			f = fopen(out, "w");
-			if (!f)
-				err = lsk_err(errno, "%s: %s", out, strerror(errno));
-		}
-		err = err ?: lsk_emit_subskel(f, name, objs[0]);
+		err = err ?: lsk_out_open(&o, out);
+		err = err ?: lsk_emit_subskel(o.f, name, objs[0]);
 		goto done;
 	}
-	err = build_trace(&ca, objs, n, &t);
-	err = err ?: lsk_loader_compile_signed(t, sign ? &so : NULL, &l);
-	if (!err && out) {
-		f = fopen(out, "w");
-		if (!f)
-			err = lsk_err(errno, "%s: %s", out, strerror(errno));
-	}
-	if (!err && strcmp(format, "skeleton") && strcmp(format, "blob"))
+	if (strcmp(format, "skeleton") && strcmp(format, "blob"))
 		err = lsk_err(EINVAL, "--format %s: 'skeleton' or 'blob'", format);
-	if (!err && !strcmp(format, "blob") && f == stdout && isatty(1))
+	if (!err && !strcmp(format, "blob") && !out && isatty(1))
 		err = lsk_err(EINVAL, "not writing a binary container to a terminal: use -o FILE");
+	err = err ?: build_trace(&ca, objs, n, &t);
+	err = err ?: lsk_loader_compile_signed(t, sign ? &so : NULL, &l);
+	err = err ?: lsk_out_open(&o, out);
 	if (!err)
-		err = !strcmp(format, "blob") ? lsk_emit_container(f, name, t, l) :
-						lsk_emit_skel(f, name, t, l);
+		err = !strcmp(format, "blob") ? lsk_emit_container(o.f, name, t, l) :
+						lsk_emit_skel(o.f, name, t, l);
 done:
-	if (f && f != stdout && fclose(f) && !err)
-		err = lsk_err(EIO, "%s: write failed", out);
+	err = err ?: lsk_out_commit(&o);
 	if (err) {
 		fprintf(stderr, "lskel: %s\n", lsk_errmsg());
-		if (out)
-			unlink(out);
+		lsk_out_abort(&o);
 	}
 	lsk_loader_free(l);
 	lsk_trace_free(t);
@@ -815,6 +915,7 @@ static int cmd_dispatcher(int argc, char **argv)
 	struct chain_args ca = {};
 	struct lsk_obj **objs = NULL;
 	const char *out = NULL;
+	struct lsk_out o = {};
 	bool emit_c = false;
 	int c, err, n = 0;
 
@@ -835,21 +936,21 @@ static int cmd_dispatcher(int argc, char **argv)
 	n = argc - optind;
 	err = read_spec(&ca, &ca.disp);
 	if (!err && n) {
-		err = lsk_open_linked(argv + optind, n, NULL, &objs);
+		err = check_inputs(argv + optind, n, "object");
+		err = err ?: lsk_open_linked(argv + optind, n, NULL, &objs);
 		err = err ?: lsk_disp_check(ca.disp, objs, n);
 	}
+	err = err ?: lsk_out_open(&o, out);
 	if (!err && emit_c) {
-		FILE *f = fopen(out, "w");
-
-		err = f ? lsk_disp_emit_c(ca.disp, f) : lsk_err(errno, "%s: %s", out, strerror(errno));
-		if (f && fclose(f) && !err)
-			err = lsk_err(EIO, "%s: write failed", out);
+		err = lsk_disp_emit_c(ca.disp, o.f);
 	} else if (!err) {
-		err = lsk_disp_build(ca.disp, out);
+		lsk_out_by_name(&o);
+		err = lsk_disp_build(ca.disp, o.tmp);
 	}
+	err = err ?: lsk_out_commit(&o);
 	if (err) {
 		fprintf(stderr, "lskel: %s\n", lsk_errmsg());
-		unlink(out);
+		lsk_out_abort(&o);
 	}
 	if (objs)
 		free_all(objs, n);

@@ -69,13 +69,13 @@ static int read_file(const char *path, void **buf, size_t *size)
 {
 	struct stat st;
 	size_t done = 0;
-	int fd = open(path, O_RDONLY);
+	int fd = open(path, O_RDONLY | O_NONBLOCK);	/* a FIFO must not block the open */
 
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > (256 << 20)) {
 		close(fd);
-		return -EINVAL;
+		return S_ISREG(st.st_mode) ? -EFBIG : -EINVAL;
 	}
 	*buf = malloc(st.st_size ? st.st_size : 1);
 	if (!*buf) {
@@ -94,6 +94,16 @@ static int read_file(const char *path, void **buf, size_t *size)
 	close(fd);
 	*size = done;
 	return 0;
+}
+
+/* @pre, then @s as a JSON string: quotes, backslashes and control characters escaped. */
+static __attribute__((noinline)) void json_field(const char *pre, const char *s)
+{
+	printf("%s\"", pre);
+	for (; *s; s++)
+		printf((unsigned char)*s < 0x20 || *s == '"' || *s == '\\' ? "\\u%04x" : "%c",
+		       (unsigned char)*s);
+	printf("\"");
 }
 
 static int mkdirs(const char *path)
@@ -295,8 +305,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	e = read_file(o.file, &buf, &size);
-	if (e)
-		return fail(o.file, strerror(-e));
+	if (e)	/* EFBIG: over 256 MiB */
+		return fail(o.file, e == -EINVAL ? "not a regular file: refused" : strerror(-e));
 	if (lskel_cnt_parse(buf, size, &c, err, sizeof(err))) {
 		free(buf);
 		return fail(o.file, err);
@@ -305,8 +315,6 @@ int main(int argc, char **argv)
 		free(buf);
 		return fail(o.file, "out of memory");
 	}
-	if (o.kconfig)
-		setenv("LSKEL_KCONFIG_PATH", o.kconfig, 1);
 	chain = c.meta->nr_objs > 1;
 	snprintf(dir, sizeof(dir), "%s", o.pin_dir ? o.pin_dir : "/sys/fs/bpf/lskel");
 	if (!o.pin_dir)
@@ -326,6 +334,7 @@ int main(int argc, char **argv)
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.log_buf = log;
 	ctx.log_size = sizeof(log);
+	ctx.kconfig_path = o.kconfig;	/* not setenv: it costs lskel-run 850 bytes */
 	ctx.pin_root_path = o.pin_root;
 	ctx.keyring_id = o.keyring_id;
 	ctx.require_signature = o.require_signature;
@@ -336,8 +345,10 @@ int main(int argc, char **argv)
 			fprintf(stderr, "verifier log:\n%s\n", log);
 		goto out;
 	}
-	if (mkdirs(dir) || !is_bpffs(dir)) {
-		fprintf(stderr, "lskel-run: pin: %s is not on a bpffs (try --mount-bpffs)\n", dir);
+	e = mkdirs(dir);	/* EROFS: a read-only bpffs, not a missing one */
+	if (e || !is_bpffs(dir)) {
+		fprintf(stderr, "lskel-run: pin: %s: %s\n", dir,
+			e ? strerror(-e) : "not on a bpffs (try --mount-bpffs)");
 		goto out_close;
 	}
 	links = (int *)malloc((c.nr_progs + 1) * sizeof(int));
@@ -401,17 +412,23 @@ int main(int argc, char **argv)
 		}
 	}
 	if (o.json) {
-		printf("{\"name\":\"%s\",\"pin_dir\":\"%s\",\"maps\":[", d.name, dir);
-		for (i = 0; i < c.nr_maps; i++)
-			printf("%s{\"object\":\"%s\",\"name\":\"%s\",\"id\":%u}", i ? "," : "",
-			       lskel_cnt_str(&c, c.maps[i].obj), lskel_cnt_str(&c, c.maps[i].name),
-			       info_id(fds[c.maps[i].slot]));
+		json_field("{\"name\":", d.name);
+		json_field(",\"pin_dir\":", dir);
+		printf(",\"maps\":[");
+		for (i = 0; i < c.nr_maps; i++) {
+			json_field(i ? ",{\"object\":" : "{\"object\":",
+				   lskel_cnt_str(&c, c.maps[i].obj));
+			json_field(",\"name\":", lskel_cnt_str(&c, c.maps[i].name));
+			printf(",\"id\":%u}", info_id(fds[c.maps[i].slot]));
+		}
 		printf("],\"programs\":[");
-		for (i = 0; i < c.nr_progs; i++)
-			printf("%s{\"object\":\"%s\",\"name\":\"%s\",\"id\":%u,\"link\":%u}",
-			       i ? "," : "", lskel_cnt_str(&c, c.progs[i].obj),
-			       lskel_cnt_str(&c, c.progs[i].name), info_id(fds[c.progs[i].slot]),
+		for (i = 0; i < c.nr_progs; i++) {
+			json_field(i ? ",{\"object\":" : "{\"object\":",
+				   lskel_cnt_str(&c, c.progs[i].obj));
+			json_field(",\"name\":", lskel_cnt_str(&c, c.progs[i].name));
+			printf(",\"id\":%u,\"link\":%u}", info_id(fds[c.progs[i].slot]),
 			       links[i] >= 0 ? info_id(links[i]) : 0);
+		}
 		printf("]}\n");
 	} else {
 		int nl = 0;

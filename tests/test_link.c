@@ -12,6 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "extlink.lskel.h"
@@ -42,6 +45,9 @@ static void test_linked_chain(void **state)
 	assert_int_equal(s->ext_caller_b.bss->b_last, 200 * 10 + 2);
 	extlink__destroy(s);
 }
+
+/* Every file a test here writes lives under this directory (mkdtemp), removed at the end. */
+static char tmp[64];
 
 static void expect_error(const char *args, const char *want)
 {
@@ -76,23 +82,79 @@ static void test_errors(void **state)
 		 "%1$s/tests/link/ext_lib.bpf.o %1$s/tests/link/ext_dup.bpf.o", b);
 	expect_error(a, "function 'lib_score' is defined in two objects: 'ext_lib' and "
 		     "'ext_dup'");
-	snprintf(a, sizeof(a), "gen -o /dev/null %1$s/tests/link/ext_mismatch.bpf.o "
-		 "%1$s/tests/link/ext_lib.bpf.o", b);
+	snprintf(a, sizeof(a), "gen -o %2$s/out.h %1$s/tests/link/ext_mismatch.bpf.o "
+		 "%1$s/tests/link/ext_lib.bpf.o", b, tmp);
 	expect_error(a, "function 'lib_score': parameter 2 is 'long' in object 'ext_mismatch' "
 		     "and 'int' in object 'ext_lib'");
-	snprintf(a, sizeof(a), "link -o %1$s/tests/link/bad.o %1$s/tests/link/ext_mismatch.bpf.o "
-		 "%1$s/tests/link/ext_lib.bpf.o", b);
+	snprintf(a, sizeof(a), "link -o %2$s/bad.o %1$s/tests/link/ext_mismatch.bpf.o "
+		 "%1$s/tests/link/ext_lib.bpf.o", b, tmp);
 	expect_error(a, "parameter 2 is 'long'");
-	snprintf(a, sizeof(a), "gen -o /dev/null --dynamic dyn_cyc_a --dynamic dyn_cyc_b "
-		 "%1$s/tests/link/dyn_cyc_a.bpf.o %1$s/tests/link/dyn_cyc_b.bpf.o", b);
+	snprintf(a, sizeof(a), "gen -o %2$s/out.h --dynamic dyn_cyc_a --dynamic dyn_cyc_b "
+		 "%1$s/tests/link/dyn_cyc_a.bpf.o %1$s/tests/link/dyn_cyc_b.bpf.o", b, tmp);
 	expect_error(a, "dependency cycle between objects: 'dyn_cyc_a' needs 'dyn_cyc_b' "
 		     "(dynamic link of 'cyc_fa'), 'dyn_cyc_b' needs 'dyn_cyc_a' (dynamic link of "
 		     "'cyc_fb')");
-	snprintf(a, sizeof(a), "gen -o /dev/null --dynamic nosuch %s/tests/link/ext_lib.bpf.o", b);
+	snprintf(a, sizeof(a), "gen -o %s/out.h --dynamic nosuch %s/tests/link/ext_lib.bpf.o", tmp,
+		 b);
 	expect_error(a, "--dynamic nosuch: no such object among the objects given");
 	if (ids_wait_gone(before, left, sizeof(left)))
 		fail_msg("left behind: %s", left);
 	ids_free(before);
+	assert_int_equal(access(strcat(strcpy(a, tmp), "/out.h"), F_OK), -1);
+	assert_int_equal(access(strcat(strcpy(a, tmp), "/bad.o"), F_OK), -1);
+}
+
+/* lskel link on an input that is missing, empty, unreadable or not ELF: a message naming
+ * it, exit 1 (it crashed on an uninitialised pointer), the output not made. */
+static void test_link_bad_inputs(void **state)
+{
+	static const char *const want[] = {
+		"nosuch.o: No such file or directory", "empty.o: not an ELF object",
+		"text.o: not an ELF object", "is a directory, not a regular file",
+	};
+	char a[1536], in[4][256];
+	FILE *f;
+	int i;
+
+	(void)state;
+	snprintf(in[0], sizeof(in[0]), "%s/nosuch.o", tmp);
+	snprintf(in[1], sizeof(in[1]), "%s/empty.o", tmp);
+	snprintf(in[2], sizeof(in[2]), "%s/text.o", tmp);
+	snprintf(in[3], sizeof(in[3]), "%s", tmp);
+	fclose(fopen(in[1], "w"));
+	f = fopen(in[2], "w");
+	fputs("not an object\n", f);
+	fclose(f);
+	for (i = 0; i < 4; i++) {
+		snprintf(a, sizeof(a), "link -o %s/linked.o %s", tmp, in[i]);
+		expect_error(a, want[i]);	/* rc 1 from a clean exit, not 139 */
+		snprintf(a, sizeof(a), "%s/linked.o", tmp);
+		assert_int_equal(access(a, F_OK), -1);
+	}
+	unlink(in[1]);
+	unlink(in[2]);
+}
+
+/* A failing generation leaves the node -o names as it was: a character device (c 1 3,
+ * /dev/null's numbers, made in the test's directory) stays one; it was unlinked. */
+static void test_output_node_kept(void **state)
+{
+	char a[1024], node[256];
+	struct stat st;
+
+	(void)state;
+	snprintf(node, sizeof(node), "%s/mynull", tmp);
+	assert_int_equal(mknod(node, S_IFCHR | 0666, makedev(1, 3)), 0);
+	snprintf(a, sizeof(a), "gen -o %2$s %1$s/tests/link/ext_mismatch.bpf.o "
+		 "%1$s/tests/link/ext_lib.bpf.o", build_dir(), node);
+	expect_error(a, "parameter 2 is 'long'");
+	snprintf(a, sizeof(a), "link -o %2$s %1$s/tests/link/ext_mismatch.bpf.o "
+		 "%1$s/tests/link/ext_lib.bpf.o", build_dir(), node);
+	expect_error(a, "parameter 2 is 'long'");
+	assert_int_equal(stat(node, &st), 0);
+	assert_true(S_ISCHR(st.st_mode));
+	assert_int_equal(st.st_rdev, makedev(1, 3));
+	unlink(node);
 }
 
 /* --dynamic ext_lib: caller_a gets a placeholder lib_score returning 0, the library's
@@ -137,7 +199,7 @@ static void test_link_for_libbpf(void **state)
 	int vals[2] = {};
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/tests/link/a_lib.o", build_dir());
+	snprintf(path, sizeof(path), "%s/a_lib.o", tmp);
 	snprintf(cmd, sizeof(cmd), "%1$s/bin/lskel link -o %2$s %1$s/tests/link/ext_caller_a.bpf.o "
 		 "%1$s/tests/link/ext_lib.bpf.o", build_dir(), path);
 	assert_int_equal(system(cmd), 0);
@@ -154,6 +216,20 @@ static void test_link_for_libbpf(void **state)
 	/* .bss holds a_last and the library's lib_score_calls, in the linker's order */
 	assert_true((vals[0] == 641 && vals[1] == 1) || (vals[0] == 1 && vals[1] == 641));
 	bpf_object__close(obj);
+	unlink(path);
+}
+
+static int make_tmp(void **state)
+{
+	(void)state;
+	snprintf(tmp, sizeof(tmp), "/tmp/lskel-link-XXXXXX");
+	return mkdtemp(tmp) ? 0 : -1;
+}
+
+static int remove_tmp(void **state)
+{
+	(void)state;
+	return rmdir(tmp);	/* every case removed what it made: fails when one did not */
 }
 
 int main(void)
@@ -163,7 +239,10 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_dynamic),
 		cmocka_unit_test(test_link_for_libbpf),
+		cmocka_unit_test(test_link_bad_inputs),
+		cmocka_unit_test(test_output_node_kept),
 	};
 
-	return cmocka_run_group_tests_name("extern functions across objects", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("extern functions across objects", tests, make_tmp,
+					   remove_tmp);
 }

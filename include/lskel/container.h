@@ -221,10 +221,13 @@ static inline int lskel_cnt_parse(const void *buf, size_t size, struct lskel_cnt
 	if (bh.magic != LSKEL_BLOB_MAGIC || bh.version != LSKEL_BLOB_VERSION)
 		return lskel_cnt_bad(err, errlen, "blob header magic 0x%08x version %u invalid",
 				     bh.magic, bh.version);
-	if (bh.nr_ops != c->meta->nr_ops || bh.fdtab_off != c->meta->fdtab_off ||
-	    bh.inputs_size != c->meta->inputs_size)
-		return lskel_cnt_bad(err, errlen, "blob header disagrees with the manifest (%u ops vs "
-				     "%u)", bh.nr_ops, c->meta->nr_ops);
+	if (bh.nr_ops != c->meta->nr_ops)
+		return lskel_cnt_bad(err, errlen, "blob header disagrees with the manifest: %u ops "
+				     "in the blob, %u in the manifest", bh.nr_ops, c->meta->nr_ops);
+	if (bh.fdtab_off != c->meta->fdtab_off || bh.inputs_size != c->meta->inputs_size)
+		return lskel_cnt_bad(err, errlen, "blob header disagrees with the manifest: fd table "
+				     "at %u or input area of %u bytes differs", bh.fdtab_off,
+				     bh.inputs_size);
 	if (bh.fdtab_off > c->data_size || (c->data_size - bh.fdtab_off) / 4 < bh.nr_ops ||
 	    bh.steps_off > c->data_size ||
 	    (c->data_size - bh.steps_off) / sizeof(struct lskel_step) < bh.nr_steps ||

@@ -70,6 +70,7 @@ struct lskel_ctx {
 	__s32 keyring_id;	/* keyring the kernel checks the signature with (0: session) */
 	int require_signature;	/* fail where the kernel cannot check signatures */
 	int sig_status;		/* out: enum lskel_sig_status */
+	const char *kconfig_path;	/* CONFIG_* values (NULL: $LSKEL_KCONFIG_PATH, /boot) */
 };
 
 /* What became of a signed loader's signature. */
@@ -412,11 +413,30 @@ static inline int lskel_possible_cpus(void)
 }
 
 /* Fill the kconfig part of the input area. CONFIG_* values come from the plain-text config
- * /boot/config-$(uname -r) or LSKEL_KCONFIG_PATH; define LSKEL_WITH_ZLIB (and link -lz) to
+ * /boot/config-$(uname -r), or ctx.kconfig_path, or LSKEL_KCONFIG_PATH; define LSKEL_WITH_ZLIB (and link -lz) to
  * also read /proc/config.gz. */
 #ifdef LSKEL_WITH_ZLIB
 #include <zlib.h>
 #endif
+/* Refuse a kconfig descriptor that does not fit its value: a number or flag of 1 to 8 bytes,
+ * a string of at least 1, inside the input area. (Sizes come from a header or container.) */
+static inline int lskel_kcfg_check(const struct lskel_desc *d, struct lskel_ctx *c)
+{
+	__u32 i;
+
+	for (i = 0; i < d->nr_kcfg; i++) {
+		const struct lskel_kcfg *k = &d->kcfg[i];
+
+		if (k->name && k->type >= 1 && k->type <= 5 && k->size &&
+		    (k->type == 5 || k->size <= 8) && k->input_off <= d->inputs_size &&
+		    k->size <= d->inputs_size - k->input_off)
+			continue;
+		return lskel_fail(c, -1, -EINVAL, "kconfig '%.64s': size or offset out of bounds%s: "
+				  "refused: %s", k->name ? k->name : "?", "");
+	}
+	return 0;
+}
+
 static inline int lskel_fill_kconfig(const struct lskel_desc *d, char *inputs, struct lskel_ctx *c)
 {
 	char path[320], line[4096];
@@ -428,6 +448,9 @@ static inline int lskel_fill_kconfig(const struct lskel_desc *d, char *inputs, s
 
 	if (!d->nr_kcfg)
 		return 0;
+	err = lskel_kcfg_check(d, c);
+	if (err)
+		return err;
 	found = (unsigned char *)calloc(d->nr_kcfg, 1);
 	if (!found)
 		return -ENOMEM;
@@ -470,7 +493,7 @@ static inline int lskel_fill_kconfig(const struct lskel_desc *d, char *inputs, s
 		found[i] = 1;
 	}
 	if (need) {
-		const char *env = getenv("LSKEL_KCONFIG_PATH");
+		const char *env = c->kconfig_path ? c->kconfig_path : getenv("LSKEL_KCONFIG_PATH");
 #ifdef LSKEL_WITH_ZLIB
 		gzFile f;
 
@@ -630,6 +653,9 @@ static inline int lskel_pins_make(const struct lskel_desc *d, const __u64 *input
 		if (inputs[p->input])
 			continue;
 		lskel_pin_path(c, p, path, sizeof(path));
+#ifdef LSKEL_PIN_RACE_HOOK
+		LSKEL_PIN_RACE_HOOK(path);	/* tests: another loader pins here first */
+#endif
 		memset(&attr, 0, sizeof(attr));
 		attr.pathname = lskel_ptr(path);
 		attr.bpf_fd = (__u32)fds[p->slot];
@@ -638,7 +664,14 @@ static inline int lskel_pins_make(const struct lskel_desc *d, const __u64 *input
 			continue;
 		}
 		err = -errno;
-		lskel_pins_undo(d, c);
+		if (err == -EEXIST) {
+			/* pinned since lskel_pins_find: a retry reuses it; the pins this load made
+			 * stay, other loaders may have found them already */
+			free(c->pins_made);
+			c->pins_made = NULL;
+		} else {
+			lskel_pins_undo(d, c);
+		}
 		c->failed_op = p->op;
 		c->err = err;
 		snprintf(c->errmsg, sizeof(c->errmsg), "map '%.64s': cannot pin it at %.300s: %s",
@@ -769,17 +802,19 @@ static inline int lskel_load_loader(const struct lskel_desc *d, struct lskel_ctx
 		return lskel_fail(c, -1, -errno, "%s: the kernel refused the signed loader program%s:"
 				  " %s", d->name, " (its blob is not the one it was built with: "
 				  "tampered with or swapped?)");
-	if (fd < 0)
+	if (fd < 0 && errno == EPERM)
 		return lskel_fail(c, -1, -errno, "%s: the kernel refused the loader program%s: %s",
 				  d->name, " (BPF_PROG_TYPE_SYSCALL needs CAP_BPF and CAP_PERFMON)");
+	if (fd < 0)	/* not a permission problem: the instructions or their BTF */
+		return lskel_fail(c, -1, -errno, "%s: the verifier refused the loader program%s: %s",
+				  d->name, " (corrupted?)");
 	return fd;
 }
 
-/* Run the loader. On success *fdsp holds one fd per trace op (-1 where none), and a loader
- * with pinned maps leaves c->pins_made for lskel_pins_undo: a caller other than lskel_load
- * frees it (lskel_load's skeleton does in lskel_destroy). */
-static inline int lskel_run_loader(const struct lskel_desc *d, const __u64 *input_slots,
-				   struct lskel_ctx *c, int **fdsp)
+/* One run of the loader (lskel_run_loader); *pin_race set when a pin it was to make
+ * appeared meanwhile. */
+static inline int lskel_run_loader_once(const struct lskel_desc *d, const __u64 *input_slots,
+					struct lskel_ctx *c, int **fdsp, int *pin_race)
 {
 	int btf_fd = -1, map_fd = -1, prog_fd = -1, err = 0, *fds = NULL;
 	size_t ctx_sz = sizeof(struct lskel_loader_ctx) + d->inputs_size;
@@ -854,16 +889,23 @@ run:
 	}
 	if ((int)attr.test.retval < 0 || lc->err) {
 		int op = lc->err ? (int)lc->failed_op : -1;
-		const char *what = op >= 0 && (__u32)op < d->nr_ops ? d->op_what[op] : "the load";
+		int known = op >= 0 && (__u32)op < d->nr_ops;
+		const char *what = known ? d->op_what[op] : "the load";
+		int trunc;
 		char head[96];
 
 		err = lc->err ? lc->err : (int)attr.test.retval;
+		trunc = known && d->op_cmd[op] == BPF_PROG_LOAD && err == -ENOSPC && lc->log_buf;
 		snprintf(head, sizeof(head), "op %d: %s of", op,
-			 op >= 0 && (__u32)op < d->nr_ops ? lskel_cmd_name(d->op_cmd[op]) : "?");
+			 known ? lskel_cmd_name(d->op_cmd[op]) : "?");
 		c->failed_op = op;
 		c->err = err;
-		snprintf(c->errmsg, sizeof(c->errmsg), "%s %s failed: %s", head, what,
-			 strerror(-err));
+		/* ENOSPC on the retry with the caller's log: a full log hid the refusal */
+		snprintf(c->errmsg, sizeof(c->errmsg), "%s %s%s%s: %s", known ? head : d->name,
+			 known ? what : err == -EBADMSG && !d->excl_hash ? "blob hash check failed, "
+			 "no signing data (signature section stripped?)" : "loader failed before its "
+			 "first op", known ? " failed" : "", trunc ? " (refused by the verifier; its "
+			 "log was truncated: give a larger log_buf)" : "", strerror(-err));
 		goto out;
 	}
 	/* the fd table, by a lookup of the whole value: 3 us for a 12 KiB blob where mmap and
@@ -885,6 +927,7 @@ run:
 	free(m);
 	if (d->nr_pins) {
 		err = lskel_pins_make(d, (const __u64 *)(lc + 1), fds, c);
+		*pin_race = err == -EEXIST;
 		if (err) {
 			for (i = 0; i < d->nr_ops; i++)
 				if (fds[i] >= 0)
@@ -904,6 +947,27 @@ out:
 	free(lc);
 	free(fds);
 	(void)i;
+	return err;
+}
+
+/* Run the loader. On success *fdsp holds one fd per trace op (-1 where none), and a loader
+ * with pinned maps leaves c->pins_made for lskel_pins_undo: a caller other than lskel_load
+ * frees it (lskel_load's skeleton does in lskel_destroy). Loaders racing to pin the same
+ * LIBBPF_PIN_BY_NAME map: the one finding it pinned (EEXIST) undoes its load and loads again
+ * on the winner's map, after checking it matches, as libbpf retries. */
+static inline int lskel_run_loader(const struct lskel_desc *d, const __u64 *input_slots,
+				   struct lskel_ctx *c, int **fdsp)
+{
+	int tries, err = -EINVAL, race = 0;
+
+	if (!d || !c || !fdsp)
+		return -EINVAL;
+	for (tries = 0; tries < 3; tries++) {
+		race = 0;
+		err = lskel_run_loader_once(d, input_slots, c, fdsp, &race);
+		if (!race)
+			break;
+	}
 	return err;
 }
 
@@ -928,18 +992,26 @@ static inline void lskel_free_data(void *p, __u32 size)
 		munmap(p, ((size_t)size + 4095) & ~(size_t)4095);
 }
 
-/* Open: zero the skeleton, mark fds closed, make the writable data sections. */
+/* Open: mark every fd closed first (a failed open's destroy closes none it did not make),
+ * then make the writable data sections. */
 static inline int lskel_open(const struct lskel_desc *d, void *skel)
 {
 	char *s = (char *)skel;
 	__u32 i;
 
+	if (!d || !skel)
+		return -EINVAL;
 	((struct lskel_ctx *)skel)->failed_op = -1;
+	for (i = 0; i < d->nr_maps; i++)
+		((struct lskel_map_desc *)(s + d->maps[i].fd_off))->map_fd = -1;
+	for (i = 0; i < d->nr_progs; i++) {
+		((struct lskel_prog_desc *)(s + d->progs[i].fd_off))->prog_fd = -1;
+		*(int *)(s + d->progs[i].link_off) = -1;
+	}
 	for (i = 0; i < d->nr_maps; i++) {
 		const struct lskel_map_bind *b = &d->maps[i];
 		struct lskel_map_desc *md = (struct lskel_map_desc *)(s + b->fd_off);
 
-		md->map_fd = -1;
 		if (b->data_off != ~0u) {
 			void *p = lskel_prep_data(b->init_off != ~0u ?
 						  (const char *)d->data + b->init_off : NULL,
@@ -950,10 +1022,6 @@ static inline int lskel_open(const struct lskel_desc *d, void *skel)
 			*(void **)(s + b->data_off) = p;
 			md->initial_value = lskel_ptr(p);
 		}
-	}
-	for (i = 0; i < d->nr_progs; i++) {
-		((struct lskel_prog_desc *)(s + d->progs[i].fd_off))->prog_fd = -1;
-		*(int *)(s + d->progs[i].link_off) = -1;
 	}
 	for (i = 0; i < d->nr_objs; i++) {
 		struct lskel_handle *h = (struct lskel_handle *)(s + d->handles[i].storage_off);
@@ -1156,6 +1224,21 @@ static inline void lskel_subs_notify(const struct lskel_desc *d, void *skel, int
 	}
 }
 
+/* Whether a load bound fds into @skel (a second load would make a second set). */
+static inline int lskel_loaded(const struct lskel_desc *d, const void *skel)
+{
+	const char *s = (const char *)skel;
+	__u32 i;
+
+	for (i = 0; i < d->nr_maps; i++)
+		if (((const struct lskel_map_desc *)(s + d->maps[i].fd_off))->map_fd >= 0)
+			return 1;
+	for (i = 0; i < d->nr_progs; i++)
+		if (((const struct lskel_prog_desc *)(s + d->progs[i].fd_off))->prog_fd >= 0)
+			return 1;
+	return 0;
+}
+
 /* Load: run the loader with the caller's data sections, bind fds, map the data sections. */
 static inline int lskel_load(const struct lskel_desc *d, void *skel)
 {
@@ -1165,6 +1248,11 @@ static inline int lskel_load(const struct lskel_desc *d, void *skel)
 	int *fds = NULL, err;
 	__u32 i;
 
+	if (!d || !skel)
+		return -EINVAL;
+	if (lskel_loaded(d, skel))
+		return lskel_fail(c, -1, -EBUSY, "%s: already loaded%s: a skeleton loads once "
+				  "(destroy it and open a new one): %s", d->name, "");
 	if (d->nr_inputs) {
 		inputs = (__u64 *)calloc(d->nr_inputs, 8);
 		if (!inputs)
@@ -1500,6 +1588,8 @@ static inline void lskel_detach(const struct lskel_desc *d, void *skel)
 	char *s = (char *)skel;
 	__u32 i;
 
+	if (!d || !skel)
+		return;
 	for (i = 0; i < d->nr_progs; i++) {
 		int *l = (int *)(s + d->progs[i].link_off);
 
@@ -1516,6 +1606,11 @@ static inline int lskel_attach(const struct lskel_desc *d, void *skel)
 	char *s = (char *)skel;
 	__u32 i;
 
+	if (!d || !skel)
+		return -EINVAL;
+	if (!lskel_loaded(d, skel))
+		return lskel_fail(c, -1, -EINVAL, "%s: not loaded%s: call __load before __attach: %s",
+				  d->name, "");
 	for (i = 0; i < d->nr_progs; i++) {
 		const struct lskel_prog_bind *b = &d->progs[i];
 		int *l = (int *)(s + b->link_off), fd;
