@@ -55,7 +55,8 @@ TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 TEST_HELPERS := $(wildcard tests/helpers/*.c)
 
-.PHONY: all check demo deps install clean samples bench golden fuzz fuzz-seeds fuzz-ci valgrind
+.PHONY: all check demo deps install clean samples bench golden fuzz fuzz-seeds fuzz-ci valgrind \
+	check-vm
 
 # lskel-run: static, no libbpf/libelf/zlib. musl keeps it under 64 KiB; glibc -static works too.
 STATIC_CC ?= $(shell command -v musl-gcc >/dev/null 2>&1 && echo musl-gcc || echo $(CC))
@@ -142,6 +143,10 @@ $(BUILD)/skel/net_count.lskel: $(BUILD)/samples/net_count.bpf.o $(BUILD)/bin/lsk
 $(BUILD)/tests/test_attach: $(SKEL_HDRS) $(BUILD)/skel/trampolines.lskel.h
 $(BUILD)/skel/trampolines.lskel.h: $(REFUSED_OBJS) $(BUILD)/bin/lskel | $(BUILD)/skel
 	$(BUILD)/bin/lskel gen -n trampolines -o $@ $(REFUSED_OBJS)
+# kprobe/kretprobe auto-attach (no kprobes here: runs in the 6.1 guest, make check-vm)
+$(BUILD)/tests/test_attach: $(BUILD)/skel/kprobes.lskel.h
+$(BUILD)/skel/kprobes.lskel.h: $(BUILD)/samples/refused/kprobes.bpf.o $(BUILD)/bin/lskel | $(BUILD)/skel
+	$(BUILD)/bin/lskel gen -n kprobes -o $@ $<
 $(BUILD)/tests/test_chain: $(CHAIN_HDRS) $(TEST_BPF_OBJS)
 # Kfuncs shared by two objects (module BTF fds: one per symbol per load, tests/test_modbtf.c).
 CT_OBJS := $(BUILD)/samples/ct_lookup.bpf.o $(BUILD)/tests/bpf/ct_other.bpf.o
@@ -289,6 +294,15 @@ $(BUILD)/tests/bpf/%.bpf.o: tests/bpf/%.bpf.c $(BUILD)/vmlinux.h | $(BUILD)/test
 check: all $(TEST_BINS) $(TEST_BPF_OBJS) $(SKEL_TESTS) $(HDR_CHECKS)
 	@echo "generated headers compile alone as C11 and C++17: $(words $(HDR_CHECKS)) checks passed"
 	@tests/run-tests.sh $(BUILD) $(TEST_BINS) $(SKEL_TESTS)
+
+# What this kernel refuses, on Debian's 6.1 in QEMU (tests/vm/run boots it, tests/vm/check runs
+# the tests in the guest; no kernel lock needed: the guest has its own kernel).
+VM_TESTS := $(patsubst %,$(BUILD)/tests/%,test_attach test_chain test_link test_dispatch \
+	    test_modbtf)
+VM_RUN := tests/vm/run --build $(BUILD) --module nf_conntrack --module veth \
+	  --with tests --with samples --with $$(command -v ip)
+check-vm: all $(VM_TESTS) $(TEST_BPF_OBJS) $(SKEL_TESTS)
+	$(VM_RUN) -- tests/vm/check $(BUILD)
 
 demo: deps
 	$(MAKE) all
