@@ -296,13 +296,31 @@ check: all $(TEST_BINS) $(TEST_BPF_OBJS) $(SKEL_TESTS) $(HDR_CHECKS)
 	@tests/run-tests.sh $(BUILD) $(TEST_BINS) $(SKEL_TESTS)
 
 # What this kernel refuses, on Debian's 6.1 in QEMU (tests/vm/run boots it, tests/vm/check runs
-# the tests in the guest; no kernel lock needed: the guest has its own kernel).
+# the tests in the guest; the guest has its own kernel), and the portability matrix: every
+# sample's container, generated once here, loaded here and there (tests/vm/matrix). The host
+# column loads BPF into this kernel: VM_HOST_LOCK="flock /tmp/lskel-kernel.lock" serialises it.
+VM_DIR := $(BUILD)/vm
 VM_TESTS := $(patsubst %,$(BUILD)/tests/%,test_attach test_chain test_link test_dispatch \
 	    test_modbtf)
+VM_BLOBS := $(patsubst samples/%.bpf.c,$(VM_DIR)/blob/%.lskel,$(SAMPLE_SRCS)) \
+	    $(patsubst samples/refused/%.bpf.c,$(VM_DIR)/blob/%.lskel,$(wildcard samples/refused/*.bpf.c))
 VM_RUN := tests/vm/run --build $(BUILD) --module nf_conntrack --module veth \
 	  --with tests --with samples --with $$(command -v ip)
-check-vm: all $(VM_TESTS) $(TEST_BPF_OBJS) $(SKEL_TESTS)
-	$(VM_RUN) -- tests/vm/check $(BUILD)
+VM_HOST_LOCK ?=
+$(VM_DIR)/blob/%.lskel: $(BUILD)/samples/%.bpf.o $(BUILD)/bin/lskel
+	@mkdir -p $(@D)
+	$(BUILD)/bin/lskel gen --format blob -n $* -o $@ $<
+$(VM_DIR)/blob/%.lskel: $(BUILD)/samples/refused/%.bpf.o $(BUILD)/bin/lskel
+	@mkdir -p $(@D)
+	$(BUILD)/bin/lskel gen --format blob -n $* -o $@ $<
+$(BUILD)/tests/vm-libbpf-load: tests/vm/libbpf_load.c | $(BUILD)/tests
+	$(CC) $(CFLAGS) $< $(LDFLAGS) -lbpf -o $@
+check-vm: all $(VM_TESTS) $(TEST_BPF_OBJS) $(SKEL_TESTS) $(VM_BLOBS) \
+	$(BUILD)/samples/refused/kprobes.bpf.o $(BUILD)/tests/vm-libbpf-load
+	$(VM_HOST_LOCK) tests/vm/matrix $(BUILD) $$(uname -r | cut -d. -f1,2) > $(VM_DIR)/matrix.host
+	$(VM_RUN) --log $(VM_DIR)/guest.log -- tests/vm/check $(BUILD)
+	@echo "== portability matrix: containers and skeletons generated once on this machine"
+	tests/vm/matrix-table $(VM_DIR)/matrix.host $(VM_DIR)/guest.log
 
 demo: deps
 	$(MAKE) all
