@@ -307,6 +307,9 @@ VM_BLOBS := $(patsubst samples/%.bpf.c,$(VM_DIR)/blob/%.lskel,$(SAMPLE_SRCS)) \
 VM_RUN := tests/vm/run --build $(BUILD) --module nf_conntrack --module veth \
 	  --with tests --with samples --with $$(command -v ip)
 VM_HOST_LOCK ?=
+# the real-object corpus built by make check (test_corpus) goes into the guest too
+VM_CORPUS = $(if $(wildcard $(BUILD)/corpus/objs.list),--with $(BUILD)/corpus \
+	    $$(cut -f3 $(BUILD)/corpus/objs.list | grep '^/' | sed 's/^/--with /'))
 $(VM_DIR)/blob/%.lskel: $(BUILD)/samples/%.bpf.o $(BUILD)/bin/lskel
 	@mkdir -p $(@D)
 	$(BUILD)/bin/lskel gen --format blob -n $* -o $@ $<
@@ -318,9 +321,13 @@ $(BUILD)/tests/vm-libbpf-load: tests/vm/libbpf_load.c | $(BUILD)/tests
 check-vm: all $(VM_TESTS) $(TEST_BPF_OBJS) $(SKEL_TESTS) $(VM_BLOBS) \
 	$(BUILD)/samples/refused/kprobes.bpf.o $(BUILD)/tests/vm-libbpf-load
 	$(VM_HOST_LOCK) tests/vm/matrix $(BUILD) $$(uname -r | cut -d. -f1,2) > $(VM_DIR)/matrix.host
-	$(VM_RUN) --log $(VM_DIR)/guest.log -- tests/vm/check $(BUILD)
+	$(VM_RUN) $(VM_CORPUS) --log $(VM_DIR)/guest.log -- tests/vm/check $(BUILD)
 	@echo "== portability matrix: containers and skeletons generated once on this machine"
 	tests/vm/matrix-table $(VM_DIR)/matrix.host $(VM_DIR)/guest.log
+	@if [ -f $(BUILD)/corpus/objs.list ]; then \
+		echo "== real-object corpus: libbpf 1.1 and lskel on both kernels"; \
+		tests/vm/corpus-table $(BUILD)/corpus/outcome-$$(uname -r | cut -d. -f1,2).txt \
+			$(VM_DIR)/guest.log; fi
 
 demo: deps
 	$(MAKE) all
