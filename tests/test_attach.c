@@ -226,6 +226,7 @@ static void test_trampolines(void **state)
 
 	(void)state;
 	assert_non_null(s);
+	s->rodata->watch_tgid = getpid();
 	err = trampolines__load(s);
 	if (err == -EPERM) {
 		print_message("SKIP: this kernel refuses fentry/fexit/LSM programs with EPERM (%s); "
@@ -240,6 +241,14 @@ static void test_trampolines(void **state)
 	assert_true(s->bss->unlinks >= 1);
 	assert_true(s->bss->exits >= 1);
 	assert_true(s->bss->opens >= 1);
+	/* fmod_ret: getsid() fails while the program says so, only then */
+	s->bss->deny_getsid = 1;
+	errno = 0;
+	assert_int_equal(getsid(getpid()), -1);	/* getsid(0) asks no LSM hook */
+	assert_int_equal(errno, EPERM);
+	s->bss->deny_getsid = 0;
+	assert_true(getsid(getpid()) >= 0);
+	assert_int_equal(s->bss->denied, 1);
 	trampolines__destroy(s);
 }
 
