@@ -55,7 +55,8 @@ TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 TEST_HELPERS := $(wildcard tests/helpers/*.c)
 
-.PHONY: all check demo deps install clean samples bench golden fuzz fuzz-seeds fuzz-ci valgrind
+.PHONY: all check demo deps install clean samples bench golden fuzz fuzz-seeds fuzz-ci valgrind \
+	check-vm
 
 # lskel-run: static, no libbpf/libelf/zlib. musl keeps it under 64 KiB; glibc -static works too.
 STATIC_CC ?= $(shell command -v musl-gcc >/dev/null 2>&1 && echo musl-gcc || echo $(CC))
@@ -142,6 +143,10 @@ $(BUILD)/skel/net_count.lskel: $(BUILD)/samples/net_count.bpf.o $(BUILD)/bin/lsk
 $(BUILD)/tests/test_attach: $(SKEL_HDRS) $(BUILD)/skel/trampolines.lskel.h
 $(BUILD)/skel/trampolines.lskel.h: $(REFUSED_OBJS) $(BUILD)/bin/lskel | $(BUILD)/skel
 	$(BUILD)/bin/lskel gen -n trampolines -o $@ $(REFUSED_OBJS)
+# kprobe/kretprobe auto-attach (no kprobes here: runs in the 6.1 guest, make check-vm)
+$(BUILD)/tests/test_attach: $(BUILD)/skel/kprobes.lskel.h
+$(BUILD)/skel/kprobes.lskel.h: $(BUILD)/samples/refused/kprobes.bpf.o $(BUILD)/bin/lskel | $(BUILD)/skel
+	$(BUILD)/bin/lskel gen -n kprobes -o $@ $<
 $(BUILD)/tests/test_chain: $(CHAIN_HDRS) $(TEST_BPF_OBJS)
 # Kfuncs shared by two objects (module BTF fds: one per symbol per load, tests/test_modbtf.c).
 CT_OBJS := $(BUILD)/samples/ct_lookup.bpf.o $(BUILD)/tests/bpf/ct_other.bpf.o
@@ -292,6 +297,40 @@ $(BUILD)/tests/bpf/%.bpf.o: tests/bpf/%.bpf.c $(BUILD)/vmlinux.h | $(BUILD)/test
 check: all $(TEST_BINS) $(TEST_BPF_OBJS) $(SKEL_TESTS) $(HDR_CHECKS)
 	@echo "generated headers compile alone as C11 and C++17: $(words $(HDR_CHECKS)) checks passed"
 	@tests/run-tests.sh $(BUILD) $(TEST_BINS) $(SKEL_TESTS)
+
+# What this kernel refuses, on Debian's 6.1 in QEMU (tests/vm/run boots it, tests/vm/check runs
+# the tests in the guest; the guest has its own kernel), and the portability matrix: every
+# sample's container, generated once here, loaded here and there (tests/vm/matrix). The host
+# column loads BPF into this kernel: VM_HOST_LOCK="flock /tmp/lskel-kernel.lock" serialises it.
+VM_DIR := $(BUILD)/vm
+VM_TESTS := $(patsubst %,$(BUILD)/tests/%,test_attach test_chain test_link test_dispatch \
+	    test_modbtf)
+VM_BLOBS := $(patsubst samples/%.bpf.c,$(VM_DIR)/blob/%.lskel,$(SAMPLE_SRCS)) \
+	    $(patsubst samples/refused/%.bpf.c,$(VM_DIR)/blob/%.lskel,$(wildcard samples/refused/*.bpf.c))
+VM_RUN := tests/vm/run --build $(BUILD) --module nf_conntrack --module veth \
+	  --with tests --with samples --with $$(command -v ip)
+VM_HOST_LOCK ?=
+# the real-object corpus built by make check (test_corpus) goes into the guest too
+VM_CORPUS = $(if $(wildcard $(BUILD)/corpus/objs.list),--with $(BUILD)/corpus \
+	    $$(cut -f3 $(BUILD)/corpus/objs.list | grep '^/' | sed 's/^/--with /'))
+$(VM_DIR)/blob/%.lskel: $(BUILD)/samples/%.bpf.o $(BUILD)/bin/lskel
+	@mkdir -p $(@D)
+	$(BUILD)/bin/lskel gen --format blob -n $* -o $@ $<
+$(VM_DIR)/blob/%.lskel: $(BUILD)/samples/refused/%.bpf.o $(BUILD)/bin/lskel
+	@mkdir -p $(@D)
+	$(BUILD)/bin/lskel gen --format blob -n $* -o $@ $<
+$(BUILD)/tests/vm-libbpf-load: tests/vm/libbpf_load.c | $(BUILD)/tests
+	$(CC) $(CFLAGS) $< $(LDFLAGS) -lbpf -o $@
+check-vm: all $(VM_TESTS) $(TEST_BPF_OBJS) $(SKEL_TESTS) $(VM_BLOBS) \
+	$(BUILD)/samples/refused/kprobes.bpf.o $(BUILD)/tests/vm-libbpf-load
+	$(VM_HOST_LOCK) tests/vm/matrix $(BUILD) $$(uname -r | cut -d. -f1,2) > $(VM_DIR)/matrix.host
+	$(VM_RUN) $(VM_CORPUS) --log $(VM_DIR)/guest.log -- tests/vm/check $(BUILD)
+	@echo "== portability matrix: containers and skeletons generated once on this machine"
+	tests/vm/matrix-table $(VM_DIR)/matrix.host $(VM_DIR)/guest.log
+	@if [ -f $(BUILD)/corpus/objs.list ]; then \
+		echo "== real-object corpus: libbpf 1.1 and lskel on both kernels"; \
+		tests/vm/corpus-table $(BUILD)/corpus/outcome-$$(uname -r | cut -d. -f1,2).txt \
+			$(VM_DIR)/guest.log; fi
 
 demo: deps
 	$(MAKE) all

@@ -7,11 +7,18 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/syscall.h>
+#include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "exec_direct.h"
 #include "kconfig.h"
 #include "err.h"
+
+/* A loaded module's BTF (split on vmlinux), searched after vmlinux as the kernel does. */
+struct mod_btf {
+	__u32 id;
+	struct btf *btf;
+};
 
 struct exec {
 	const struct lsk_trace *t;
@@ -19,6 +26,9 @@ struct exec {
 	void **mem;		/* per chunk: private copy */
 	int *fds;
 	struct btf *vmlinux;
+	struct mod_btf *mods;	/* in BTF id order, read at the first miss in vmlinux */
+	size_t nr_mods;
+	bool mods_read;
 	FILE *kallsyms;
 };
 
@@ -97,39 +107,138 @@ static int do_ksym(struct exec *x, const struct lsk_op *op)
 	return 0;
 }
 
-static int do_btf_id(struct exec *x, const struct lsk_op *op)
+/* The kernel's module BTFs, in id order (the order bpf_btf_find_by_name_kind searches them). */
+static int read_module_btfs(struct exec *x)
+{
+	__u32 id = 0;
+
+	x->mods_read = true;
+	while (!bpf_btf_get_next_id(id, &id)) {
+		struct bpf_btf_info info = {};
+		__u32 len = sizeof(info);
+		char name[64] = "";
+		struct mod_btf *m;
+		struct btf *btf;
+		int fd, err;
+
+		fd = bpf_btf_get_fd_by_id(id);
+		if (fd < 0) {
+			if (errno == ENOENT)
+				continue;	/* freed since GET_NEXT_ID */
+			return -errno;
+		}
+		info.name = (uintptr_t)name;
+		info.name_len = sizeof(name);
+		err = bpf_obj_get_info_by_fd(fd, &info, &len) ? -errno : 0;
+		close(fd);
+		if (err)
+			return err;
+		if (!info.kernel_btf || !strcmp(name, "vmlinux"))
+			continue;
+		btf = btf__load_from_kernel_by_id_split(id, x->vmlinux);
+		if (!btf) {
+			if (errno == ENOENT)
+				continue;	/* the module went away */
+			return -errno;
+		}
+		m = realloc(x->mods, (x->nr_mods + 1) * sizeof(*m));
+		if (!m) {
+			btf__free(btf);
+			return -ENOMEM;
+		}
+		x->mods = m;
+		x->mods[x->nr_mods].id = id;
+		x->mods[x->nr_mods++].btf = btf;
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
+/* @name of @kind in vmlinux, else in the first module having it: its id, and for a module a
+ * new fd of that module's BTF in *fd (as the loader's bpf_btf_find_by_name_kind gives). */
+static int find_btf_id(struct exec *x, const char *name, __u32 kind, int *fd)
+{
+	size_t i;
+	int id, err;
+
+	*fd = 0;
+	if (!x->vmlinux) {
+		x->vmlinux = btf__load_vmlinux_btf();
+		if (!x->vmlinux)
+			return lsk_err(ENOENT, "cannot read the kernel's BTF to resolve '%s'", name);
+	}
+	id = btf__find_by_name_kind(x->vmlinux, name, kind);
+	if (id > 0)
+		return id;
+	if (!x->mods_read) {
+		err = read_module_btfs(x);
+		if (err)
+			return lsk_err(-err, "cannot read the kernel's module BTFs to resolve '%s': "
+				       "%s", name, strerror(-err));
+	}
+	for (i = 0; i < x->nr_mods; i++) {
+		id = btf__find_by_name_kind(x->mods[i].btf, name, kind);
+		if (id <= 0)
+			continue;
+		*fd = bpf_btf_get_fd_by_id(x->mods[i].id);
+		if (*fd < 0) {
+			err = errno;
+			*fd = 0;
+			return lsk_err(err, "'%s': cannot open the BTF of its module (id %u): %s",
+				       name, x->mods[i].id, strerror(err));
+		}
+		return id;
+	}
+	return -ESRCH;
+}
+
+/* Op @k: the BTF id of a name. As in the loader, a module's BTF fd goes into the fd-table slot
+ * of the op that looked the name up (closed by a later CLOSE op); a later op of the same
+ * symbol (same_as) reuses that lookup, its fd and its slot. */
+static int do_btf_id(struct exec *x, const struct lsk_op *op, size_t k)
 {
 	const char *name = x->mem[op->name];
 	char *dst = (char *)x->mem[op->dst] + op->dst_off;
 	struct bpf_insn *insn = (struct bpf_insn *)dst;
-	int id;
+	int id, fd = 0, slot = k;
+	__u64 cell;
 
-	if (!x->vmlinux) {
-		x->vmlinux = btf__load_vmlinux_btf();
-		if (!x->vmlinux) {
-			x->vmlinux = NULL;
-			return lsk_err(ENOENT, "cannot read the kernel's BTF to resolve '%s'", name);
+	if (op->same_as >= 0) {
+		memcpy(&cell, x->mem[op->cell], 8);
+		id = (__u32)cell;
+		fd = cell >> 32;
+		slot = op->same_as;
+	} else {
+		id = find_btf_id(x, name, op->btf_kind, &fd);
+		if (id == -ESRCH) {
+			if (!op->weak)
+				return lsk_err(ESRCH, "'%s' not found in kernel BTF (vmlinux and "
+					       "modules)", name);
+			id = 0;
+		} else if (id < 0) {
+			return id;
 		}
-	}
-	id = btf__find_by_name_kind(x->vmlinux, name, op->btf_kind);
-	if (id < 0) {
-		if (!op->weak)
-			return lsk_err(ESRCH, "'%s' not found in kernel BTF", name);
-		id = 0;
+		if (fd > 0)
+			x->fds[k] = fd;
+		if (op->cell >= 0) {
+			cell = (__u64)fd << 32 | (__u32)id;
+			memcpy(x->mem[op->cell], &cell, 8);
+		}
 	}
 	switch (op->btf_dst) {
 	case LSK_BTF_DST_U32:
 		memcpy(dst, &id, 4);
+		if (fd > 0)	/* attach_btf_obj_fd follows attach_btf_id */
+			memcpy(dst + 4, &fd, 4);
 		break;
 	case LSK_BTF_DST_LDIMM64:
 		insn[0].imm = id;
-		insn[1].imm = 0;	/* vmlinux: no module BTF fd */
+		insn[1].imm = fd;	/* 0: vmlinux */
 		if (!id)
 			insn[0].src_reg = 0;
 		break;
 	case LSK_BTF_DST_KFUNC:
 		insn[0].imm = id;
-		insn[0].off = 0;
+		insn[0].off = fd > 0 ? slot : 0;	/* fd_array index of the module's BTF */
 		break;
 	}
 	return 0;
@@ -188,7 +297,7 @@ static int run_op(struct exec *x, size_t k)
 	case LSK_CMD_KSYM_ADDR:
 		return do_ksym(x, op);
 	case LSK_CMD_BTF_ID:
-		return do_btf_id(x, op);
+		return do_btf_id(x, op, k);
 	case LSK_CMD_USER_INIT:
 		if (x->opts && x->opts->user_init && (size_t)op->src < x->opts->nr_user_init &&
 		    x->opts->user_init[op->src])
@@ -268,6 +377,9 @@ out:
 		for (i = 0; i < t->nr_chunks; i++)
 			free(x.mem[i]);
 	free(x.mem);
+	for (i = 0; i < x.nr_mods; i++)
+		btf__free(x.mods[i].btf);
+	free(x.mods);
 	btf__free(x.vmlinux);
 	if (x.kallsyms)
 		fclose(x.kallsyms);

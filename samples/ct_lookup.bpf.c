@@ -7,9 +7,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
-
-/* the 12-byte layout every kernel with these kfuncs accepts */
-#define CT_OPTS_SZ 12
+#include "ct_opts.h"
 
 extern struct nf_conn *bpf_xdp_ct_lookup(struct xdp_md *ctx, struct bpf_sock_tuple *tuple,
 					 __u32 tuple__sz, struct bpf_ct_opts *opts,
@@ -22,7 +20,7 @@ __s32 last_error = 0;
 
 static __always_inline int ct_lookup(struct xdp_md *ctx, __u8 proto, __u16 dport)
 {
-	struct bpf_ct_opts opts = { .netns_id = -1, .l4proto = proto };
+	struct ct_opts12 opts = { .netns_id = -1, .l4proto = proto };
 	struct bpf_sock_tuple tup = {};
 	struct nf_conn *ct;
 
@@ -30,7 +28,8 @@ static __always_inline int ct_lookup(struct xdp_md *ctx, __u8 proto, __u16 dport
 	tup.ipv4.daddr = bpf_htonl(0x7f000001);
 	tup.ipv4.sport = bpf_htons(40000);
 	tup.ipv4.dport = bpf_htons(dport);
-	ct = bpf_xdp_ct_lookup(ctx, &tup, sizeof(tup.ipv4), &opts, CT_OPTS_SZ);
+	ct = bpf_xdp_ct_lookup(ctx, &tup, sizeof(tup.ipv4), (struct bpf_ct_opts *)&opts,
+			       CT_OPTS_SZ);
 	__sync_fetch_and_add(&lookups, 1);
 	if (ct) {
 		__sync_fetch_and_add(&found, 1);

@@ -23,6 +23,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <linux/magic.h>
 #include "kstate.h"
@@ -423,6 +424,72 @@ static void judge(struct cobj *o)
 	}
 }
 
+/* WORK/objs.list: the objects of this run ("GROUP\tNAME\tPATH"), so that a later run on another
+ * kernel loads the same objects with the same generated skeletons and drivers. */
+static void write_list(void)
+{
+	char path[600];
+	FILE *f;
+	int i;
+
+	snprintf(path, sizeof(path), "%s/objs.list", work);
+	f = fopen(path, "w");
+	if (!f)
+		return;
+	for (i = 0; i < nr_objs; i++)
+		fprintf(f, "%s\t%s\t%s\n", objs[i].group, objs[i].name, objs[i].path);
+	fclose(f);
+}
+
+/* LSK_CORPUS_PREBUILT=1 (make check-vm, in the 6.1 guest): the corpus an earlier run built
+ * (WORK/objs.list, WORK/skel) loaded on the running kernel; nothing extracted or generated. */
+static int read_list(void)
+{
+	char path[600], line[1024];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/objs.list", work);
+	f = fopen(path, "r");
+	if (!f) {
+		fprintf(stderr, "LSK_CORPUS_PREBUILT: no %s: run test_corpus without it first\n",
+			path);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *name = strchr(line, '\t'), *p;
+
+		line[strcspn(line, "\n")] = 0;
+		p = name ? strchr(name + 1, '\t') : NULL;
+		if (!p) {
+			fclose(f);
+			fprintf(stderr, "%s: bad line '%s'\n", path, line);
+			return -1;
+		}
+		*name++ = 0;
+		*p++ = 0;
+		add_obj(line, name, p);
+	}
+	fclose(f);
+	return nr_objs ? 0 : -1;
+}
+
+/* The kernel's major.minor ("6.18"), naming the outcome file of this run. */
+static const char *kernel_label(void)
+{
+	static char l[sizeof(((struct utsname *)0)->release)];
+	struct utsname u;
+	char *d;
+
+	if (!l[0] && !uname(&u)) {
+		snprintf(l, sizeof(l), "%s", u.release);
+		d = strchr(l, '.');
+		d = d ? strchr(d + 1, '.') : NULL;
+		if (d)
+			*d = 0;
+	}
+	return l;
+}
+
 static void ensure_bpffs(void)
 {
 	struct statfs s;
@@ -437,6 +504,10 @@ static int setup(void **state)
 
 	(void)state;
 	snprintf(work, sizeof(work), "%s/corpus", build_dir());
+	if (getenv("LSK_CORPUS_PREBUILT")) {
+		ensure_bpffs();
+		return read_list();
+	}
 	if (run("rm -rf %s && mkdir -p %s/objs %s/skel", work, work, work))
 		return -1;
 	n = package_files("libxdp1", "/bpf/", ".o", add_libxdp);
@@ -457,6 +528,7 @@ static int setup(void **state)
 	}
 	ensure_bpffs();
 	build_all();
+	write_list();
 	return 0;
 }
 
@@ -465,8 +537,13 @@ static void test_corpus(void **state)
 	int i, agree = 0, lskel_only = 0, header = 0, bad = 0, gens = 0;
 	int per_group[3][3] = {};	/* objects, agree, bad */
 	static const char *const groups[] = { "libxdp1", "libbpf-tools", "cilium" };
+	char opath[600];
+	FILE *of;
 
 	(void)state;
+	/* WORK/outcome-KERNEL.txt: one line per object, joined across kernels by make check-vm */
+	snprintf(opath, sizeof(opath), "%s/outcome-%s.txt", work, kernel_label());
+	of = fopen(opath, "w");
 	for (i = 0; i < nr_objs; i++) {
 		struct cobj *o = &objs[i];
 		int g = o->group[0] == 'l' ? (o->group[3] == 'x' ? 0 : 1) : 2;
@@ -482,6 +559,10 @@ static void test_corpus(void **state)
 			agree++;
 			per_group[g][1]++;
 		}
+		if (of)
+			fprintf(of, "CORPUS %s %s %s %s %s %s\n", kernel_label(), o->group, o->name,
+				o->lb == OUT_OK ? "ok" : "fail", o->sk == OUT_OK ? "ok" :
+				o->sk == OUT_FAIL ? "fail" : "-", o->verdict);
 		lskel_only += !strcmp(o->verdict, "LSKEL-ONLY-FAILURE");
 		header += !strcmp(o->verdict, "HEADER");
 		printf("  %-13s %-28s libbpf %-5s lskel %-5s %s\n", o->group, o->name,
@@ -493,6 +574,8 @@ static void test_corpus(void **state)
 			       o->nr_lb_names ? o->lb_names[0] : "",
 			       o->nr_lb_names > 1 ? " ..." : "", o->diff ? o->diff : "");
 	}
+	if (of)
+		fclose(of);
 	printf("\n  corpus          objects  agree with libbpf  disagree\n");
 	for (i = 0; i < 3; i++)
 		printf("  %-15s %7d  %17d  %8d\n", groups[i], per_group[i][0], per_group[i][1],

@@ -5,6 +5,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
+#include "ct_opts.h"
 
 extern struct nf_conn *bpf_xdp_ct_lookup(struct xdp_md *ctx, struct bpf_sock_tuple *tuple,
 					 __u32 tuple__sz, struct bpf_ct_opts *opts,
@@ -14,7 +15,7 @@ extern void bpf_ct_release(struct nf_conn *ct) __ksym;
 SEC("xdp")
 int ct_absent(struct xdp_md *ctx)
 {
-	struct bpf_ct_opts opts = { .netns_id = -1, .l4proto = IPPROTO_TCP };
+	struct ct_opts12 opts = { .netns_id = -1, .l4proto = IPPROTO_TCP };
 	struct bpf_sock_tuple tup = {};
 	struct nf_conn *ct;
 
@@ -22,7 +23,8 @@ int ct_absent(struct xdp_md *ctx)
 	tup.ipv4.daddr = bpf_htonl(0x7f000001);
 	tup.ipv4.sport = bpf_htons(40001);
 	tup.ipv4.dport = bpf_htons(9);
-	ct = bpf_xdp_ct_lookup(ctx, &tup, sizeof(tup.ipv4), &opts, 12);
+	ct = bpf_xdp_ct_lookup(ctx, &tup, sizeof(tup.ipv4), (struct bpf_ct_opts *)&opts,
+			       CT_OPTS_SZ);
 	if (ct) {
 		bpf_ct_release(ct);
 		return XDP_DROP;

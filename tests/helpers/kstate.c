@@ -65,6 +65,11 @@ static int normalise(struct kstate *ks, struct ks_prog *p)
 	for (i = 0; i < p->nr_insns; i++) {
 		struct bpf_insn *in = &p->xlated[i];
 
+		/* a module kfunc's off is the fd_array index of its module's BTF: which slot
+		 * holds that fd is each loader's choice (libbpf's 1, lskel's its fd table's) */
+		if (in->code == (BPF_JMP | BPF_CALL) && in->src_reg == BPF_PSEUDO_KFUNC_CALL &&
+		    in->off)
+			in->off = 1;
 		if (in->code != (BPF_LD | BPF_IMM | BPF_DW))
 			continue;
 		if (in->src_reg == BPF_PSEUDO_MAP_FD || in->src_reg == BPF_PSEUDO_MAP_VALUE)
