@@ -31,6 +31,9 @@ int lsk_loader_compile(const struct lsk_trace *t, struct lsk_loader **lp);
 /* The same, signed with @so: the loader checks the blob's hash first (see compile.c). */
 int lsk_loader_compile_signed(const struct lsk_trace *t, const struct lsk_sign_opts *so,
 			      struct lsk_loader **lp);
+/* The same, with the load's @name in the manifest (NULL: the first object's name). */
+int lsk_loader_compile_named(const struct lsk_trace *t, const char *name,
+			     const struct lsk_sign_opts *so, struct lsk_loader **lp);
 void lsk_loader_free(struct lsk_loader *l);
 
 #endif

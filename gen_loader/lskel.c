@@ -752,7 +752,7 @@ static int cmd_gen(int argc, char **argv)
 		goto done;
 	}
 	err = build_trace(&ca, objs, n, &t);
-	err = err ?: lsk_loader_compile_signed(t, sign ? &so : NULL, &l);
+	err = err ?: lsk_loader_compile_named(t, name, sign ? &so : NULL, &l);
 	if (!err && out) {
 		f = fopen(out, "w");
 		if (!f)
