@@ -6,6 +6,7 @@
  * input: the verifier allows no variable-offset context access). Every offset read from a
  * step is bounds-checked against the blob size so the verifier accepts the accesses. */
 #include <errno.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -548,6 +549,36 @@ static int assemble(const struct lsk_blob *b, __u32 data_end, const unsigned cha
 	return 0;
 }
 
+/* The kernel-verified scheme (bpf-next): the signature covers the instructions followed by
+ * the frozen exclusive data map's contents (the blob; its size is a multiple of 8, so the
+ * kernel hashes exactly these bytes). Programs verified that way may not take BTF fds: a
+ * kfunc or typed ksym found in a module at load time needs its module's BTF fd, so say so
+ * here, naming the symbol; the 6.18 scheme (in-loader check) is not affected. */
+static int sign_next(const struct lsk_trace *t, struct lsk_loader *l,
+		     const struct lsk_sign_opts *so)
+{
+	size_t ni = l->nr_insns * sizeof(struct bpf_insn), i;
+	unsigned char *payload = malloc(ni + l->blob->size);
+	int err, warned = 0;
+
+	if (!payload)
+		return lsk_err(ENOMEM, "out of memory");
+	memcpy(payload, l->insns, ni);
+	memcpy(payload + ni, l->blob->data, l->blob->size);
+	err = lsk_sign_pkcs7(so, payload, ni + l->blob->size, &l->sig_next, &l->sig_next_len);
+	free(payload);
+	for (i = 0; !err && i < t->nr_ops && warned < 8; i++) {
+		if (t->ops[i].cmd != LSK_CMD_BTF_ID || t->ops[i].same_as >= 0)
+			continue;
+		fprintf(stderr, "lskel: warning: signed loader: op %zu (%s) finds a kernel BTF id at "
+			"load time; if it is in a module the program needs the module's BTF fd, "
+			"which the kernel-verified signing scheme (bpf-next) refuses: there the "
+			"load fails, the 6.18 in-loader check is not affected\n", i, t->ops[i].what);
+		warned++;
+	}
+	return err;
+}
+
 int lsk_loader_compile_named(const struct lsk_trace *t, const char *name,
 			     const struct lsk_sign_opts *so, struct lsk_loader **lp)
 {
@@ -602,6 +633,7 @@ int lsk_loader_compile_named(const struct lsk_trace *t, const char *name,
 		lsk_sha256(l->insns, l->nr_insns * sizeof(struct bpf_insn), l->excl_hash);
 		err = lsk_sign_pkcs7(so, l->insns, l->nr_insns * sizeof(struct bpf_insn), &l->sig,
 				     &l->sig_len);
+		err = err ?: sign_next(t, l, so);
 	}
 out:
 	asm_free(&as);
@@ -619,6 +651,7 @@ void lsk_loader_free(struct lsk_loader *l)
 		return;
 	lsk_blob_free(l->blob);
 	OPENSSL_free(l->sig);
+	OPENSSL_free(l->sig_next);
 	free(l->insns);
 	free(l->btf);
 	free(l);

@@ -24,6 +24,9 @@ struct lsk_loader {
 	unsigned char excl_hash[32];	/* SHA-256 of the instructions: excl_prog_hash */
 	unsigned char *sig;		/* detached PKCS#7 (DER) over the instructions */
 	size_t sig_len;
+	unsigned char *sig_next;	/* the same over the instructions and the blob: the
+					 * kernel-verified scheme (bpf-next) */
+	size_t sig_next_len;
 };
 
 /* Build the blob and the loader program for @t. */

@@ -28,7 +28,9 @@ int lsk_emit_container(FILE *f, const char *name, const struct lsk_trace *t,
 	if (l->is_signed) {
 		memcpy(sig.excl_hash, l->excl_hash, 32);
 		sig.sig_size = l->sig_len;
-		secs[n] = (struct lskel_cnt_sec){ LSKEL_CNT_SIG, 0, sizeof(sig) + l->sig_len, 1 };
+		sig.sig_next_size = l->sig_next_len;
+		secs[n] = (struct lskel_cnt_sec){ LSKEL_CNT_SIG, 0,
+						  sizeof(sig) + l->sig_len + l->sig_next_len, 1 };
 		data[n++] = NULL;
 	}
 	off = (sizeof(h) + n * sizeof(secs[0]) + 7) & ~7u;
@@ -51,6 +53,7 @@ int lsk_emit_container(FILE *f, const char *name, const struct lsk_trace *t,
 		} else {
 			fwrite(&sig, sizeof(sig), 1, f);
 			fwrite(l->sig, 1, l->sig_len, f);
+			fwrite(l->sig_next, 1, l->sig_next_len, f);
 		}
 		off = secs[i].off + secs[i].size;
 	}

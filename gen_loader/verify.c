@@ -26,9 +26,9 @@ struct bytes {
 	size_t n;
 };
 
-enum { A_INSNS, A_DATA, A_BTF, A_EXCL, A_SIG, NR_ARRAYS };
+enum { A_INSNS, A_DATA, A_BTF, A_EXCL, A_SIG, A_SIG_NEXT, NR_ARRAYS };
 static const char *const array_sfx[NR_ARRAYS] = { "__insns", "__data", "__btf", "__excl_hash",
-						  "__sig" };
+						  "__sig", "__sig_next" };
 
 struct hdr_scan {
 	const char *path;
@@ -399,7 +399,7 @@ static void print_manifest(FILE *out, const struct lskel_mf *m)
 
 int lsk_verify_file(const char *path, const char *cert, FILE *out)
 {
-	struct bytes insns = {}, data = {}, excl = {}, sig = {};
+	struct bytes insns = {}, data = {}, excl = {}, sig = {}, sig_next = {};
 	struct hdr_scan hs = {};
 	struct lskel_desc d = {};
 	struct lskel_mf m;
@@ -427,6 +427,8 @@ int lsk_verify_file(const char *path, const char *cert, FILE *out)
 		data = (struct bytes){ (unsigned char *)c.data, c.data_size };
 		excl = (struct bytes){ (unsigned char *)c.sig->excl_hash, 32 };
 		sig = (struct bytes){ (unsigned char *)(c.sig + 1), c.sig->sig_size };
+		sig_next = (struct bytes){ (unsigned char *)(c.sig + 1) + c.sig->sig_size,
+					   c.sig->sig_next_size };
 		fprintf(out, "%s: container\n", path);
 	} else {
 		err = scan_header(path, text, len, &hs);
@@ -440,6 +442,7 @@ int lsk_verify_file(const char *path, const char *cert, FILE *out)
 		data = hs.arr[A_DATA];
 		excl = hs.arr[A_EXCL];
 		sig = hs.arr[A_SIG];
+		sig_next = hs.arr[A_SIG_NEXT];
 		fprintf(out, "%s: skeleton header '%s'\n", path, hs.prefix[A_INSNS]);
 		if (excl.n != 32 || insns.n % 8) {
 			err = lsk_err(EINVAL, "%s: the exclusive-map hash is not 32 bytes or the "
@@ -477,6 +480,29 @@ int lsk_verify_file(const char *path, const char *cert, FILE *out)
 		bad = 1;
 	} else {
 		fprintf(out, "  signature (%zu bytes): valid, by %s\n", sig.n, signer);
+	}
+	if (!sig_next.n) {
+		fprintf(out, "  signature over instructions and blob (bpf-next scheme): MISSING\n");
+		bad = 1;
+	} else {
+		unsigned char *payload = malloc(insns.n + data.n);
+
+		if (!payload) {
+			err = lsk_err(ENOMEM, "out of memory");
+			goto out;
+		}
+		memcpy(payload, insns.p, insns.n);
+		memcpy(payload + insns.n, data.p, data.n);
+		if (lsk_verify_pkcs7(cert, payload, insns.n + data.n, sig_next.p, sig_next.n, signer,
+				     sizeof(signer))) {
+			fprintf(out, "  signature over instructions and blob (%zu bytes, bpf-next "
+				"scheme): INVALID: %s\n", sig_next.n, lsk_errmsg());
+			bad = 1;
+		} else {
+			fprintf(out, "  signature over instructions and blob (%zu bytes, bpf-next "
+				"scheme): valid, by %s\n", sig_next.n, signer);
+		}
+		free(payload);
 	}
 	fprintf(out, "%s: %s\n", path, bad ? "VERIFICATION FAILED" : "verified");
 	if (bad)

@@ -417,7 +417,7 @@ static void test_flip_every_byte(void **state)
 	assert_int_equal(lskel_cnt_parse(good, n, &o, err, sizeof(err)), 0);
 	assert_non_null(o.sig);
 	sig_from = (const unsigned char *)(o.sig + 1) - good;
-	sig_to = sig_from + o.sig->sig_size;
+	sig_to = sig_from + o.sig->sig_size + o.sig->sig_next_size;	/* both signatures */
 	assert_int_equal(ids_snapshot(before), 0);
 	if (lskel_run("", file, "orig", out, sizeof(out)))
 		fail_msg("the unflipped container: %s", out);

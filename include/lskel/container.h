@@ -40,7 +40,7 @@ enum lskel_cnt_sec_type {
 struct lskel_cnt_sig {
 	__u8 excl_hash[32];	/* SHA-256 of the loader instructions */
 	__u32 sig_size;		/* detached PKCS#7 (DER) over the instructions, after this */
-	__u32 reserved;		/* zero */
+	__u32 sig_next_size;	/* then one over the instructions and the blob (bpf-next) */
 };
 
 /* A validated container: pointers into the caller's buffer. */
@@ -133,8 +133,9 @@ static inline int lskel_cnt_parse(const void *buf, size_t size, struct lskel_cnt
 	if (!c->insns_size || c->insns_size > (1u << 20))
 		return lskel_cnt_bad(err, errlen, "loader of %u bytes: empty or too large",
 				     c->insns_size, 0);
-	if (c->sig && (c->sig_sec_size < sizeof(*c->sig) || c->sig->reserved || !c->sig->sig_size ||
-		       c->sig->sig_size != c->sig_sec_size - sizeof(*c->sig)))
+	if (c->sig && (c->sig_sec_size < sizeof(*c->sig) || !c->sig->sig_size ||
+		       c->sig->sig_size > c->sig_sec_size - sizeof(*c->sig) ||
+		       c->sig->sig_next_size != c->sig_sec_size - sizeof(*c->sig) - c->sig->sig_size))
 		return lskel_cnt_bad(err, errlen, "signature section of %u bytes does not hold its "
 				     "%u-byte signature", c->sig_sec_size,
 				     c->sig_sec_size >= sizeof(*c->sig) ? c->sig->sig_size : 0);
@@ -169,6 +170,8 @@ static inline int lskel_cnt_desc(const struct lskel_cnt *c, struct lskel_desc *d
 		d->excl_hash = c->sig->excl_hash;
 		d->sig = c->sig + 1;
 		d->sig_sz = c->sig->sig_size;
+		d->sig_next = (const char *)(c->sig + 1) + c->sig->sig_size;
+		d->sig_next_sz = c->sig->sig_next_size;
 	}
 	return 0;
 }

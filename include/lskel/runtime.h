@@ -84,6 +84,7 @@ enum lskel_sig_status {
 #define LSKEL_ATTR_EXCL_PROG_HASH 80U		/* MAP_CREATE: __u64 excl_prog_hash */
 #define LSKEL_ATTR_EXCL_PROG_HASH_SIZE 88U	/* __u32 excl_prog_hash_size */
 #define LSKEL_ATTR_MAP_CREATE_SZ 92U
+#define LSKEL_ATTR_FD_ARRAY_CNT 148U		/* PROG_LOAD: __u32 fd_array_cnt */
 #define LSKEL_ATTR_SIGNATURE 152U		/* PROG_LOAD: __u64 signature */
 #define LSKEL_ATTR_SIGNATURE_SIZE 160U		/* __u32 signature_size */
 #define LSKEL_ATTR_KEYRING_ID 164U		/* __s32 keyring_id */
@@ -213,6 +214,11 @@ struct lskel_desc {
 	__u32 nr_syms;
 	const struct lskel_handle_bind *handles;	/* one per object */
 	__u32 nr_objs;
+	/* signed loaders, the kernel-verified scheme (bpf-next): detached PKCS#7 over the
+	 * instructions followed by the data map's contents (the blob), the map passed in
+	 * fd_array with fd_array_cnt */
+	const void *sig_next;
+	__u32 sig_next_sz;
 };
 
 /* A LIBBPF_PIN_BY_NAME map: reused when a map with the same definition is pinned at
@@ -1218,46 +1224,77 @@ static inline int lskel_data_map(const struct lskel_desc *d, struct lskel_ctx *c
 	return fd;
 }
 
+/* The loader's BPF_PROG_LOAD attr: @map_fd (at *@fd_array) is its data map; a signature
+ * (@sig, @sig_sz) goes with the keyring, and with @map_cnt (1: the map in fd_array is
+ * part of what the kernel verifies, the bpf-next scheme; 0: the 6.18 one). Returns the attr
+ * size to pass. */
+static inline __u32 lskel_loader_attr(const struct lskel_desc *d, union lskel_attr *u,
+				      const int *fd_array, int btf_fd, const void *sig,
+				      __u32 sig_sz, __s32 keyring, __u32 map_cnt)
+{
+	__u64 p = lskel_ptr(sig);
+
+	memset(u, 0, sizeof(*u));
+	u->a.prog_type = BPF_PROG_TYPE_SYSCALL;
+	u->a.insns = lskel_ptr(d->insns);
+	u->a.insn_cnt = d->insns_sz / sizeof(struct bpf_insn);
+	u->a.license = lskel_ptr("Dual BSD/GPL");
+	u->a.prog_flags = BPF_F_SLEEPABLE;
+	memcpy(u->a.prog_name, "lskel_loader", sizeof("lskel_loader"));
+	u->a.fd_array = lskel_ptr(fd_array);
+	u->a.prog_btf_fd = btf_fd;
+	u->a.func_info = lskel_ptr(d->func_info);
+	u->a.func_info_cnt = d->nr_func_info;
+	u->a.func_info_rec_size = sizeof(struct bpf_func_info);
+	if (!sig || !sig_sz)
+		return sizeof(u->a);
+	lskel_put(u, LSKEL_ATTR_FD_ARRAY_CNT, &map_cnt, 4);
+	lskel_put(u, LSKEL_ATTR_SIGNATURE, &p, 8);
+	lskel_put(u, LSKEL_ATTR_SIGNATURE_SIZE, &sig_sz, 4);
+	lskel_put(u, LSKEL_ATTR_KEYRING_ID, &keyring, 4);
+	return LSKEL_ATTR_PROG_LOAD_SZ;
+}
+
 /* Load the loader program; a signed one with its signature, checked by the kernel against
- * the keyring (ctx.keyring_id, default the session keyring). */
+ * the keyring (ctx.keyring_id, default the session keyring): first as the kernel-verified
+ * scheme (signature over instructions and blob, the frozen exclusive data map in
+ * fd_array), then as 6.18's (signature over the instructions; the loader checks the
+ * blob). A kernel that cannot check signatures (EOPNOTSUPP) gets the loader unsigned. */
 static inline int lskel_load_loader(const struct lskel_desc *d, struct lskel_ctx *c, int map_fd,
 				    int btf_fd)
 {
 	union lskel_attr u;
-	__u64 p = lskel_ptr(d->sig);
 	__s32 keyring = c->keyring_id ? c->keyring_id : LSKEL_KEY_SPEC_SESSION_KEYRING;
 	int fd, sig_err = 0;
+	__u32 sz;
 
-	memset(&u, 0, sizeof(u));
-	u.a.prog_type = BPF_PROG_TYPE_SYSCALL;
-	u.a.insns = lskel_ptr(d->insns);
-	u.a.insn_cnt = d->insns_sz / sizeof(struct bpf_insn);
-	u.a.license = lskel_ptr("Dual BSD/GPL");
-	u.a.prog_flags = BPF_F_SLEEPABLE;
-	memcpy(u.a.prog_name, "lskel_loader", sizeof("lskel_loader"));
-	u.a.fd_array = lskel_ptr(&map_fd);
-	u.a.prog_btf_fd = btf_fd;
-	u.a.func_info = lskel_ptr(d->func_info);
-	u.a.func_info_cnt = d->nr_func_info;
-	u.a.func_info_rec_size = sizeof(struct bpf_func_info);
 	c->sig_status = LSKEL_SIG_NONE;
 	if (d->sig && d->sig_sz) {
-		lskel_put(&u, LSKEL_ATTR_SIGNATURE, &p, 8);
-		lskel_put(&u, LSKEL_ATTR_SIGNATURE_SIZE, &d->sig_sz, 4);
-		lskel_put(&u, LSKEL_ATTR_KEYRING_ID, &keyring, 4);
-		fd = lskel_sys_bpf(BPF_PROG_LOAD, &u.a, LSKEL_ATTR_PROG_LOAD_SZ);
-		if (fd >= 0) {
-			c->sig_status = LSKEL_SIG_VERIFIED;
-			return fd;
+		if (d->sig_next && d->sig_next_sz) {
+			sz = lskel_loader_attr(d, &u, &map_fd, btf_fd, d->sig_next, d->sig_next_sz,
+					       keyring, 1);
+			fd = lskel_sys_bpf(BPF_PROG_LOAD, &u.a, sz);
+			if (fd >= 0) {
+				c->sig_status = LSKEL_SIG_VERIFIED;
+				return fd;
+			}
+			sig_err = -errno;
 		}
-		sig_err = -errno;
+		if (sig_err != -EOPNOTSUPP) {
+			sz = lskel_loader_attr(d, &u, &map_fd, btf_fd, d->sig, d->sig_sz, keyring, 0);
+			fd = lskel_sys_bpf(BPF_PROG_LOAD, &u.a, sz);
+			if (fd >= 0) {
+				c->sig_status = LSKEL_SIG_VERIFIED;
+				return fd;
+			}
+			sig_err = -errno;
+		}
 		if (sig_err == -EOPNOTSUPP && c->require_signature)
 			return lskel_fail(c, -1, sig_err, "%s: this kernel cannot check BPF program "
 					  "signatures%s: %s", d->name, " and the signature is required");
-		memset(u.raw + LSKEL_ATTR_SIGNATURE, 0, LSKEL_ATTR_PROG_LOAD_SZ -
-		       LSKEL_ATTR_SIGNATURE);
 	}
-	fd = lskel_sys_bpf(BPF_PROG_LOAD, &u.a, sizeof(u.a));
+	sz = lskel_loader_attr(d, &u, &map_fd, btf_fd, NULL, 0, 0, 0);
+	fd = lskel_sys_bpf(BPF_PROG_LOAD, &u.a, sz);
 	if (fd >= 0 && sig_err && sig_err != -EOPNOTSUPP) {
 		/* the program loads unsigned: what the kernel refused was the signature */
 		close(fd);
@@ -1271,7 +1308,7 @@ static inline int lskel_load_loader(const struct lskel_desc *d, struct lskel_ctx
 		u.a.log_buf = lskel_ptr(c->log_buf);
 		u.a.log_size = c->log_size;
 		u.a.log_level = 1;
-		fd = lskel_sys_bpf(BPF_PROG_LOAD, &u.a, sizeof(u.a));
+		fd = lskel_sys_bpf(BPF_PROG_LOAD, &u.a, sz);
 	}
 	if (fd < 0 && d->excl_hash)	/* a signed loader verifies with its own blob */
 		return lskel_fail(c, -1, -errno, "%s: the kernel refused the signed loader program%s:"
