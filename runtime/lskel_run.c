@@ -603,9 +603,9 @@ int main(int argc, char **argv)
 	snprintf(parent, sizeof(parent), "%.*s", base == dir ? 1 : (int)(base - dir - 1), dir);
 	if (base == dir)
 		parent[0] = '.';
-	if (!lskel_name_ok(base, LSKEL_NAME_FILE)) {
+	if (!lskel_name_ok(base, LSKEL_NAME_FILE) || strstr(base, TMP_TAG)) {
 		rc = fail(dir, "the pin directory's name must be letters, digits, '_' and '-' "
-			  "(bpffs refuses '.')");
+			  "(bpffs refuses '.'), without \"" TMP_TAG "\" (temporary directories)");
 		goto out;
 	}
 	snprintf(tmp, sizeof(tmp), "%.2047s/%.400s" TMP_TAG "%d", parent, base, (int)getpid());

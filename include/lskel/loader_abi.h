@@ -137,7 +137,7 @@ struct lskel_mf_map {
 	__u32 slot;		/* fd table slot (its MAP_CREATE op) */
 	__u32 type, key_size, value_size, max_entries;
 	__u32 flags;		/* LSKEL_MF_MAP_*: SHARED: another object's map, RDONLY: mmapped
-				 * read-only (.rodata, .kconfig) */
+				 * read-only after load (.rodata sections) */
 	__u32 pinning;		/* LIBBPF_PIN_* of the definition */
 	__u32 input;		/* input slot of the caller's initial value, ~0u: none */
 	__u32 init_off;		/* blob offset of the initial value, ~0u: none */
