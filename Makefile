@@ -187,6 +187,7 @@ $(BUILD)/skel/signed_net.lskel.h: $(BUILD)/samples/net_count.bpf.o $(SIGN_DIR)/c
 	$(BUILD)/bin/lskel gen $(SIGN) -n signed_net -o $@ $<
 $(BUILD)/tests/test_signing: $(BUILD)/skel/signed_tp.lskel.h $(BUILD)/skel/signed_net.lskel.h \
 	$(BUILD)/skel/tp_counter.lskel.h $(BUILD)/bin/lskel-run
+$(BUILD)/tests/test_sign_golden: $(BUILD)/skel/signed_tp.lskel.h
 # Subskeletons (tests/test_subskel.c): a library linked into two programs by libbpf's static
 # linker (bpftool gen object); skeletons and the subskeleton made with bpftool's syntax.
 SUB_DIR := $(BUILD)/tests/subskel
@@ -340,7 +341,7 @@ demo: deps
 	$(BUILD)/bin/lskel exec $(BUILD)/samples/tp_counter.bpf.o $(BUILD)/samples/xdp_tail.bpf.o
 
 # Rewrite the golden dumps after reading their diff (tests compare against them).
-golden: all $(BUILD)/bin/lskel $(LINK_OBJS) $(CT_OBJS)
+golden: all $(BUILD)/bin/lskel $(LINK_OBJS) $(CT_OBJS) $(BUILD)/tests/test_sign_golden
 	@for o in $(SAMPLE_OBJS); do \
 		n=$$(basename $$o .bpf.o); \
 		$(BUILD)/bin/lskel dump $$o > tests/golden/$$n.dump || exit 1; \
@@ -361,6 +362,7 @@ golden: all $(BUILD)/bin/lskel $(LINK_OBJS) $(CT_OBJS)
 		$(filter-out $(DSP)/tc_gate.bpf.o,$(DSP_OBJS)) | sed 's|/[^ ]*/lskel-dispatch-[^/]*/|TMP/|' > tests/golden/dsp.freplace.dump
 	$(BUILD)/bin/lskel gen -n trampolines $(REFUSED_OBJS) | sed -n '/__progs\[\] = {/,/^};/p' \
 		> tests/golden/trampolines.attach
+	$(BUILD)/tests/test_sign_golden --update
 	git diff --stat tests/golden
 
 $(BENCH_DIR)/scale%.bpf.c: bench/gen-scale.sh | $(BENCH_DIR)

@@ -6,12 +6,14 @@
  * input: the verifier allows no variable-offset context access). Every offset read from a
  * step is bounds-checked against the blob size so the verifier accepts the accesses. */
 #include <errno.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/btf.h>
 #include "bpf_asm.h"
 #include "compile.h"
+#include "manifest.h"
 #include <openssl/crypto.h>
 #include "err.h"
 
@@ -507,48 +509,118 @@ static int loader_btf(struct lsk_loader *l, int main_at, int step_at, int close_
 
 int lsk_loader_compile(const struct lsk_trace *t, struct lsk_loader **lp)
 {
-	return lsk_loader_compile_signed(t, NULL, lp);
+	return lsk_loader_compile_named(t, NULL, NULL, lp);
 }
 
 int lsk_loader_compile_signed(const struct lsk_trace *t, const struct lsk_sign_opts *so,
 			      struct lsk_loader **lp)
 {
+	return lsk_loader_compile_named(t, NULL, so, lp);
+}
+
+/* Assemble the loader for blob @b (@hash: signed, the blob hash compared first); the
+ * functions' first instructions go to @at (main, step, close_all). */
+static int assemble(const struct lsk_blob *b, __u32 data_end, const unsigned char *hash,
+		    struct lsk_asm *as, int at[3])
+{
+	struct gen g = { .a = as, .b = b, .blob_hash = hash };
+	int step_fn, close_fn, err;
+
+	memset(as, 0, sizeof(*as));
+	g.mask = b->mask;	/* steps never name the manifest, which follows mask + 1 */
+	(void)data_end;
+	step_fn = asm_new_label(as);
+	close_fn = asm_new_label(as);
+	g.bad = asm_new_label(as);
+	g.fail_r0 = asm_new_label(as);
+	g.next = asm_new_label(as);
+	g.stop = asm_new_label(as);
+	g.result = asm_new_label(as);
+	emit_main(&g, step_fn, close_fn);
+	asm_bind(as, step_fn);
+	emit_step_fn(&g);
+	asm_bind(as, close_fn);
+	emit_close_fn(&g);
+	err = asm_finish(as);
+	if (err)
+		return lsk_err(-err, "loader assembly failed: %s", strerror(-err));
+	at[0] = 0;
+	at[1] = as->label_at[step_fn];
+	at[2] = as->label_at[close_fn];
+	return 0;
+}
+
+/* The kernel-verified scheme (bpf-next): the signature covers the instructions followed by
+ * the frozen exclusive data map's contents (the blob; its size is a multiple of 8, so the
+ * kernel hashes exactly these bytes). Programs verified that way may not take BTF fds: a
+ * kfunc or typed ksym found in a module at load time needs its module's BTF fd, so say so
+ * here, naming the symbol; the 6.18 scheme (in-loader check) is not affected. */
+static int sign_next(const struct lsk_trace *t, struct lsk_loader *l,
+		     const struct lsk_sign_opts *so)
+{
+	size_t ni = l->nr_insns * sizeof(struct bpf_insn), i;
+	unsigned char *payload = malloc(ni + l->blob->size);
+	int err, warned = 0;
+
+	if (!payload)
+		return lsk_err(ENOMEM, "out of memory");
+	memcpy(payload, l->insns, ni);
+	memcpy(payload + ni, l->blob->data, l->blob->size);
+	err = lsk_sign_pkcs7(so, payload, ni + l->blob->size, &l->sig_next, &l->sig_next_len);
+	free(payload);
+	for (i = 0; !err && i < t->nr_ops && warned < 8; i++) {
+		if (t->ops[i].cmd != LSK_CMD_BTF_ID || t->ops[i].same_as >= 0)
+			continue;
+		fprintf(stderr, "lskel: warning: signed loader: op %zu (%s) finds a kernel BTF id at "
+			"load time; if it is in a module the program needs the module's BTF fd, "
+			"which the kernel-verified signing scheme (bpf-next) refuses: there the "
+			"load fails, the 6.18 in-loader check is not affected\n", i, t->ops[i].what);
+		warned++;
+	}
+	return err;
+}
+
+int lsk_loader_compile_named(const struct lsk_trace *t, const char *name,
+			     const struct lsk_sign_opts *so, struct lsk_loader **lp)
+{
+	static const unsigned char no_hash[32];
 	struct lsk_loader *l = calloc(1, sizeof(*l));
 	struct lsk_asm as = {};
-	struct gen g = { .a = &as };
-	int step_fn, close_fn, err;
+	int at[3], at2[3], err;
+	__u32 data_end;
+	size_t n1;
 
 	if (!l)
 		return lsk_err(ENOMEM, "out of memory");
+	if (!name)
+		name = t->nr_objs ? t->objs[0].obj->name : "lskel";
 	err = lsk_blob_build(t, &l->blob);
 	if (err)
 		goto out;
-	g.b = l->blob;
-	if (so) {
-		lsk_sha256(l->blob->data, l->blob->size, l->blob_hash);
-		g.blob_hash = l->blob_hash;
-	}
-	g.mask = l->blob->mask;
-	step_fn = asm_new_label(&as);
-	close_fn = asm_new_label(&as);
-	g.bad = asm_new_label(&as);
-	g.fail_r0 = asm_new_label(&as);
-	g.next = asm_new_label(&as);
-	g.stop = asm_new_label(&as);
-	g.result = asm_new_label(&as);
-	emit_main(&g, step_fn, close_fn);
-	asm_bind(&as, step_fn);
-	emit_step_fn(&g);
-	asm_bind(&as, close_fn);
-	emit_close_fn(&g);
-	err = asm_finish(&as);
+	data_end = l->blob->size - LSKEL_BLOB_TAIL;
+	/* The manifest in the blob holds the loader's BTF (its functions' offsets), and a
+	 * signed loader holds the blob's hash: place the functions first (the hash's value
+	 * changes no instruction count), append the manifest, hash, assemble for real. */
+	err = assemble(l->blob, data_end, so ? no_hash : NULL, &as, at);
+	n1 = as.n;
+	asm_free(&as);
+	memset(&as, 0, sizeof(as));
+	err = err ?: loader_btf(l, at[0], at[1], at[2]);
 	if (err) {
-		err = lsk_err(-err, "loader assembly failed: %s", strerror(-err));
+		err = err == -ENOMEM ? lsk_err(ENOMEM, "loader BTF: out of memory") : err;
 		goto out;
 	}
-	err = loader_btf(l, 0, as.label_at[step_fn], as.label_at[close_fn]);
-	if (err) {
-		err = lsk_err(-err, "loader BTF: %s", strerror(-err));
+	err = lsk_manifest_append(t, name, l->blob, l->btf, l->btf_size, l->func_info,
+				  l->nr_func_info);
+	if (err)
+		goto out;
+	if (so)
+		lsk_sha256(l->blob->data, l->blob->size, l->blob_hash);
+	err = assemble(l->blob, data_end, so ? l->blob_hash : NULL, &as, at2);
+	if (err)
+		goto out;
+	if (as.n != n1 || memcmp(at, at2, sizeof(at))) {
+		err = lsk_err(EFAULT, "internal error: the loader's layout moved between passes");
 		goto out;
 	}
 	l->insns = as.insns;
@@ -557,11 +629,12 @@ int lsk_loader_compile_signed(const struct lsk_trace *t, const struct lsk_sign_o
 	if (so) {
 		/* the data map is exclusive to this program: the kernel compares the hash of
 		 * its instructions; the signature covers them, and through the compiled-in
-		 * blob hash, the blob */
+		 * blob hash, the blob with its manifest */
 		l->is_signed = true;
 		lsk_sha256(l->insns, l->nr_insns * sizeof(struct bpf_insn), l->excl_hash);
 		err = lsk_sign_pkcs7(so, l->insns, l->nr_insns * sizeof(struct bpf_insn), &l->sig,
 				     &l->sig_len);
+		err = err ?: sign_next(t, l, so);
 	}
 out:
 	asm_free(&as);
@@ -579,6 +652,7 @@ void lsk_loader_free(struct lsk_loader *l)
 		return;
 	lsk_blob_free(l->blob);
 	OPENSSL_free(l->sig);
+	OPENSSL_free(l->sig_next);
 	free(l->insns);
 	free(l->btf);
 	free(l);

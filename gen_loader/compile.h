@@ -24,6 +24,9 @@ struct lsk_loader {
 	unsigned char excl_hash[32];	/* SHA-256 of the instructions: excl_prog_hash */
 	unsigned char *sig;		/* detached PKCS#7 (DER) over the instructions */
 	size_t sig_len;
+	unsigned char *sig_next;	/* the same over the instructions and the blob: the
+					 * kernel-verified scheme (bpf-next) */
+	size_t sig_next_len;
 };
 
 /* Build the blob and the loader program for @t. */
@@ -31,6 +34,9 @@ int lsk_loader_compile(const struct lsk_trace *t, struct lsk_loader **lp);
 /* The same, signed with @so: the loader checks the blob's hash first (see compile.c). */
 int lsk_loader_compile_signed(const struct lsk_trace *t, const struct lsk_sign_opts *so,
 			      struct lsk_loader **lp);
+/* The same, with the load's @name in the manifest (NULL: the first object's name). */
+int lsk_loader_compile_named(const struct lsk_trace *t, const char *name,
+			     const struct lsk_sign_opts *so, struct lsk_loader **lp);
 void lsk_loader_free(struct lsk_loader *l);
 
 #endif

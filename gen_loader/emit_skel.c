@@ -402,7 +402,12 @@ static int emit_tables(FILE *f, const char *name, const struct lsk_trace *t,
 			"sizeof(%1$s__sig) - 1,\n", name);
 	else
 		fprintf(f, "\tNULL, NULL, 0,\n");
-	fprintf(f, "\t%1$s__syms, %2$d, %1$s__handles, %3$zu,\n};\n\n", name, nsym, t->nr_objs);
+	fprintf(f, "\t%1$s__syms, %2$d, %1$s__handles, %3$zu,\n", name, nsym, t->nr_objs);
+	if (l->is_signed)
+		fprintf(f, "\t%1$s__sig_next, sizeof(%1$s__sig_next) - 1,\n", name);
+	else
+		fprintf(f, "\tNULL, 0,\n");
+	fprintf(f, "};\n\n");
 	return 0;
 }
 
@@ -499,6 +504,8 @@ int lsk_emit_skel(FILE *f, const char *name, const struct lsk_trace *t,
 			emit_bytes(f, var, l->excl_hash, sizeof(l->excl_hash));
 			snprintf(var, sizeof(var), "%s__sig", name);
 			emit_bytes(f, var, l->sig, l->sig_len);
+			snprintf(var, sizeof(var), "%s__sig_next", name);
+			emit_bytes(f, var, l->sig_next, l->sig_next_len);
 		}
 	}
 	err = emit_tables(f, name, t, l);

@@ -862,7 +862,7 @@ static int cmd_gen(int argc, char **argv)
 	if (!err && !strcmp(format, "blob") && !out && isatty(1))
 		err = lsk_err(EINVAL, "not writing a binary container to a terminal: use -o FILE");
 	err = err ?: build_trace(&ca, objs, n, &t);
-	err = err ?: lsk_loader_compile_signed(t, sign ? &so : NULL, &l);
+	err = err ?: lsk_loader_compile_named(t, name, sign ? &so : NULL, &l);
 	err = err ?: lsk_out_open(&o, out);
 	if (!err)
 		err = !strcmp(format, "blob") ? lsk_emit_container(o.f, name, t, l) :

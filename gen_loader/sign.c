@@ -147,6 +147,24 @@ int lsk_verify_pkcs7(const char *cert_path, const void *data, size_t n, const vo
 		err = ssl_err("signature does not verify against", cert_path);
 		goto out;
 	}
+	/* the kernel finds the key by the signer's issuer and serial: they must name it */
+	{
+		STACK_OF(PKCS7_SIGNER_INFO) *sis = PKCS7_get_signer_info(p7);
+		PKCS7_SIGNER_INFO *si = sis && sk_PKCS7_SIGNER_INFO_num(sis) == 1 ?
+					sk_PKCS7_SIGNER_INFO_value(sis, 0) : NULL;
+
+		/* and the algorithms the kernel's parser takes: SHA-256, RSA */
+		if (!si || !si->issuer_and_serial || !si->digest_alg || !si->digest_enc_alg ||
+		    OBJ_obj2nid(si->digest_alg->algorithm) != NID_sha256 ||
+		    OBJ_obj2nid(si->digest_enc_alg->algorithm) != NID_rsaEncryption ||
+		    X509_NAME_cmp(si->issuer_and_serial->issuer, X509_get_issuer_name(cert)) ||
+		    ASN1_INTEGER_cmp(si->issuer_and_serial->serial,
+				     X509_get0_serialNumber(cert))) {
+			err = lsk_err(EINVAL, "the signature names another signer than %s, several, "
+				      "or other algorithms than SHA-256 and RSA", cert_path);
+			goto out;
+		}
+	}
 	X509_NAME_oneline(X509_get_subject_name(cert), signer, (int)signer_len);
 out:
 	sk_X509_free(certs);

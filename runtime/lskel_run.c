@@ -1,30 +1,40 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* lskel-run: load a NAME.lskel container with nothing but libc and the kernel: validate it,
- * run its loader, pin maps, programs and links under a bpffs directory, attach what can be
- * attached (tracepoints, tracing programs, and XDP / tc on --ifname), report. Static; no
- * libbpf, libelf or zlib. */
+/* lskel-run: load a NAME.lskel container with nothing but libc and the kernel: validate it
+ * (structure, manifest, a signed loader's hashes), run its loader, pin maps, programs and
+ * links under a bpffs directory, attach what can be attached (tracepoints, tracing programs,
+ * and XDP / tc on --ifname), report. Static; no libbpf, libelf or zlib.
+ * Pins are built in a fresh directory next to the target (BASE-lskel-tmp-PID on the same
+ * bpffs) and renamed into place once everything succeeded, with a deployment list pinned
+ * in it (DIR/lskel-run: a frozen array map holding the relative paths this run pinned):
+ * --detach and --replace remove only what such a list names, and a failed or killed run
+ * leaves only its temporary directory, which the next run removes. */
 #include <lskel/container.h>
 #include <dirent.h>
+#include <signal.h>
 #include <net/if.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 
 #define BPF_FS_MAGIC_NR 0xcafe4a11
+#define TMP_TAG "-lskel-tmp-"		/* bpffs refuses '.' in names: no hidden names */
+#define LIST_PIN "lskel-run"		/* the deployment list, pinned in the directory */
+#define LIST_MAP_NAME "lskel_run"
+#define LIST_HEAD "lskel-run deployment 1\n"
+#define RENAME_NOREPLACE_ (1 << 0)
+#define RENAME_EXCHANGE_ (1 << 1)
 
 struct opts {
 	const char *file, *pin_dir, *pin_root, *ifname, *kconfig;
-	int json, mount_bpffs, detach, no_attach, tc_egress, require_signature;
+	int json, mount_bpffs, detach, no_attach, tc_egress, require_signature, replace;
 	int keyring_id;
 	__u32 xdp_flags;
 };
 
-struct made {
-	char path[4096];
-};
-
-static struct made *pins;
-static size_t nr_pins;
+/* What this run pinned, relative to its directory ("maps/x"), in order. */
+static char (*made)[512];
+static size_t nr_made;
+static volatile sig_atomic_t interrupted;
 
 static void usage(FILE *f)
 {
@@ -36,17 +46,20 @@ static void usage(FILE *f)
 		"pins what it made under DIR (maps/, progs/, links/; OBJECT__NAME in chains; '.'\n"
 		"becomes '_', which bpffs needs), attaches tracepoints and tracing programs,\n"
 		"and XDP or tc programs to --ifname.\n"
-		"Pinned links keep programs attached after lskel-run exits. On any failure nothing\n"
-		"stays: no pin, no link, no program or map; the failing step and the verifier log\n"
-		"are printed and the exit status is 1.\n"
+		"Pinned links keep programs attached after lskel-run exits. DIR is built next to\n"
+		"itself under a temporary name and renamed into place when all succeeded: on any\n"
+		"failure nothing stays (no pin, link, program or map); the failing step and the\n"
+		"verifier log are printed and the exit status is 1. An existing DIR is refused.\n"
 		"\n"
 		"  --pin-dir DIR     bpffs directory to pin under (default /sys/fs/bpf/lskel/NAME)\n"
+		"  --replace         DIR holds an lskel-run deployment: replace it once the new\n"
+		"                    load succeeded (only what its deployment list names is removed)\n"
 		"  --pin-root DIR    where maps declared LIBBPF_PIN_BY_NAME are reused from or\n"
 		"                    pinned to (default /sys/fs/bpf, as libbpf)\n"
 		"  --keyring ID      signed containers: keyring the kernel checks the signature\n"
 		"                    with (default the session keyring, -3)\n"
-		"  --require-signature  refuse to load a signed container unsigned where the\n"
-		"                    kernel cannot check signatures (EOPNOTSUPP)\n"
+		"  --require-signature  refuse an unsigned container, and a signed one the kernel\n"
+		"                    cannot verify (EOPNOTSUPP)\n"
 		"  --mount-bpffs     mount bpffs at /sys/fs/bpf first if it is not there\n"
 		"  --ifname IF       attach XDP programs (XDP link) and tc programs (tcx) to IF\n"
 		"  --xdp-mode M      skb or native (default: the kernel's choice)\n"
@@ -55,8 +68,11 @@ static void usage(FILE *f)
 		"  --kconfig FILE    kernel config for CONFIG_* externs (plain text; default\n"
 		"                    /boot/config-$(uname -r))\n"
 		"  --json            print the summary as JSON\n"
-		"  --detach          remove every pin under DIR (links first: programs detach)\n"
-		"  --help, --version\n");
+		"  --detach          remove what the deployment list in DIR names (links first:\n"
+		"                    programs detach); DIR must be on bpffs\n"
+		"  --help, --version\n"
+		"Test hooks (environment): LSKEL_RUN_TEST_FAIL_AFTER_PINS=K fails the run after its\n"
+		"K-th pin, LSKEL_RUN_TEST_KILL_AFTER_PINS=K kills it (SIGKILL) there.\n");
 }
 
 static int fail(const char *step, const char *msg)
@@ -106,59 +122,6 @@ static __attribute__((noinline)) void json_field(const char *pre, const char *s)
 	printf("\"");
 }
 
-static int mkdirs(const char *path)
-{
-	char tmp[4096], *p;
-
-	snprintf(tmp, sizeof(tmp), "%s", path);
-	for (p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0700) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	return mkdir(tmp, 0700) && errno != EEXIST ? -errno : 0;
-}
-
-static int pin(int fd, const char *dir, const char *kind, const char *obj, const char *name,
-	       int chain)
-{
-	union bpf_attr attr;
-	char sub[3000], *p;
-	struct made *n;
-
-	snprintf(sub, sizeof(sub), "%s/%s", dir, kind);
-	if (mkdirs(sub))
-		return -errno;
-	n = (struct made *)realloc(pins, (nr_pins + 1) * sizeof(*pins));
-	if (!n)
-		return -ENOMEM;
-	pins = n;
-	if (chain)
-		snprintf(pins[nr_pins].path, sizeof(pins[nr_pins].path), "%s/%.200s__%.200s", sub,
-			 obj, name);
-	else
-		snprintf(pins[nr_pins].path, sizeof(pins[nr_pins].path), "%s/%.400s", sub, name);
-	for (p = pins[nr_pins].path + strlen(sub) + 1; *p; p++)
-		if (*p == '.')	/* bpffs refuses dots in names */
-			*p = '_';
-	memset(&attr, 0, sizeof(attr));
-	attr.pathname = lskel_ptr(pins[nr_pins].path);
-	attr.bpf_fd = fd;
-	if (lskel_sys_bpf(BPF_OBJ_PIN, &attr, sizeof(attr)))
-		return -errno;
-	nr_pins++;
-	return 0;
-}
-
-static void unpin_all(void)
-{
-	while (nr_pins)
-		unlink(pins[--nr_pins].path);
-}
-
 static int is_bpffs(const char *path)
 {
 	struct statfs s;
@@ -166,37 +129,345 @@ static int is_bpffs(const char *path)
 	return !statfs(path, &s) && (unsigned long)s.f_type == BPF_FS_MAGIC_NR;
 }
 
-/* Remove pins: links first, so programs detach before anything else goes. */
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+/* A pin name bpffs accepts: what is not [A-Za-z0-9_-] becomes '_' (names are checked
+ * identifiers already; object names are file names). */
+static void pin_name(char *out, size_t n, const char *obj, const char *name, int chain)
+{
+	char *p;
+
+	if (chain)
+		snprintf(out, n, "%.200s__%.200s", obj, name);
+	else
+		snprintf(out, n, "%.400s", name);
+	for (p = out; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))
+			*p = '_';
+}
+
+static int test_hook(const char *var, size_t count)
+{
+	const char *v = getenv(var);
+	long long k;
+
+	return v && lskel_parse_ll(v, &k) && k >= 0 && (size_t)k == count;
+}
+
+/* Pin @fd at TMP/KIND/NAME and remember it. */
+static int pin(int fd, const char *tmp, const char *kind, const char *name)
+{
+	char path[4096], (*n)[512];
+	union bpf_attr attr;
+
+	snprintf(path, sizeof(path), "%s/%s", tmp, kind);
+	if (mkdir(path, 0700) && errno != EEXIST)
+		return -errno;
+	n = (char (*)[512])realloc(made, (nr_made + 1) * sizeof(*made));
+	if (!n)
+		return -ENOMEM;
+	made = n;
+	snprintf(made[nr_made], sizeof(made[0]), "%s/%s", kind, name);
+	snprintf(path, sizeof(path), "%s/%s", tmp, made[nr_made]);
+	memset(&attr, 0, sizeof(attr));
+	attr.pathname = lskel_ptr(path);
+	attr.bpf_fd = fd;
+	if (lskel_sys_bpf(BPF_OBJ_PIN, &attr, sizeof(attr)))
+		return -errno;
+	nr_made++;
+	if (test_hook("LSKEL_RUN_TEST_KILL_AFTER_PINS", nr_made))
+		kill(getpid(), SIGKILL);
+	if (test_hook("LSKEL_RUN_TEST_FAIL_AFTER_PINS", nr_made))
+		return -ECANCELED;
+	return interrupted ? -EINTR : 0;
+}
+
+/* Remove the pins a deployment list names under @dir, links first, then the list, then the
+ * kind directories and @dir if that left them empty. Returns the number removed. */
+static int remove_listed(const char *dir, const char *list, size_t len)
+{
+	static const char *const kinds[] = { "links/", "progs/", "maps/" };
+	char path[4096];
+	int k, n = 0;
+
+	for (k = 0; k < 3; k++) {
+		const char *p = list, *end = list + len;
+
+		while (p < end) {
+			const char *nl = memchr(p, '\n', end - p);
+			size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+			size_t kl = strlen(kinds[k]);
+
+			/* KIND/NAME, NAME a single component (bpffs names have no dots) */
+			if (l < 500 && l > kl && !strncmp(p, kinds[k], kl) &&
+			    !memchr(p + kl, '/', l - kl) && !memchr(p + kl, '.', l - kl)) {
+				snprintf(path, sizeof(path), "%s/%.*s", dir, (int)l, p);
+				n += !unlink(path);
+			}
+			p += l + 1;
+		}
+	}
+	snprintf(path, sizeof(path), "%s/" LIST_PIN, dir);
+	unlink(path);
+	for (k = 0; k < 3; k++) {
+		snprintf(path, sizeof(path), "%s/%.*s", dir, (int)strlen(kinds[k]) - 1, kinds[k]);
+		rmdir(path);
+	}
+	rmdir(dir);
+	return n;
+}
+
+/* This run's pins, as a deployment list. */
+static char *list_text(size_t *len)
+{
+	size_t i, n = strlen(LIST_HEAD) + 1;
+	char *t;
+
+	for (i = 0; i < nr_made; i++)
+		n += strlen(made[i]) + 1;
+	t = (char *)malloc(n);
+	if (!t)
+		return NULL;
+	strcpy(t, LIST_HEAD);
+	for (i = 0; i < nr_made; i++) {
+		strcat(t, made[i]);
+		strcat(t, "\n");
+	}
+	*len = strlen(t);
+	return t;
+}
+
+/* Pin the deployment list at DIR/lskel-run: a frozen one-entry array map. */
+static int pin_list(const char *dir)
+{
+	char path[4096], *t;
+	union bpf_attr attr;
+	size_t len;
+	__u32 key = 0;
+	int fd, err = 0;
+
+	t = list_text(&len);
+	if (!t)
+		return -ENOMEM;
+	memset(&attr, 0, sizeof(attr));
+	attr.map_type = BPF_MAP_TYPE_ARRAY;
+	attr.key_size = 4;
+	attr.value_size = len;
+	attr.max_entries = 1;
+	memcpy(attr.map_name, LIST_MAP_NAME, sizeof(LIST_MAP_NAME));
+	fd = lskel_sys_bpf(BPF_MAP_CREATE, &attr, sizeof(attr));
+	if (fd < 0) {
+		free(t);
+		return -errno;
+	}
+	memset(&attr, 0, sizeof(attr));
+	attr.map_fd = fd;
+	attr.key = lskel_ptr(&key);
+	attr.value = lskel_ptr(t);
+	if (lskel_sys_bpf(BPF_MAP_UPDATE_ELEM, &attr, sizeof(attr)))
+		err = -errno;
+	memset(&attr, 0, sizeof(attr));
+	attr.map_fd = fd;
+	if (!err && lskel_sys_bpf(BPF_MAP_FREEZE, &attr, sizeof(attr)))
+		err = -errno;
+	snprintf(path, sizeof(path), "%s/" LIST_PIN, dir);
+	memset(&attr, 0, sizeof(attr));
+	attr.pathname = lskel_ptr(path);
+	attr.bpf_fd = fd;
+	if (!err && lskel_sys_bpf(BPF_OBJ_PIN, &attr, sizeof(attr)))
+		err = -errno;
+	close(fd);
+	free(t);
+	return err;
+}
+
+/* The deployment list pinned in @dir (allocated, NUL-terminated), or NULL with errno:
+ * ENOENT when there is none, EINVAL when the pin there is not one lskel-run made. */
+static char *read_list(const char *dir, size_t *len)
+{
+	char path[4096], *t;
+	__u32 info[20], key = 0;	/* bpf_map_info up to its name */
+	union bpf_attr attr;
+	int fd, e;
+
+	snprintf(path, sizeof(path), "%s/" LIST_PIN, dir);
+	memset(&attr, 0, sizeof(attr));
+	attr.pathname = lskel_ptr(path);
+	fd = lskel_sys_bpf(BPF_OBJ_GET, &attr, sizeof(attr));
+	if (fd < 0)
+		return NULL;
+	memset(info, 0, sizeof(info));
+	memset(&attr, 0, sizeof(attr));
+	attr.info.bpf_fd = fd;
+	attr.info.info_len = sizeof(info);
+	attr.info.info = lskel_ptr(info);
+	/* bpf_map_info: type, id, key_size, value_size, max_entries, map_flags, name[16] */
+	if (lskel_sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr, sizeof(attr)) ||
+	    info[0] != BPF_MAP_TYPE_ARRAY || info[2] != 4 || info[4] != 1 ||
+	    memcmp(&info[6], LIST_MAP_NAME, sizeof(LIST_MAP_NAME)) || info[3] > (1u << 24) ||
+	    info[3] < strlen(LIST_HEAD)) {
+		close(fd);
+		errno = EINVAL;
+		return NULL;
+	}
+	t = (char *)calloc(1, info[3] + 1);
+	memset(&attr, 0, sizeof(attr));
+	attr.map_fd = fd;
+	attr.key = lskel_ptr(&key);
+	attr.value = lskel_ptr(t);
+	e = !t || lskel_sys_bpf(BPF_MAP_LOOKUP_ELEM, &attr, sizeof(attr));
+	close(fd);
+	if (e || strncmp(t, LIST_HEAD, strlen(LIST_HEAD))) {
+		free(t);
+		errno = EINVAL;
+		return NULL;
+	}
+	*len = info[3];
+	return t;
+}
+
+/* @line ("\nTEXT\n") is one of @list's lines (no strstr: it doubles as lskel-run's size). */
+static int has_line(const char *list, const char *line)
+{
+	size_t n = strlen(line);
+
+	for (; (list = strchr(list, '\n')); list++)
+		if (!strncmp(list, line, n))
+			return 1;
+	return 0;
+}
+
+/* Every entry of @dir (and of its maps/progs/links) is named by @list: nothing foreign. */
+static int only_listed(const char *dir, const char *list, char *foreign, size_t fn)
+{
+	static const char *const kinds[] = { "maps", "progs", "links" };
+	char sub[4096], want[600];
+	struct dirent *e;
+	DIR *d = opendir(dir);
+	int k, ok = 1;
+
+	if (!d)
+		return 0;
+	while (ok && (e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
+		    !strcmp(e->d_name, LIST_PIN))
+			continue;
+		for (k = 0; k < 3 && strcmp(e->d_name, kinds[k]); k++)
+			;
+		if (k == 3) {
+			snprintf(foreign, fn, "%.3800s/%.255s", dir, e->d_name);
+			ok = 0;
+		}
+	}
+	closedir(d);
+	for (k = 0; ok && k < 3; k++) {
+		snprintf(sub, sizeof(sub), "%s/%s", dir, kinds[k]);
+		d = opendir(sub);
+		while (d && ok && (e = readdir(d))) {
+			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+				continue;
+			snprintf(want, sizeof(want), "\n%s/%s\n", kinds[k], e->d_name);
+			if (!has_line(list, want)) {
+				snprintf(foreign, fn, "%.3800s/%.255s", sub, e->d_name);
+				ok = 0;
+			}
+		}
+		if (d)
+			closedir(d);
+	}
+	return ok;
+}
+
+/* Remove what the deployment list in @dir names (links first, so programs detach). */
 static int detach(const char *dir)
 {
-	static const char *const kinds[] = { "links", "progs", "maps" };
-	char sub[4096], path[8192];
-	int i, n = 0;
+	char foreign[4200] = "";
+	size_t len = 0;
+	char *list;
+	int n;
 
-	for (i = 0; i < 3; i++) {
-		DIR *d;
-		struct dirent *e;
-
-		snprintf(sub, sizeof(sub), "%s/%s", dir, kinds[i]);
-		d = opendir(sub);
-		if (!d)
-			continue;
-		while ((e = readdir(d))) {
-			if (e->d_name[0] == '.')
-				continue;
-			snprintf(path, sizeof(path), "%s/%s", sub, e->d_name);
-			if (!unlink(path))
-				n++;
-		}
-		closedir(d);
-		rmdir(sub);
-	}
-	if (rmdir(dir) && errno != ENOENT) {
-		fprintf(stderr, "lskel-run: detach: %s: %s\n", dir, strerror(errno));
+	if (!is_bpffs(dir)) {
+		fprintf(stderr, "lskel-run: detach: %s is not a directory on bpffs: nothing "
+			"removed\n", dir);
 		return 1;
 	}
+	list = read_list(dir, &len);
+	if (!list) {
+		fprintf(stderr, "lskel-run: detach: %s holds no lskel-run deployment list (%s): "
+			"nothing removed\n", dir, errno == EINVAL ? "a foreign pin is there" :
+			strerror(errno));
+		return 1;
+	}
+	only_listed(dir, list, foreign, sizeof(foreign));
+	n = remove_listed(dir, list, len);
+	free(list);
 	printf("removed %d pins under %s\n", n, dir);
+	if (foreign[0])
+		printf("left what lskel-run did not make, e.g. %s\n", foreign);
 	return 0;
+}
+
+/* Temporary directories of earlier runs into the same target whose process is gone:
+ * PARENT/BASE-lskel-tmp-PID. Only what their lists (or, killed before the list was pinned,
+ * their maps/progs/links) hold is removed. */
+static void clean_stale(const char *parent, const char *base)
+{
+	char prefix[600], path[4096], sub[4200];
+	static const char *const kinds[] = { "links", "progs", "maps" };
+	struct dirent *e;
+	DIR *d = opendir(parent);
+
+	if (!d)
+		return;
+	snprintf(prefix, sizeof(prefix), "%.500s" TMP_TAG, base);
+	while ((e = readdir(d))) {
+		long long pid;
+		const char *end;
+		size_t len;
+		char *list;
+		int k;
+
+		if (strncmp(e->d_name, prefix, strlen(prefix)))
+			continue;
+		end = lskel_parse_ll(e->d_name + strlen(prefix), &pid);
+		if (!end || *end || pid <= 0 || pid > 0x7fffffff || pid == getpid() ||
+		    !kill((pid_t)pid, 0) || errno != ESRCH)
+			continue;	/* not ours, or its run is still going */
+		snprintf(path, sizeof(path), "%s/%s", parent, e->d_name);
+		list = read_list(path, &len);
+		if (list) {
+			remove_listed(path, list, len);
+			free(list);
+		}
+		for (k = 0; k < 3; k++) {	/* killed before its list was pinned */
+			DIR *s;
+			struct dirent *f;
+
+			snprintf(sub, sizeof(sub), "%s/%s", path, kinds[k]);
+			s = opendir(sub);
+			while (s && (f = readdir(s))) {
+				char obj[4500];
+
+				if (!strcmp(f->d_name, ".") || !strcmp(f->d_name, ".."))
+					continue;
+				snprintf(obj, sizeof(obj), "%s/%s", sub, f->d_name);
+				unlink(obj);
+			}
+			if (s)
+				closedir(s);
+			rmdir(sub);
+		}
+		if (!rmdir(path))
+			fprintf(stderr, "lskel-run: removed %s, left by run %lld that ended\n", path,
+				pid);
+	}
+	closedir(d);
 }
 
 static const char *kind_name(__u32 attach)
@@ -231,13 +502,20 @@ int main(int argc, char **argv)
 	struct lskel_ctx ctx;
 	struct lskel_desc d;
 	struct lskel_cnt c;
-	char err[256], dir[2048];
-	int *fds = NULL, *links = NULL, ifindex = 0, chain, rc = 1, e;
+	struct lskel_mf *m = &c.mf;
+	struct sigaction sa;
+	char err[256], dir[2048], parent[2048], tmp[2600], name[512], foreign[4200] = "";
+	const char *base, *sig;
+	int *fds = NULL, *links = NULL, ifindex = 0, chain, rc = 1, e, have_tmp = 0;
+	char *old_list = NULL;
+	size_t old_len = 0;
 	void *buf = NULL;
 	size_t size = 0;
+	struct stat st;
 	__u32 i;
 
 	memset(&ctx, 0, sizeof(ctx));
+	memset(&d, 0, sizeof(d));
 	for (i = 1; i < (__u32)argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < (__u32)argc ? argv[i + 1] : NULL;
@@ -246,7 +524,7 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		} else if (!strcmp(a, "--version")) {
-			printf("lskel-run 0.1.0 (container version %u)\n", LSKEL_CNT_VERSION);
+			printf("lskel-run 0.2.0 (container version %u)\n", LSKEL_CNT_VERSION);
 			return 0;
 		} else if (!strcmp(a, "--json")) {
 			o.json = 1;
@@ -254,6 +532,8 @@ int main(int argc, char **argv)
 			o.mount_bpffs = 1;
 		} else if (!strcmp(a, "--detach")) {
 			o.detach = 1;
+		} else if (!strcmp(a, "--replace")) {
+			o.replace = 1;
 		} else if (!strcmp(a, "--no-attach")) {
 			o.no_attach = 1;
 		} else if (!strcmp(a, "--tc-egress")) {
@@ -311,18 +591,63 @@ int main(int argc, char **argv)
 		free(buf);
 		return fail(o.file, err);
 	}
+	if (o.require_signature && !c.sig) {
+		free(buf);
+		return fail(o.file, "refused: the container is not signed and --require-signature "
+			    "is set");
+	}
 	if (lskel_cnt_desc(&c, &d)) {
 		free(buf);
 		return fail(o.file, "out of memory");
 	}
-	chain = c.meta->nr_objs > 1;
+	chain = m->h->nr_objs > 1;
+	/* the target: DIR = PARENT/BASE, built as PARENT/BASE-lskel-tmp-PID on the same bpffs */
 	snprintf(dir, sizeof(dir), "%s", o.pin_dir ? o.pin_dir : "/sys/fs/bpf/lskel");
 	if (!o.pin_dir)
 		snprintf(dir + strlen(dir), sizeof(dir) - strlen(dir), "/%s", d.name);
+	while (strlen(dir) > 1 && dir[strlen(dir) - 1] == '/')
+		dir[strlen(dir) - 1] = '\0';
+	base = strrchr(dir, '/') ? strrchr(dir, '/') + 1 : dir;
+	snprintf(parent, sizeof(parent), "%.*s", base == dir ? 1 : (int)(base - dir - 1), dir);
+	if (base == dir)
+		parent[0] = '.';
+	if (!lskel_name_ok(base, LSKEL_NAME_FILE) || strstr(base, TMP_TAG)) {
+		rc = fail(dir, "the pin directory's name must be letters, digits, '_' and '-' "
+			  "(bpffs refuses '.'), without \"" TMP_TAG "\" (temporary directories)");
+		goto out;
+	}
+	snprintf(tmp, sizeof(tmp), "%.2047s/%.400s" TMP_TAG "%d", parent, base, (int)getpid());
 	if (o.mount_bpffs && !is_bpffs("/sys/fs/bpf") &&
 	    mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700")) {
 		rc = fail("mount bpffs on /sys/fs/bpf", strerror(errno));
 		goto out;
+	}
+	if (!o.pin_dir && mkdir("/sys/fs/bpf/lskel", 0700) && errno != EEXIST) {
+		rc = fail("/sys/fs/bpf/lskel", strerror(errno));
+		goto out;
+	}
+	if (!is_bpffs(parent)) {
+		fprintf(stderr, "lskel-run: pin: %s is not a directory on bpffs (try "
+			"--mount-bpffs)\n", parent);
+		goto out;
+	}
+	if (!lstat(dir, &st)) {
+		if (!o.replace) {
+			fprintf(stderr, "lskel-run: pin: %s exists (a running deployment?): nothing "
+				"loaded; --replace replaces an lskel-run deployment\n", dir);
+			goto out;
+		}
+		old_list = read_list(dir, &old_len);
+		if (!old_list) {
+			fprintf(stderr, "lskel-run: --replace: %s holds no lskel-run deployment list: "
+				"nothing loaded\n", dir);
+			goto out;
+		}
+		if (!only_listed(dir, old_list, foreign, sizeof(foreign))) {
+			fprintf(stderr, "lskel-run: --replace: %s is not the old deployment's: nothing "
+				"loaded, nothing removed\n", foreign);
+			goto out;
+		}
 	}
 	if (o.ifname) {
 		ifindex = if_nametoindex(o.ifname);
@@ -331,6 +656,17 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	clean_stale(parent, base);
+	if (mkdir(tmp, 0700)) {
+		fprintf(stderr, "lskel-run: pin: cannot make %s: %s\n", tmp, strerror(errno));
+		goto out;
+	}
+	have_tmp = 1;
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.log_buf = log;
 	ctx.log_size = sizeof(log);
@@ -340,44 +676,45 @@ int main(int argc, char **argv)
 	ctx.require_signature = o.require_signature;
 	e = lskel_run_loader(&d, NULL, &ctx, &fds);
 	if (e) {
-		fprintf(stderr, "lskel-run: load: %s\n", ctx.errmsg);
+		if (e == -EOPNOTSUPP && c.sig && o.require_signature)
+			fprintf(stderr, "lskel-run: refused: the kernel cannot verify the container's "
+				"signature (no BPF signature check: EOPNOTSUPP) and "
+				"--require-signature is set\n");
+		else
+			fprintf(stderr, "lskel-run: load: %s\n", ctx.errmsg);
 		if (log[0])
 			fprintf(stderr, "verifier log:\n%s\n", log);
 		goto out;
 	}
-	e = mkdirs(dir);	/* EROFS: a read-only bpffs, not a missing one */
-	if (e || !is_bpffs(dir)) {
-		fprintf(stderr, "lskel-run: pin: %s: %s\n", dir,
-			e ? strerror(-e) : "not on a bpffs (try --mount-bpffs)");
-		goto out_close;
-	}
-	links = (int *)malloc((c.nr_progs + 1) * sizeof(int));
+	links = (int *)malloc((m->h->nr_progs + 1) * sizeof(int));
 	if (!links)
 		goto out_close;
-	for (i = 0; i < c.nr_progs; i++)
+	for (i = 0; i < m->h->nr_progs; i++)
 		links[i] = -1;
-	for (i = 0; i < c.nr_maps; i++) {
-		const struct lskel_cnt_map *m = &c.maps[i];
+	for (i = 0; i < m->h->nr_maps; i++) {
+		const struct lskel_mf_map *mp = &m->maps[i];
 
-		if (m->flags & LSKEL_CNT_MAP_SHARED)
+		if (mp->flags & LSKEL_MF_MAP_SHARED)
 			continue;	/* pinned once, by its owner */
-		e = pin(fds[m->slot], dir, "maps", lskel_cnt_str(&c, m->obj),
-			lskel_cnt_str(&c, m->name), chain);
+		pin_name(name, sizeof(name), lskel_mf_str(m, m->objs[mp->obj].name),
+			 lskel_mf_str(m, mp->name), chain);
+		e = pin(fds[mp->slot], tmp, "maps", name);
 		if (e) {
-			fprintf(stderr, "lskel-run: pin map '%s': %s\n", lskel_cnt_str(&c, m->name),
+			fprintf(stderr, "lskel-run: pin map '%s': %s\n", lskel_mf_str(m, mp->name),
 				strerror(-e));
-			goto out_unpin;
+			goto out_close;
 		}
 	}
-	for (i = 0; i < c.nr_progs; i++) {
-		const struct lskel_cnt_prog *p = &c.progs[i];
-		const char *name = lskel_cnt_str(&c, p->name);
+	for (i = 0; i < m->h->nr_progs; i++) {
+		const struct lskel_mf_prog *p = &m->progs[i];
+		const char *pname = lskel_mf_str(m, p->name);
 		int fd = fds[p->slot], l = 0;
 
-		e = pin(fd, dir, "progs", lskel_cnt_str(&c, p->obj), name, chain);
+		pin_name(name, sizeof(name), lskel_mf_str(m, m->objs[p->obj].name), pname, chain);
+		e = pin(fd, tmp, "progs", name);
 		if (e) {
-			fprintf(stderr, "lskel-run: pin program '%s': %s\n", name, strerror(-e));
-			goto out_unpin;
+			fprintf(stderr, "lskel-run: pin program '%s': %s\n", pname, strerror(-e));
+			goto out_close;
 		}
 		if (o.no_attach)
 			continue;
@@ -386,8 +723,8 @@ int main(int argc, char **argv)
 
 			memset(&b, 0, sizeof(b));
 			b.attach = p->attach;
-			b.target = lskel_cnt_str(&c, p->target);
-			b.name = name;
+			b.target = lskel_mf_str(m, p->target);
+			b.name = pname;
 			l = lskel_attach_prog(&b, fd);
 		} else if (ifindex && p->prog_type == BPF_PROG_TYPE_XDP) {
 			l = lskel_link_create(fd, ifindex, BPF_XDP, o.xdp_flags);
@@ -396,65 +733,84 @@ int main(int argc, char **argv)
 					      LSKEL_BPF_TCX_INGRESS, 0);
 		}
 		if (l < 0) {
-			fprintf(stderr, "lskel-run: attach program '%s' (%s%s%s): %s\n", name,
+			fprintf(stderr, "lskel-run: attach program '%s' (%s%s%s): %s\n", pname,
 				ifindex && p->attach == LSKEL_ATTACH_NONE ? "to " : "",
 				ifindex && p->attach == LSKEL_ATTACH_NONE ? o.ifname :
 				kind_name(p->attach), "", strerror(-l));
-			goto out_unpin;
+			goto out_close;
 		}
 		if (l > 0) {
 			links[i] = l;
-			e = pin(l, dir, "links", lskel_cnt_str(&c, p->obj), name, chain);
+			e = pin(l, tmp, "links", name);
 			if (e) {
-				fprintf(stderr, "lskel-run: pin link of '%s': %s\n", name, strerror(-e));
-				goto out_unpin;
+				fprintf(stderr, "lskel-run: pin link of '%s': %s\n", pname, strerror(-e));
+				goto out_close;
 			}
 		}
 	}
+	e = pin_list(tmp);
+	if (!e && interrupted)
+		e = -EINTR;
+	if (!e && !old_list && syscall(SYS_renameat2, AT_FDCWD, tmp, AT_FDCWD, dir,
+				       RENAME_NOREPLACE_))
+		e = -errno;
+	if (!e && old_list && syscall(SYS_renameat2, AT_FDCWD, tmp, AT_FDCWD, dir,
+				      RENAME_EXCHANGE_))
+		e = -errno;
+	if (e) {
+		fprintf(stderr, "lskel-run: pin: putting %s in place: %s\n", dir, strerror(-e));
+		goto out_close;
+	}
+	have_tmp = 0;
+	if (old_list)	/* the old deployment now sits at the temporary name */
+		fprintf(stderr, "lskel-run: replaced %s: removed %d pins of the old deployment\n",
+			dir, remove_listed(tmp, old_list, old_len));
+	sig = !c.sig ? "absent" : ctx.sig_status == LSKEL_SIG_VERIFIED ? "verified" : "unchecked";
 	if (o.json) {
 		json_field("{\"name\":", d.name);
 		json_field(",\"pin_dir\":", dir);
+		json_field(",\"signature\":", sig);
 		printf(",\"maps\":[");
-		for (i = 0; i < c.nr_maps; i++) {
+		for (i = 0; i < m->h->nr_maps; i++) {
 			json_field(i ? ",{\"object\":" : "{\"object\":",
-				   lskel_cnt_str(&c, c.maps[i].obj));
-			json_field(",\"name\":", lskel_cnt_str(&c, c.maps[i].name));
-			printf(",\"id\":%u}", info_id(fds[c.maps[i].slot]));
+				   lskel_mf_str(m, m->objs[m->maps[i].obj].name));
+			json_field(",\"name\":", lskel_mf_str(m, m->maps[i].name));
+			printf(",\"id\":%u}", info_id(fds[m->maps[i].slot]));
 		}
 		printf("],\"programs\":[");
-		for (i = 0; i < c.nr_progs; i++) {
+		for (i = 0; i < m->h->nr_progs; i++) {
 			json_field(i ? ",{\"object\":" : "{\"object\":",
-				   lskel_cnt_str(&c, c.progs[i].obj));
-			json_field(",\"name\":", lskel_cnt_str(&c, c.progs[i].name));
-			printf(",\"id\":%u,\"link\":%u}", info_id(fds[c.progs[i].slot]),
+				   lskel_mf_str(m, m->objs[m->progs[i].obj].name));
+			json_field(",\"name\":", lskel_mf_str(m, m->progs[i].name));
+			printf(",\"id\":%u,\"link\":%u}", info_id(fds[m->progs[i].slot]),
 			       links[i] >= 0 ? info_id(links[i]) : 0);
 		}
 		printf("]}\n");
 	} else {
 		int nl = 0;
 
-		for (i = 0; i < c.nr_progs; i++)
+		for (i = 0; i < m->h->nr_progs; i++)
 			nl += links[i] >= 0;
 		printf("loaded %s: %u maps, %u programs, %d links; pinned under %s\n", d.name,
-		       c.nr_maps, c.nr_progs, nl, dir);
-		for (i = 0; i < c.nr_maps; i++)
-			printf("  map  %-20s id %-6u %s\n", lskel_cnt_str(&c, c.maps[i].name),
-			       info_id(fds[c.maps[i].slot]),
-			       c.maps[i].flags & LSKEL_CNT_MAP_SHARED ? "(shared)" : "");
-		for (i = 0; i < c.nr_progs; i++)
-			printf("  prog %-20s id %-6u %s\n", lskel_cnt_str(&c, c.progs[i].name),
-			       info_id(fds[c.progs[i].slot]), links[i] >= 0 ? "attached" : "");
+		       m->h->nr_maps, m->h->nr_progs, nl, dir);
+		printf("signature: %s\n", !c.sig ? "absent (unsigned container)" :
+		       ctx.sig_status == LSKEL_SIG_VERIFIED ? "checked by the kernel" :
+		       "not checked: this kernel cannot verify BPF program signatures (the blob "
+		       "is bound to the signed loader by its hash)");
+		for (i = 0; i < m->h->nr_maps; i++)
+			printf("  map  %-20s id %-6u %s\n", lskel_mf_str(m, m->maps[i].name),
+			       info_id(fds[m->maps[i].slot]),
+			       m->maps[i].flags & LSKEL_MF_MAP_SHARED ? "(shared)" : "");
+		for (i = 0; i < m->h->nr_progs; i++)
+			printf("  prog %-20s id %-6u %s\n", lskel_mf_str(m, m->progs[i].name),
+			       info_id(fds[m->progs[i].slot]), links[i] >= 0 ? "attached" : "");
 	}
 	rc = 0;
-	goto out_close;
-out_unpin:
-	unpin_all();
-	detach(dir);
 out_close:
 	if (rc)
 		lskel_pins_undo(&d, &ctx);	/* LIBBPF_PIN_BY_NAME pins this run made */
 	if (links)
-		for (i = 0; i < c.nr_progs; i++)
+		for (i = 0; i < m->h->nr_progs; i++)
 			if (links[i] >= 0)
 				close(links[i]);
 	if (fds)
@@ -462,10 +818,20 @@ out_close:
 			if (fds[i] >= 0)
 				close(fds[i]);
 out:
+	if (have_tmp) {	/* a failure: only what this run made, in its own directory */
+		char *list;
+		size_t len;
+
+		list = list_text(&len);
+		if (list)
+			remove_listed(tmp, list, len);
+		free(list);
+	}
 	free(ctx.pins_made);
+	free(old_list);
 	free(links);
 	free(fds);
-	free(pins);
+	free(made);
 	lskel_cnt_desc_free(&d);
 	free(buf);
 	return rc;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* lskel-run: a static binary of at most 64 KiB; corrupt, truncated or version-mismatched
+/* lskel-run: a static binary of at most 80 KiB; corrupt, truncated or version-mismatched
  * containers are refused before anything reaches the kernel (the parser also runs here,
  * under ASan with SAN=1); and an init-style run: in a network namespace lskel-run loads,
  * pins and attaches the XDP counter to a veth, a second process reads the pinned map after
@@ -15,13 +15,18 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <signal.h>
 #include <cmocka.h>
 #include <lskel/container.h>
 #include "samples.h"
+#include "kstate.h"
+#include "deploy.h"
 
 #define NS_A "lskel_r_a"
 #define NS_B "lskel_r_b"
-#define PIN "/sys/fs/bpf/lskel_run_test"
+static char bpffs[256];	/* a bpffs of this test's own */
+static int bpffs_base;		/* its entries when mounted (maps.debug, progs.debug) */
+static char PIN[300];
 
 static unsigned char *good;
 static size_t good_size;
@@ -55,6 +60,10 @@ static int setup(void **state)
 	good = malloc(sz);
 	good_size = fread(good, 1, sz, f);
 	fclose(f);
+	if (bpffs_private(bpffs, sizeof(bpffs)))
+		return -1;
+	bpffs_base = count_entries(bpffs);
+	snprintf(PIN, sizeof(PIN), "%s/lskel_run_test", bpffs);
 	return good_size == (size_t)sz ? 0 : -1;
 }
 
@@ -63,6 +72,7 @@ static int teardown(void **state)
 	(void)state;
 	free(good);
 	sh("ip netns del " NS_A " 2>/dev/null; ip netns del " NS_B " 2>/dev/null");
+	bpffs_release(bpffs);
 	return 0;
 }
 
@@ -75,7 +85,8 @@ static void test_static_and_small(void **state)
 	path_of("bin/lskel-run", p, sizeof(p));
 	assert_int_equal(stat(p, &st), 0);
 	print_message("  lskel-run: %lld bytes\n", (long long)st.st_size);
-	assert_true(st.st_size <= 65536);
+	/* 64 KiB before signed manifests, SHA-256 and safe pin directories: 80 KiB now */
+	assert_true(st.st_size <= 80 * 1024);
 	snprintf(cmd, sizeof(cmd), "file %s | grep -q 'statically linked'", p);
 	assert_int_equal(sh(cmd), 0);
 	snprintf(cmd, sizeof(cmd), "ldd %s 2>&1 | grep -q 'not a dynamic executable'", p);
@@ -121,8 +132,8 @@ static void refused(const char *label, unsigned char *b, size_t n, const char *w
 	fwrite(b, 1, n, f);
 	fclose(f);
 	path_of("bin/lskel-run", run, sizeof(run));
-	snprintf(cmd, sizeof(cmd), "%s --pin-dir " PIN "_bad %s 2>&1 | grep -q 'lskel-run: %s: '",
-		 run, file, file);
+	snprintf(cmd, sizeof(cmd), "%s --pin-dir %s_bad %s 2>&1 | grep -q 'lskel-run: %s: '",
+		 run, PIN, file, file);
 	assert_int_equal(sh(cmd), 0);
 	snprintf(cmd, sizeof(cmd), "%s %s >/dev/null 2>&1; test $? -eq 1", run, file);
 	assert_int_equal(sh(cmd), 0);
@@ -144,6 +155,18 @@ static void refused(const char *label, unsigned char *b, size_t n, const char *w
 		free(b); \
 	} while (0)
 
+/* The manifest inside the blob of container @b, and its table @t. */
+static unsigned char *mf_table(unsigned char *b, int t)
+{
+	unsigned char *data = b + sec_of(b, LSKEL_CNT_DATA)->off;
+	struct lskel_mf_hdr *h = (struct lskel_mf_hdr *)(data +
+		((struct lskel_blob_hdr *)data)->manifest_off);
+	__u32 off[LSKEL_MF_END + 1];
+
+	assert_int_not_equal(lskel_mf_layout(h, off), 0);
+	return (unsigned char *)h + (t < 0 ? 0 : off[t]);
+}
+
 static void test_bad_containers(void **state)
 {
 	struct lskel_cnt c;
@@ -155,33 +178,25 @@ static void test_bad_containers(void **state)
 	CASE("truncated", "truncated", n = good_size - 100);
 	CASE("header-only", "truncated", n = sizeof(struct lskel_cnt_hdr));
 	CASE("bad-magic", "magic", b[0] ^= 0xff);
-	CASE("version-2", "version 2", ((struct lskel_cnt_hdr *)b)->version = 2);
+	CASE("version-1", "version 1", ((struct lskel_cnt_hdr *)b)->version = 1);
 	CASE("too-many-sections", "section count", ((struct lskel_cnt_hdr *)b)->nr_sections = 999);
+	CASE("reserved-set", "reserved", ((struct lskel_cnt_hdr *)b)->reserved[1] = 1);
 	CASE("section-outside", "outside", sec_of(b, LSKEL_CNT_DATA)->off = good_size + 8);
-	CASE("section-unaligned", "aligned", sec_of(b, LSKEL_CNT_BTF)->off += 4);
-	CASE("section-repeated", "repeated", sec_of(b, LSKEL_CNT_BTF)->type = LSKEL_CNT_DATA);
-	CASE("missing-ops", "missing", ((struct lskel_cnt_hdr *)b)->nr_sections = 6);
-	CASE("count-mismatch", "entries", sec_of(b, LSKEL_CNT_MAPS)->count += 1);
+	CASE("section-unaligned", "previous one ends", sec_of(b, LSKEL_CNT_DATA)->off += 4);
+	CASE("section-repeated", "repeated", sec_of(b, LSKEL_CNT_DATA)->type = LSKEL_CNT_INSNS);
+	CASE("count-mismatch", "instructions", sec_of(b, LSKEL_CNT_INSNS)->count += 1);
 	CASE("strings-unterminated", "NUL", {
-		struct lskel_cnt_sec *s = sec_of(b, LSKEL_CNT_STRINGS);
+		struct lskel_mf_hdr *h = (struct lskel_mf_hdr *)mf_table(b, -1);
 
-		b[s->off + s->size - 1] = 'x';
+		mf_table(b, LSKEL_MF_STRINGS)[h->strings_size - 1] = 'x';
 	});
 	CASE("blob-magic", "blob header", b[sec_of(b, LSKEL_CNT_DATA)->off] ^= 0xff);
-	CASE("op-name-offset", "name offset", {
-		struct lskel_cnt_op *op = (struct lskel_cnt_op *)(b + sec_of(b, LSKEL_CNT_OPS)->off);
-
-		op[0].what = 0x7fffffff;
+	CASE("op-name-offset", "description", {
+		((struct lskel_mf_op *)mf_table(b, LSKEL_MF_OPS))[0].what = 0x7fffffff;
 	});
-	CASE("map-slot", "fd slot", {
-		struct lskel_cnt_map *m = (struct lskel_cnt_map *)(b + sec_of(b, LSKEL_CNT_MAPS)->off);
-
-		m[0].slot = 100000;
-	});
+	CASE("map-slot", "fd slot", ((struct lskel_mf_map *)mf_table(b, LSKEL_MF_MAPS))[0].slot = 7);
 	CASE("prog-attach-kind", "attach", {
-		struct lskel_cnt_prog *p = (struct lskel_cnt_prog *)(b + sec_of(b, LSKEL_CNT_PROGS)->off);
-
-		p[0].attach = 99;
+		((struct lskel_mf_prog *)mf_table(b, LSKEL_MF_PROGS))[0].attach = 99;
 	});
 	CASE("blob-tables", "outside the blob", {
 		struct lskel_blob_hdr *h = (struct lskel_blob_hdr *)(b + sec_of(b, LSKEL_CNT_DATA)->off);
@@ -189,9 +204,19 @@ static void test_bad_containers(void **state)
 		h->nr_steps = 0x7fffffff;
 	});
 	CASE("ops-disagree", "disagrees", {
-		struct lskel_cnt_meta *m = (struct lskel_cnt_meta *)(b + sec_of(b, LSKEL_CNT_META)->off);
+		struct lskel_blob_hdr *h = (struct lskel_blob_hdr *)(b + sec_of(b, LSKEL_CNT_DATA)->off);
 
-		m->nr_ops += 1;
+		h->nr_ops -= 1;
+	});
+	CASE("name-climbs-out", "name", {
+		struct lskel_mf_hdr *h = (struct lskel_mf_hdr *)mf_table(b, -1);
+
+		memcpy(mf_table(b, LSKEL_MF_STRINGS) + h->name, "..", 3);
+	});
+	CASE("map-name-slash", "bad name", {
+		struct lskel_mf_map *m = (struct lskel_mf_map *)mf_table(b, LSKEL_MF_MAPS);
+
+		mf_table(b, LSKEL_MF_STRINGS)[m[0].name] = '/';
 	});
 }
 
@@ -222,7 +247,7 @@ static void send_udp(int n)
 
 static void test_init_style(void **state)
 {
-	char run[256], cnt[256], cmd[1024];
+	char run[256], cnt[256], cmd[1024], pinned[400];
 	union bpf_attr attr;
 	__u64 v = 0;
 	__u32 key = 17;
@@ -231,7 +256,7 @@ static void test_init_style(void **state)
 	(void)state;
 	path_of("bin/lskel-run", run, sizeof(run));
 	path_of("skel/net_count.lskel", cnt, sizeof(cnt));
-	sh("ip netns del " NS_A " 2>/dev/null; ip netns del " NS_B " 2>/dev/null; rm -rf " PIN);
+	sh("ip netns del " NS_A " 2>/dev/null; ip netns del " NS_B " 2>/dev/null");
 	assert_int_equal(sh("ip netns add " NS_A " && ip netns add " NS_B " && "
 			    "ip link add lsr0 netns " NS_A " type veth peer name lsr1 netns " NS_B
 			    " && ip -n " NS_A " addr add 10.88.0.1/24 dev lsr0 && "
@@ -239,15 +264,17 @@ static void test_init_style(void **state)
 			    "ip -n " NS_A " link set lsr0 up && ip -n " NS_B " link set lsr1 up"), 0);
 	/* only the network namespace changes: the pins land on the host's bpffs */
 	snprintf(cmd, sizeof(cmd), "nsenter --net=/run/netns/" NS_B " %s --mount-bpffs "
-		 "--pin-dir " PIN " --ifname lsr1 %s", run, cnt);
+		 "--pin-dir %s --ifname lsr1 %s", run, PIN, cnt);
 	assert_int_equal(sh(cmd), 0);
-	assert_int_equal(sh("test -e " PIN "/maps/xdp_proto && test -e " PIN "/links/count_xdp"),
-			 0);
+	snprintf(cmd, sizeof(cmd), "test -e %1$s/maps/xdp_proto && test -e %1$s/links/count_xdp",
+		 PIN);
+	assert_int_equal(sh(cmd), 0);
 	assert_int_equal(sh("ip -n " NS_B " -d link show lsr1 | grep -q xdp"), 0);
 	send_udp(8);
 	/* this test process is not the one that loaded it: read the pinned map */
 	memset(&attr, 0, sizeof(attr));
-	attr.pathname = lskel_ptr(PIN "/maps/xdp_proto");
+	snprintf(pinned, sizeof(pinned), "%s/maps/xdp_proto", PIN);
+	attr.pathname = lskel_ptr(pinned);
 	fd = lskel_sys_bpf(BPF_OBJ_GET, &attr, sizeof(attr));
 	assert_true(fd >= 0);
 	memset(&attr, 0, sizeof(attr));
@@ -257,10 +284,239 @@ static void test_init_style(void **state)
 	assert_int_equal(lskel_sys_bpf(BPF_MAP_LOOKUP_ELEM, &attr, sizeof(attr)), 0);
 	close(fd);
 	assert_true(v >= 8);
-	snprintf(cmd, sizeof(cmd), "%s --detach --pin-dir " PIN, run);
+	snprintf(cmd, sizeof(cmd), "%s --detach --pin-dir %s", run, PIN);
 	assert_int_equal(sh(cmd), 0);
-	assert_int_equal(sh("test ! -e " PIN), 0);
+	snprintf(cmd, sizeof(cmd), "test ! -e %s", PIN);
+	assert_int_equal(sh(cmd), 0);
 	assert_int_equal(sh("ip -n " NS_B " -d link show lsr1 | grep -q 'prog/xdp'"), 1);
+}
+
+
+/* lskel-run @opts into BPFFS/@sub with @env; its exit status (137: killed). */
+static int run_into(const char *env, const char *opts, const char *sub)
+{
+	char cmd[2048];
+
+	snprintf(cmd, sizeof(cmd), "%s %s/bin/lskel-run %s --pin-dir %s/%s %s/skel/net_count.lskel "
+		 "> %s/tests/run_into.out 2>&1", env, build_dir(), opts, bpffs, sub, build_dir(),
+		 build_dir());
+	return sh(cmd);
+}
+
+static int out_says(const char *what)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "grep -q '%s' %s/tests/run_into.out", what, build_dir());
+	return !sh(cmd);
+}
+
+/* The id of the program pinned at BPFFS/@sub/progs/@name, 0 for none. */
+static __u32 pinned_prog_id(const char *sub, const char *name)
+{
+	struct bpf_prog_info info;
+	union bpf_attr attr;
+	char path[512];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s/progs/%s", bpffs, sub, name);
+	memset(&attr, 0, sizeof(attr));
+	attr.pathname = lskel_ptr(path);
+	fd = lskel_sys_bpf(BPF_OBJ_GET, &attr, sizeof(attr));
+	if (fd < 0)
+		return 0;
+	memset(&info, 0, sizeof(info));
+	memset(&attr, 0, sizeof(attr));
+	attr.info.bpf_fd = fd;
+	attr.info.info_len = sizeof(info);
+	attr.info.info = lskel_ptr(&info);
+	lskel_sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr, sizeof(attr));
+	close(fd);
+	return info.id;
+}
+
+static int detach_sub(const char *sub)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), "%s/bin/lskel-run --detach --pin-dir %s/%s > %s/tests/detach.out "
+		 "2>&1", build_dir(), bpffs, sub, build_dir());
+	return sh(cmd);
+}
+
+static void no_leftovers(struct id_set before[4])
+{
+	char left[512];
+
+	if (ids_wait_gone(before, left, sizeof(left)))
+		fail_msg("kernel objects left behind: %s", left);
+	ids_free(before);
+	assert_int_equal(count_entries(bpffs), bpffs_base);
+}
+
+/* A second run into a live deployment is refused and leaves it alone; --replace replaces
+ * it once the new load succeeded, removing only what the old one's list names. */
+static void test_second_run(void **state)
+{
+	struct id_set before[4] = {};
+	__u32 first, again;
+	char fp1[8192], fp2[8192], dir[400];
+
+	(void)state;
+	assert_int_equal(ids_snapshot(before), 0);
+	assert_int_equal(run_into("", "", "dep"), 0);
+	first = pinned_prog_id("dep", "count_getpid");
+	assert_int_not_equal(first, 0);
+	snprintf(dir, sizeof(dir), "%s/dep", bpffs);
+	assert_int_equal(deploy_fingerprint(dir, fp1, sizeof(fp1)), 0);
+	assert_int_equal(run_into("", "", "dep"), 1);
+	assert_true(out_says("exists"));
+	assert_int_equal(pinned_prog_id("dep", "count_getpid"), first);
+	assert_int_equal(deploy_fingerprint(dir, fp2, sizeof(fp2)), 0);
+	assert_string_equal(fp1, fp2);
+	assert_int_equal(count_entries(bpffs), bpffs_base + count_entries(dir) + 1);
+	/* --replace: the new load first, then the swap, then the old pins go */
+	assert_int_equal(run_into("", "--replace", "dep"), 0);
+	again = pinned_prog_id("dep", "count_getpid");
+	assert_int_not_equal(again, 0);
+	assert_int_not_equal(again, first);
+	assert_int_equal(deploy_fingerprint(dir, fp2, sizeof(fp2)), 0);
+	assert_string_equal(fp1, fp2);
+	assert_int_equal(count_entries(bpffs), bpffs_base + count_entries(dir) + 1);
+	/* --replace whose new load fails: the old deployment stays */
+	assert_int_equal(run_into("LSKEL_RUN_TEST_FAIL_AFTER_PINS=2", "--replace", "dep"), 1);
+	assert_int_equal(pinned_prog_id("dep", "count_getpid"), again);
+	assert_int_equal(detach_sub("dep"), 0);
+	no_leftovers(before);
+}
+
+/* A failure after k pins (k = 1 .. all, and at the list and the rename) leaves nothing. */
+static void test_failure_after_pins(void **state)
+{
+	struct id_set before[4] = {};
+	char env[64];
+	int k, fails = 0;
+
+	(void)state;
+	assert_int_equal(ids_snapshot(before), 0);
+	for (k = 1; k <= 16; k++) {
+		snprintf(env, sizeof(env), "LSKEL_RUN_TEST_FAIL_AFTER_PINS=%d", k);
+		if (!run_into(env, "", "part")) {	/* fewer pins than k: it succeeded */
+			assert_int_equal(detach_sub("part"), 0);
+			break;
+		}
+		fails++;
+		assert_int_equal(count_entries(bpffs), bpffs_base);
+	}
+	print_message("  a failure after each of %d pins: nothing left\n", fails);
+	assert_true(fails >= 7);
+	no_leftovers(before);
+}
+
+/* SIGKILL after k pins: only the run's own temporary directory survives, and the next run
+ * removes it (its owner is dead) before making its own deployment. */
+static void test_killed_during_pinning(void **state)
+{
+	struct id_set before[4] = {};
+	int ks[] = { 1, 3, 7 }, i;
+	char env[64];
+
+	(void)state;
+	assert_int_equal(ids_snapshot(before), 0);
+	for (i = 0; i < 3; i++) {
+		snprintf(env, sizeof(env), "LSKEL_RUN_TEST_KILL_AFTER_PINS=%d", ks[i]);
+		assert_int_equal(run_into(env, "", "killed"), 128 + SIGKILL);
+		/* the temporary directory, its kind directories and k pins; no target */
+		assert_true(count_entries(bpffs) > bpffs_base + ks[i]);
+		assert_int_equal(sh("true"), 0);
+		{
+			char t[400];
+
+			snprintf(t, sizeof(t), "%s/killed", bpffs);
+			assert_int_equal(count_entries(t), -1);
+		}
+		assert_int_equal(run_into("", "", "killed"), 0);
+		assert_true(out_says("left by run"));
+		assert_int_equal(detach_sub("killed"), 0);
+		assert_int_equal(count_entries(bpffs), bpffs_base);
+	}
+	print_message("  killed after 1, 3 and 7 pins: the next run cleaned up\n");
+	no_leftovers(before);
+}
+
+/* Pins and files lskel-run did not make are never removed: in a target (refused), under
+ * --replace (refused), under --detach (left), off bpffs (refused), and a temporary-looking
+ * directory of a live process (left). */
+static void test_foreign_entries(void **state)
+{
+	struct id_set before[4] = {};
+	char dir[400], path[600], cmd[2048], tmpd[256];
+	union bpf_attr attr;
+	int fd;
+
+	(void)state;
+	assert_int_equal(ids_snapshot(before), 0);
+	memset(&attr, 0, sizeof(attr));
+	attr.map_type = BPF_MAP_TYPE_ARRAY;
+	attr.key_size = 4;
+	attr.value_size = 4;
+	attr.max_entries = 1;
+	fd = lskel_sys_bpf(BPF_MAP_CREATE, &attr, sizeof(attr));
+	assert_true(fd >= 0);
+	/* a foreign directory as the target */
+	snprintf(dir, sizeof(dir), "%s/foreign", bpffs);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	snprintf(path, sizeof(path), "%s/theirs", dir);
+	memset(&attr, 0, sizeof(attr));
+	attr.pathname = lskel_ptr(path);
+	attr.bpf_fd = fd;
+	assert_int_equal(lskel_sys_bpf(BPF_OBJ_PIN, &attr, sizeof(attr)), 0);
+	assert_int_equal(run_into("", "", "foreign"), 1);
+	assert_int_equal(run_into("", "--replace", "foreign"), 1);
+	assert_true(out_says("no lskel-run deployment list"));
+	assert_int_equal(detach_sub("foreign"), 1);
+	assert_int_equal(access(path, F_OK), 0);
+	/* a foreign pin inside a deployment: --replace refused, --detach leaves it */
+	assert_int_equal(run_into("", "", "dep2"), 0);
+	snprintf(path, sizeof(path), "%s/dep2/maps/theirs", bpffs);
+	attr.pathname = lskel_ptr(path);
+	assert_int_equal(lskel_sys_bpf(BPF_OBJ_PIN, &attr, sizeof(attr)), 0);
+	assert_int_equal(run_into("", "--replace", "dep2"), 1);
+	assert_true(out_says("is not the old deployment"));
+	assert_int_equal(detach_sub("dep2"), 0);
+	assert_int_equal(access(path, F_OK), 0);
+	snprintf(cmd, sizeof(cmd), "grep -q 'did not make' %s/tests/detach.out", build_dir());
+	assert_int_equal(sh(cmd), 0);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/dep2/maps", bpffs);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/dep2", bpffs);
+	assert_int_equal(rmdir(path), 0);
+	/* a directory that looks like a temporary one, of a live process (this one) */
+	snprintf(path, sizeof(path), "%s/live-lskel-tmp-%d", bpffs, (int)getpid());
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path + strlen(path), sizeof(path) - strlen(path), "/theirs");
+	attr.pathname = lskel_ptr(path);
+	assert_int_equal(lskel_sys_bpf(BPF_OBJ_PIN, &attr, sizeof(attr)), 0);
+	assert_int_equal(run_into("", "", "live"), 0);
+	assert_int_equal(access(path, F_OK), 0);
+	assert_int_equal(detach_sub("live"), 0);
+	unlink(path);
+	*strrchr(path, '/') = '\0';
+	assert_int_equal(rmdir(path), 0);
+	/* --detach off bpffs: plain files stay */
+	snprintf(tmpd, sizeof(tmpd), "%s/tests/notbpffs-XXXXXX", build_dir());
+	assert_non_null(mkdtemp(tmpd));
+	snprintf(cmd, sizeof(cmd), "mkdir %1$s/maps && echo data > %1$s/maps/file && "
+		 "%2$s/bin/lskel-run --detach --pin-dir %1$s > %2$s/tests/detach.out 2>&1; "
+		 "test $? -eq 1 && test -f %1$s/maps/file && rm -r %1$s", tmpd, build_dir());
+	assert_int_equal(sh(cmd), 0);
+	unlink(dir);
+	snprintf(path, sizeof(path), "%s/theirs", dir);
+	unlink(path);
+	assert_int_equal(rmdir(dir), 0);
+	close(fd);
+	no_leftovers(before);
 }
 
 int main(void)
@@ -269,6 +525,10 @@ int main(void)
 		cmocka_unit_test(test_static_and_small),
 		cmocka_unit_test(test_bad_containers),
 		cmocka_unit_test(test_init_style),
+		cmocka_unit_test(test_second_run),
+		cmocka_unit_test(test_failure_after_pins),
+		cmocka_unit_test(test_killed_during_pinning),
+		cmocka_unit_test(test_foreign_entries),
 	};
 
 	return cmocka_run_group_tests_name("lskel-run", tests, setup, teardown);

@@ -29,6 +29,7 @@ struct lskel_blob_hdr {
 	__u32 skip_to;		/* scratch: steps below this index are skipped (reused maps) */
 	__s32 sink_fd;		/* scratch: the result of a BPF step that makes no fd */
 	__u32 sink_log[4];	/* scratch: the log fields of a BPF step that is no PROG_LOAD */
+	__u32 manifest_off;	/* struct lskel_mf_hdr: what the load makes, names, pins */
 };
 
 /* Trace operations that are not bpf() commands (op tables name them in messages). */
@@ -99,5 +100,80 @@ struct lskel_loader_ctx {
 	__u32 log_size;		/* in */
 	__u32 reserved;
 };
+
+/* The manifest, at manifest_off of the blob, so the blob hash a signed loader checks (and
+ * the signature over it) covers every fact the runtime acts on: names, fd slots, attach
+ * specs, LIBBPF_PIN_BY_NAME pins, kconfig descriptors, the op table, the loader's own BTF
+ * and func_info. Tables follow the header in this order, each 8-byte aligned, at offsets
+ * lskel_mf_layout() computes from the counts (no free offsets): objs, ops, maps, progs,
+ * kcfg, pins, func_info, btf, strings (NUL-terminated, referenced by offset). */
+#define LSKEL_MF_MAGIC 0x4d4b534cU	/* "LSKM" */
+#define LSKEL_MF_VERSION 1U
+#define LSKEL_MF_NAME_MAX 128U		/* names of the load, objects, maps, programs, pins */
+#define LSKEL_MF_TARGET_MAX 512U	/* attach targets ("category/name", "PATH:FUNC+OFF") */
+
+struct lskel_mf_hdr {
+	__u32 magic;
+	__u32 version;
+	__u32 size;		/* the whole manifest, strings included */
+	__u32 name;		/* string: the load's name (skeleton, container, pin directory) */
+	__u32 nr_objs, nr_ops, nr_maps, nr_progs, nr_kcfg, nr_pins;
+	__u32 nr_inputs;	/* u64 input slots before the kconfig values */
+	__u32 nr_func_info;	/* struct bpf_func_info of the loader */
+	__u32 btf_size;		/* the loader's BTF */
+	__u32 strings_size;
+	__u32 reserved[2];
+};
+
+struct lskel_mf_obj {
+	__u32 name;		/* string */
+	__u32 reserved;
+};
+
+struct lskel_mf_op {
+	__u32 cmd;		/* bpf command or enum lskel_pseudo_cmd */
+	__u32 what;		/* string, for messages */
+};
+
+enum { LSKEL_MF_MAP_SHARED = 1, LSKEL_MF_MAP_RDONLY = 2 };
+
+struct lskel_mf_map {
+	__u32 name, obj;	/* string, object index */
+	__u32 slot;		/* fd table slot (its MAP_CREATE op) */
+	__u32 type, key_size, value_size, max_entries;
+	__u32 flags;		/* LSKEL_MF_MAP_*: SHARED: another object's map, RDONLY: mmapped
+				 * read-only after load (.rodata sections) */
+	__u32 pinning;		/* LIBBPF_PIN_* of the definition */
+	__u32 input;		/* input slot of the caller's initial value, ~0u: none */
+	__u32 init_off;		/* blob offset of the initial value, ~0u: none */
+	__u32 reserved;
+};
+
+struct lskel_mf_prog {
+	__u32 name, obj;	/* string, object index */
+	__u32 slot;		/* fd table slot (its PROG_LOAD op) */
+	__u32 prog_type, expected_attach_type;
+	__u32 attach;		/* enum lskel_attach_kind */
+	__u32 target;		/* string */
+	__u32 reserved;
+};
+
+struct lskel_mf_kcfg {
+	__u32 name;		/* string */
+	__u32 type, input_off, size, is_signed, is_weak;
+};
+
+struct lskel_mf_pin {
+	__u32 name;		/* string */
+	__u32 op, slot, input;
+	__u32 type, key_size, value_size, max_entries, map_flags;
+	__u32 reserved;
+	__u64 map_extra;
+};
+
+/* Signed loaders begin with the blob check (compile.c): the SHA-256 compiled into them is
+ * four ld_imm64 at these instruction indexes (low half in .imm, high half in the next
+ * instruction's .imm), 8 bytes each, in order. */
+#define LSKEL_SIGNED_HASH_INSN(k) (5 + 4 * (k))
 
 #endif
