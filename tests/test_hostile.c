@@ -878,7 +878,9 @@ static void test_kconfig_bounds(void **state)
 			s = (struct core_read *)calloc(1, sizeof(*s));
 			assert_int_equal(lskel_open(&d, s), 0);
 			assert_int_equal(lskel_load(&d, s), -EINVAL);
-			assert_msg(s->ctx.errmsg, "kconfig '");
+			/* refused by the check of the C tables against the blob's manifest, or by
+			 * the kconfig bounds: either names the value */
+			assert_msg(s->ctx.errmsg, "kconfig ");
 			assert_msg(s->ctx.errmsg, k[j].name);
 			lskel_destroy(&core_read__desc, s);
 			watch_end(&w, "kconfig bounds");
@@ -916,8 +918,8 @@ static void test_kconfig_container(void **state)
 		buf = malloc(size);
 		assert_int_equal(fread(buf, 1, size, f), size);
 		assert_int_equal(lskel_cnt_parse(buf, size, &c, cerr, sizeof(cerr)), 0);
-		assert_true(c.nr_kcfg > 0);
-		off = (long)((const char *)&c.kcfg[0].size - (const char *)buf);
+		assert_true(c.mf.h->nr_kcfg > 0);	/* kconfig descriptors: in the blob's manifest */
+		off = (long)((const char *)&c.mf.kcfg[0].size - (const char *)buf);
 		fseek(f, off, SEEK_SET);
 		assert_int_equal(fwrite(&sizes[i], 4, 1, f), 1);
 		fclose(f);
@@ -932,14 +934,16 @@ static void test_kconfig_container(void **state)
 	}
 }
 
-/* lskel-run --json with a name holding a quote, a backslash and a newline: valid JSON. */
+/* lskel-run --json: a program name that is no identifier is refused before any bpf() call
+ * (naming the program, not echoing control characters raw), and a pin directory whose parent
+ * holds a quote, a backslash and a newline comes out as valid JSON. */
 static void test_json_escaped(void **state)
 {
-	char obj[256], path[256], line[1024], err[4096], out[256];
+	char obj[256], path[256], line[1024], err[4096], out[256], odd[256];
 	struct lskel_cnt c;
 	char cerr[256];
 	struct watch w;
-	void *buf;
+	void *buf, *orig;
 	size_t size;
 	char *name;
 	FILE *f;
@@ -950,13 +954,16 @@ static void test_json_escaped(void **state)
 	pathf(line, sizeof(line), "%s gen --format blob -o %s %s", lskel(), path, obj);
 	assert_int_equal(run_line(line, err, sizeof(err), 0), 0);
 	f = fopen(path, "r+b");
+	assert_non_null(f);
 	fseek(f, 0, SEEK_END);
 	size = (size_t)ftell(f);
 	rewind(f);
 	buf = malloc(size);
+	orig = malloc(size);
 	assert_int_equal(fread(buf, 1, size, f), size);
+	memcpy(orig, buf, size);
 	assert_int_equal(lskel_cnt_parse(buf, size, &c, cerr, sizeof(cerr)), 0);
-	name = (char *)lskel_cnt_str(&c, c.progs[0].name);
+	name = (char *)lskel_mf_str(&c.mf, c.mf.progs[0].name);
 	assert_true(strlen(name) >= 3);
 	name[0] = '"';
 	name[1] = '\\';
@@ -964,18 +971,35 @@ static void test_json_escaped(void **state)
 	rewind(f);
 	assert_int_equal(fwrite(buf, 1, size, f), size);
 	fclose(f);
+	pathf(line, sizeof(line), "%s --json --no-attach --pin-dir %s/js %s", lskel_run(), bpffs,
+	      path);
+	watch_start(&w);
+	assert_int_equal(run_line(line, err, sizeof(err), 0), 1);
+	assert_msg(err, "program 0");
+	assert_true(strchr(err, '\n') == strrchr(err, '\n'));	/* one line: no raw newline */
+	watch_end(&w, "json: bad name refused");
+
+	/* the original container, pinned under a directory with JSON's special characters */
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(orig, 1, size, f), size);
+	fclose(f);
 	free(buf);
+	free(orig);
+	pathf(odd, sizeof(odd), "%s/q\"b\\s\nl", bpffs);
+	assert_int_equal(mkdir(odd, 0700), 0);
 	pathf(out, sizeof(out), "%s/js.json", tmp);
-	pathf(line, sizeof(line), "%s --json --no-attach --pin-dir %s/js %s > %s && python3 -c "
-	      "'import json,sys; d=json.load(open(sys.argv[1])); assert d[\"programs\"][0]"
-	      "[\"name\"].startswith(\"\\\"\\\\\\n\")' %s", lskel_run(), bpffs, path, out, out);
+	pathf(line, sizeof(line), "%s --json --no-attach --pin-dir '%s/js' %s > %s && python3 -c "
+	      "'import json,sys; d=json.load(open(sys.argv[1])); assert d[\"pin_dir\"]"
+	      ".endswith(\"q\\\"b\\\\s\\nl/js\")' %s", lskel_run(), odd, path, out, out);
 	watch_start(&w);
 	if (system(line))
-		fail_msg("not valid JSON, or the name not kept: %s", line);
-	pathf(line, sizeof(line), "%s --detach --pin-dir %s/js > %s", lskel_run(), bpffs, out);
+		fail_msg("not valid JSON, or the directory not kept: %s", line);
+	pathf(line, sizeof(line), "%s --detach --pin-dir '%s/js' > %s", lskel_run(), odd, out);
 	assert_int_equal(system(line), 0);
-	pathf(line, sizeof(line), "%s/js", bpffs);
+	pathf(line, sizeof(line), "%s/js", odd);
 	rmdir(line);
+	rmdir(odd);
 	unlink(out);
 	unlink(path);
 	watch_end(&w, "json");

@@ -734,7 +734,12 @@ static inline const char *lskel_mf_str(const struct lskel_mf *m, __u32 off)
 
 static inline int lskel_mf_bad(char *err, size_t n, const char *fmt, __u32 a, const char *s)
 {
+	char *p;
+
 	snprintf(err, n, fmt, a, s);
+	for (p = err; *p; p++)	/* a refused name may hold anything: no control bytes out */
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	return -EINVAL;
 }
 
