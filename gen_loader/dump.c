@@ -240,8 +240,12 @@ void lsk_dump_trace(FILE *f, const struct lsk_trace *t)
 				op->src, op->dst, i + 1, op->skip_to - 1);
 			break;
 		case LSK_CMD_USER_INIT:
-			fprintf(f, " input slot %d -> chunk %d (%u bytes)", op->src, op->dst,
-				t->chunks[op->dst].size);
+			if (op->user_size)
+				fprintf(f, " input slot %d [%u, +%u) -> chunk %d at %u", op->src,
+					op->user_off, op->user_size, op->dst, op->dst_off);
+			else
+				fprintf(f, " input slot %d -> chunk %d (%u bytes)", op->src,
+					op->dst, t->chunks[op->dst].size);
 			break;
 		}
 		fputc('\n', f);

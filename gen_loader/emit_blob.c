@@ -66,6 +66,15 @@ int lsk_emit_container(FILE *f, const char *name, const struct lsk_trace *t,
 	__u32 off;
 	int err = 0;
 
+	for (oi = 0; oi < t->nr_objs; oi++)	/* before any allocation: nothing to free */
+		for (i = 0; i < t->objs[oi].obj->nr_maps; i++)
+			if (t->objs[oi].obj->maps[i].kind == LSK_MAP_STRUCT_OPS) {
+				free(ops);
+				return lsk_err(ENOTSUP, "%s: struct_ops '%s': the container format "
+					       "(lskel-run) has no struct_ops support yet (layout "
+					       "check, unregistration); generate a skeleton header",
+					       t->objs[oi].obj->path, t->objs[oi].obj->maps[i].name);
+			}
 	for (oi = 0; oi < t->nr_objs; oi++) {
 		nm += t->objs[oi].obj->nr_maps;
 		np += t->objs[oi].obj->nr_progs;

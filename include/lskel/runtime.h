@@ -178,6 +178,8 @@ struct lskel_handle {
 	struct lskel_sub *subs;	/* subskeletons opened on this object */
 };
 
+struct lskel_st_ops;
+
 /* Everything a generated skeleton knows about its loader. */
 struct lskel_desc {
 	const char *name;
@@ -213,6 +215,8 @@ struct lskel_desc {
 	__u32 nr_syms;
 	const struct lskel_handle_bind *handles;	/* one per object */
 	__u32 nr_objs;
+	const struct lskel_st_ops *st_ops;	/* struct_ops maps (lskel/struct_ops.h) */
+	__u32 nr_st_ops;
 };
 
 /* A LIBBPF_PIN_BY_NAME map: reused when a map with the same definition is pinned at
@@ -891,6 +895,8 @@ out:
 	return err;
 }
 
+#include <lskel/struct_ops.h>
+
 /* Anonymous copy of a global data section, readable and writable before load. */
 static inline void *lskel_prep_data(const void *init, __u32 size)
 {
@@ -948,7 +954,7 @@ static inline int lskel_open(const struct lskel_desc *d, void *skel)
 		h->subs = NULL;
 		*(struct lskel_handle **)(s + d->handles[i].ptr_off) = h;
 	}
-	return 0;
+	return lskel_st_ops_open(d, skel);
 }
 
 /* Subskeletons (lskel gen --subskeleton): a library's typed view of the skeleton it was
@@ -1149,6 +1155,9 @@ static inline int lskel_load(const struct lskel_desc *d, void *skel)
 	int *fds = NULL, err;
 	__u32 i;
 
+	err = lskel_st_ops_check(d, c);
+	if (err)
+		return err;
 	if (d->nr_inputs) {
 		inputs = (__u64 *)calloc(d->nr_inputs, 8);
 		if (!inputs)
@@ -1491,6 +1500,7 @@ static inline void lskel_detach(const struct lskel_desc *d, void *skel)
 			close(*l);
 		*l = -1;
 	}
+	lskel_st_ops_detach(d, skel);
 }
 
 /* Attach every program whose SEC names its target; all or none. */
@@ -1514,6 +1524,10 @@ static inline int lskel_attach(const struct lskel_desc *d, void *skel)
 		}
 		*l = fd;
 	}
+	if (lskel_st_ops_attach(d, skel)) {
+		lskel_detach(d, skel);
+		return c->err;
+	}
 	return 0;
 }
 
@@ -1528,6 +1542,7 @@ static inline void lskel_destroy(const struct lskel_desc *d, void *skel)
 	free(((struct lskel_ctx *)skel)->pins_made);	/* the pins stay: that is their point */
 	lskel_subs_notify(d, skel, 1);
 	lskel_detach(d, skel);
+	lskel_st_ops_destroy(d, skel);
 	for (i = 0; i < d->nr_progs; i++) {
 		int fd = ((struct lskel_prog_desc *)(s + d->progs[i].fd_off))->prog_fd;
 

@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* struct_ops through light skeletons, on the kernel: a BPF congestion control (Reno through
+ * the kernel's tcp_reno_* kfuncs, callbacks counted in .bss) registered by the loader's map
+ * update (.struct_ops) or by the link __attach makes (.struct_ops.link), selected with
+ * setsockopt(TCP_CONGESTION) on a loopback connection in a private network namespace, and
+ * no longer selectable after __destroy / __detach. The runtime's layout check against the
+ * kernel's BTF refuses, by member name, a struct the object was not compiled for. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <cmocka.h>
+#include "cc_plain.lskel.h"
+#include "cc_link.lskel.h"
+#include "kstate.h"
+
+#define XFER (4 << 20)
+
+static int lo_up(void **state)
+{
+	struct ifreq ifr;
+	int fd;
+
+	(void)state;
+	if (unshare(CLONE_NEWNET))
+		return -1;
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd < 0)
+		return -1;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0) {
+		ifr.ifr_flags |= IFF_UP;
+		ioctl(fd, SIOCSIFFLAGS, &ifr);
+	}
+	close(fd);
+	return 0;
+}
+
+/* setsockopt(TCP_CONGESTION, @cc) on a new socket: 0 or -errno. */
+static int cc_selectable(const char *cc)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0), r;
+
+	assert_true(fd >= 0);
+	r = setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, cc, strlen(cc)) ? -errno : 0;
+	close(fd);
+	return r;
+}
+
+/* XFER bytes over a loopback connection whose sender uses congestion control @cc. */
+static void transfer(const char *cc)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t al = sizeof(a);
+	static char buf[1 << 16];
+	char got[32] = "";
+	socklen_t gl = sizeof(got);
+	int srv, cli, acc;
+	size_t sent = 0, rcvd = 0;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	srv = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(srv >= 0);
+	assert_int_equal(bind(srv, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(srv, 1), 0);
+	assert_int_equal(getsockname(srv, (struct sockaddr *)&a, &al), 0);
+	cli = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	assert_true(cli >= 0);
+	assert_int_equal(setsockopt(cli, IPPROTO_TCP, TCP_CONGESTION, cc, strlen(cc)), 0);
+	assert_true(connect(cli, (struct sockaddr *)&a, sizeof(a)) == 0 || errno == EINPROGRESS);
+	acc = accept4(srv, NULL, NULL, SOCK_NONBLOCK);
+	assert_true(acc >= 0);
+	assert_int_equal(getsockopt(cli, IPPROTO_TCP, TCP_CONGESTION, got, &gl), 0);
+	assert_string_equal(got, cc);
+	while (rcvd < XFER) {
+		ssize_t n;
+
+		if (sent < XFER) {
+			n = send(cli, buf, sizeof(buf) < XFER - sent ? sizeof(buf) : XFER - sent, 0);
+			if (n > 0)
+				sent += n;
+			else
+				assert_int_equal(errno, EAGAIN);
+		}
+		n = recv(acc, buf, sizeof(buf), 0);
+		if (n > 0)
+			rcvd += n;
+		else
+			assert_true(n < 0 && errno == EAGAIN);
+	}
+	close(cli);
+	close(acc);
+	close(srv);
+}
+
+static void no_leak(struct id_set before[4], int fds0)
+{
+	char left[512];
+
+	if (ids_wait_gone(before, left, sizeof(left)))
+		fail_msg("leaked: %s", left);
+	assert_int_equal(count_fds(), fds0);
+	ids_free(before);
+}
+
+/* Plain .struct_ops: registered by the load under the name the caller set, unregistered by
+ * __destroy. */
+static void test_plain(void **state)
+{
+	struct id_set before[4] = {};
+	int fds0 = count_fds();
+	struct cc_plain *s;
+
+	(void)state;
+	assert_int_equal(ids_snapshot(before), 0);
+	s = cc_plain__open();
+	assert_non_null(s);
+	assert_string_equal((char *)s->struct_ops.lsk_cc->name, "lsk_cc");
+	snprintf((char *)s->struct_ops.lsk_cc->name, sizeof(s->struct_ops.lsk_cc->name), "lsk_cc_t");
+	/* a function pointer without a program: these bytes never reach the kernel (it would
+	 * take them for a program fd and refuse the update) */
+	s->struct_ops.lsk_cc->set_state = 12345;
+	assert_int_equal(cc_selectable("lsk_cc_t"), -ENOENT);
+	if (cc_plain__load(s))
+		fail_msg("load: %s", s->ctx.errmsg);
+	assert_int_equal(cc_selectable("lsk_cc"), -ENOENT);
+	assert_int_equal(cc_selectable("lsk_cc_t"), 0);
+	transfer("lsk_cc_t");
+	print_message("plain: init %llu ssthresh %llu cong_avoid %llu undo_cwnd %llu\n",
+		      (unsigned long long)s->bss->calls[0], (unsigned long long)s->bss->calls[1],
+		      (unsigned long long)s->bss->calls[2], (unsigned long long)s->bss->calls[3]);
+	assert_true(s->bss->calls[0] >= 1);	/* init: the connection took our ops */
+	assert_true(s->bss->calls[2] >= 1);	/* cong_avoid: ACKs grew the window */
+	assert_int_equal(cc_plain__attach(s), 0);	/* nothing to attach: registered */
+	cc_plain__destroy(s);
+	assert_int_equal(cc_selectable("lsk_cc_t"), -ENOENT);
+	no_leak(before, fds0);
+}
+
+/* .struct_ops.link: loaded but not registered until __attach; __detach unregisters. */
+static void test_link(void **state)
+{
+	struct id_set before[4] = {};
+	int fds0 = count_fds();
+	struct cc_link *s;
+	__u64 init;
+
+	(void)state;
+	assert_int_equal(ids_snapshot(before), 0);
+	s = cc_link__open_and_load();
+	assert_non_null(s);
+	assert_int_equal(s->links.lsk_cc_link_fd, -1);
+	assert_int_equal(cc_selectable("lsk_cc_link"), -ENOENT);
+	if (cc_link__attach(s))
+		fail_msg("attach: %s", s->ctx.errmsg);
+	assert_true(s->links.lsk_cc_link_fd >= 0);
+	assert_int_equal(cc_selectable("lsk_cc_link"), 0);
+	transfer("lsk_cc_link");
+	init = s->bss->calls[0];
+	print_message("link: init %llu ssthresh %llu cong_avoid %llu undo_cwnd %llu\n",
+		      (unsigned long long)init, (unsigned long long)s->bss->calls[1],
+		      (unsigned long long)s->bss->calls[2], (unsigned long long)s->bss->calls[3]);
+	assert_true(init >= 1);
+	assert_true(s->bss->calls[2] >= 1);
+	cc_link__detach(s);
+	assert_int_equal(s->links.lsk_cc_link_fd, -1);
+	assert_int_equal(cc_selectable("lsk_cc_link"), -ENOENT);
+	assert_int_equal(cc_link__attach(s), 0);	/* again: the map can be linked anew */
+	assert_int_equal(cc_selectable("lsk_cc_link"), 0);
+	cc_link__destroy(s);
+	assert_int_equal(cc_selectable("lsk_cc_link"), -ENOENT);
+	no_leak(before, fds0);
+}
+
+/* Load @d (cc_plain's, altered) and expect a refusal before anything reaches the kernel. */
+static void expect_refusal(const struct lskel_desc *d, const char *want)
+{
+	struct id_set before[4] = {};
+	int fds0 = count_fds();
+	struct cc_plain *s = (struct cc_plain *)calloc(1, sizeof(*s));
+
+	assert_non_null(s);
+	assert_int_equal(ids_snapshot(before), 0);
+	assert_int_equal(lskel_open(d, s), 0);
+	assert_true(lskel_load(d, s) < 0);
+	print_message("refused: %s\n", s->ctx.errmsg);
+	if (!strstr(s->ctx.errmsg, want))
+		fail_msg("message '%s' lacks '%s'", s->ctx.errmsg, want);
+	lskel_destroy(d, s);
+	no_leak(before, fds0);
+}
+
+/* The kernel's layout is checked by name: a member moved, a member the kernel lacks, a
+ * struct it does not have. */
+static void test_layout_refused(void **state)
+{
+	struct lskel_desc d = cc_plain__desc;
+	struct lskel_st_ops so = cc_plain__desc.st_ops[0];
+	struct lskel_st_member m[64];
+
+	(void)state;
+	assert_true(so.nr_members <= 64);
+	memcpy(m, so.members, so.nr_members * sizeof(*m));
+	so.members = m;
+	d.st_ops = &so;
+	m[1].off += 8;
+	expect_refusal(&d, "offset of member cong_avoid (kernel 8, object 16)");
+	m[1].off -= 8;
+	m[1].name = "cong_avoid_v2";
+	expect_refusal(&d, "it has no member cong_avoid_v2");
+	m[1].name = "cong_avoid";
+	so.type = "lskel_no_such_ops";
+	expect_refusal(&d, "no struct_ops type lskel_no_such_ops");
+	so.type = "tcp_congestion_ops";
+	so.value_size += 64;
+	expect_refusal(&d, "value size of bpf_struct_ops_tcp_congestion_ops (kernel 256, "
+		       "object 320)");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_plain),
+		cmocka_unit_test(test_link),
+		cmocka_unit_test(test_layout_refused),
+	};
+
+	return cmocka_run_group_tests(tests, lo_up, NULL);
+}
