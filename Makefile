@@ -52,7 +52,7 @@ HDR_CHECKS := $(patsubst %,$(BUILD)/skel/%.c11.ok,$(SKEL_NAMES) dsp_static dsp_t
 	      $(patsubst %,$(BUILD)/skel/%.cxx17.ok,$(SKEL_NAMES) dsp_static dsp_tailcall)
 
 # struct_ops congestion controls (tests/test_struct_ops.c): plain and .struct_ops.link.
-ST_OPS_NAMES := cc_plain cc_link
+ST_OPS_NAMES := cc_plain cc_link cc_two
 ST_OPS_SKELS := $(patsubst %,$(BUILD)/skel/%.lskel.h,$(ST_OPS_NAMES))
 HDR_CHECKS += $(patsubst %,$(BUILD)/skel/%.c11.ok,$(ST_OPS_NAMES)) \
 	      $(patsubst %,$(BUILD)/skel/%.cxx17.ok,$(ST_OPS_NAMES))

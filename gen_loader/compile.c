@@ -23,6 +23,7 @@
 
 struct gen {
 	struct lsk_asm *a;
+	const struct lsk_trace *t;
 	const struct lsk_blob *b;
 	const unsigned char *blob_hash;	/* signed loaders: SHA-256 of the blob */
 	int lim;		/* largest offset a step may name */
@@ -411,6 +412,33 @@ static void emit_blob_check(struct gen *g)
 	asm_bind(a, ok);
 }
 
+/* On failure, before the fds are closed: undo the completed ops whose effect outlives their
+ * fds (a plain struct_ops map's registration: MAP_DELETE_ELEM with an attr the op's fixups
+ * filled). Code per such op, not a step: the failure path walks no step table, and there is
+ * one such op per struct_ops map. Op k completed when the failing op is after it. */
+static void emit_undo(struct gen *g)
+{
+	struct lsk_asm *a = g->a;
+	size_t k;
+
+	for (k = 0; k < g->t->nr_ops; k++) {
+		const struct lsk_op *op = &g->t->ops[k];
+		int skip;
+
+		if (op->undo < 0)
+			continue;
+		skip = asm_new_label(a);
+		E(I_LDX(BPF_W, 1, 9, HDR(failed_op)));
+		asm_jmp_imm(a, BPF_JLE, 1, k, skip);
+		E(I_MOV_IMM(1, BPF_MAP_DELETE_ELEM));
+		E(I_MOV_REG(2, 9));
+		E(I_ALU64_IMM(BPF_ADD, 2, g->b->chunk_off[op->undo]));
+		E(I_MOV_IMM(3, g->t->chunks[op->undo].size));
+		E(I_CALL(BPF_FUNC_sys_bpf));	/* its result changes nothing: the load failed */
+		asm_bind(a, skip);
+	}
+}
+
 static void emit_main(struct gen *g, int step_fn, int close_fn)
 {
 	struct lsk_asm *a = g->a;
@@ -448,6 +476,7 @@ static void emit_main(struct gen *g, int step_fn, int close_fn)
 	E(I_STX(BPF_W, 6, 1, CTX(err)));
 	E(I_LDX(BPF_W, 1, 9, HDR(failed_op)));
 	E(I_STX(BPF_W, 6, 1, CTX(failed_op)));
+	emit_undo(g);
 	E(I_MOV_IMM(1, g->b->nr_ops));
 	asm_ld_func(a, 2, close_fn);
 	E(I_MOV_IMM(3, 0));
@@ -525,6 +554,7 @@ int lsk_loader_compile_signed(const struct lsk_trace *t, const struct lsk_sign_o
 	if (err)
 		goto out;
 	g.b = l->blob;
+	g.t = t;
 	if (so) {
 		lsk_sha256(l->blob->data, l->blob->size, l->blob_hash);
 		g.blob_hash = l->blob_hash;

@@ -782,6 +782,21 @@ static int st_ops_user_init(struct builder *b, size_t i, int vc, int slot)
 	return 0;
 }
 
+/* A registered plain struct_ops map stays registered when its fd is closed: if a later op
+ * fails, the loader deletes its value (unregisters it) before closing the fds. The attr
+ * is filled by the update's own fixups, so it is complete exactly when the update ran. */
+static int st_ops_undo(struct builder *b, int op, size_t i, int kc)
+{
+	int c = chunk(b, NULL, offsetof(union bpf_attr, flags), "unregister attr");
+	int err;
+
+	if (c < 0)
+		return c;
+	b->t->ops[op].undo = c;
+	err = fix(b, op, LSK_FIX_FD, c, ATTR_OFF(map_fd), b->to->map_op[i]);
+	return err ?: fix(b, op, LSK_FIX_PTR, c, ATTR_OFF(key), kc);
+}
+
 /* struct_ops values, after the programs: the object's data with the caller's edits, program
  * fds in the function-pointer members. The update registers a plain .struct_ops map with the
  * kernel; a .struct_ops.link one is registered by the link __attach creates. */
@@ -817,6 +832,8 @@ static int add_st_ops_values(struct builder *b)
 		err = attr_fix(b, op, LSK_FIX_FD, ATTR_OFF(map_fd), b->to->map_op[i]);
 		err = err ?: attr_fix(b, op, LSK_FIX_PTR, ATTR_OFF(key), kc);
 		err = err ?: attr_fix(b, op, LSK_FIX_PTR, ATTR_OFF(value), vc);
+		if (!err && !m->st_ops->link)
+			err = st_ops_undo(b, op, i, kc);
 		for (j = 0; !err && j < m->st_ops->nr_members; j++) {
 			const struct lsk_st_member *sm = &m->st_ops->members[j];
 

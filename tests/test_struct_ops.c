@@ -20,6 +20,8 @@
 #include <cmocka.h>
 #include "cc_plain.lskel.h"
 #include "cc_link.lskel.h"
+#include "cc_two.lskel.h"
+#include "inject.h"
 #include "kstate.h"
 
 #define XFER (4 << 20)
@@ -226,12 +228,33 @@ static void test_layout_refused(void **state)
 		       "object 320)");
 }
 
+/* A failure at any op leaves nothing: with two plain maps, the first one's registration is
+ * undone when the second one's update (or anything later) fails (inject_every_op and
+ * kernel_fail_every_op count every kernel object and fd). */
+static void test_failure_undoes_registration(void **state)
+{
+	unsigned int n;
+
+	(void)state;
+	n = kernel_fail_every_op(&cc_two__desc, sizeof(struct cc_two));
+	print_message("cc_two: kernel refusal at %u ops, nothing left\n", n);
+	assert_true(n > 0);
+	assert_int_equal(cc_selectable("lsk_cc_a"), -ENOENT);
+	n = inject_every_op(&cc_two__desc, sizeof(struct cc_two));
+	print_message("cc_two: injected failure at %u ops, nothing left\n", n);
+	assert_true(n > 0);
+	assert_int_equal(cc_selectable("lsk_cc_a"), -ENOENT);
+	n = kernel_fail_every_op(&cc_link__desc, sizeof(struct cc_link));
+	assert_true(n > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plain),
 		cmocka_unit_test(test_link),
 		cmocka_unit_test(test_layout_refused),
+		cmocka_unit_test(test_failure_undoes_registration),
 	};
 
 	return cmocka_run_group_tests(tests, lo_up, NULL);
