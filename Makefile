@@ -54,8 +54,10 @@ HDR_CHECKS := $(patsubst %,$(BUILD)/skel/%.c11.ok,$(SKEL_NAMES) dsp_static dsp_t
 # struct_ops congestion controls (tests/test_struct_ops.c): plain and .struct_ops.link.
 ST_OPS_NAMES := cc_plain cc_link cc_two
 ST_OPS_SKELS := $(patsubst %,$(BUILD)/skel/%.lskel.h,$(ST_OPS_NAMES))
-HDR_CHECKS += $(patsubst %,$(BUILD)/skel/%.c11.ok,$(ST_OPS_NAMES)) \
-	      $(patsubst %,$(BUILD)/skel/%.cxx17.ok,$(ST_OPS_NAMES))
+HDR_CHECKS += $(patsubst %,$(BUILD)/skel/%.c11.ok,$(ST_OPS_NAMES) sched_simple) \
+	      $(patsubst %,$(BUILD)/skel/%.cxx17.ok,$(ST_OPS_NAMES) sched_simple)
+# A sched_ext scheduler (no kernel here has sched_ext): golden trace and loader.
+SCHED_OBJ := $(BUILD)/samples/refused/sched_simple.bpf.o
 
 TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
@@ -149,7 +151,9 @@ $(BUILD)/tests/test_attach: $(SKEL_HDRS) $(BUILD)/skel/trampolines.lskel.h
 $(BUILD)/skel/trampolines.lskel.h: $(REFUSED_OBJS) $(BUILD)/bin/lskel | $(BUILD)/skel
 	$(BUILD)/bin/lskel gen -n trampolines -o $@ $(REFUSED_OBJS)
 $(BUILD)/tests/test_chain: $(CHAIN_HDRS) $(TEST_BPF_OBJS)
-$(BUILD)/tests/test_struct_ops: $(ST_OPS_SKELS)
+$(BUILD)/tests/test_struct_ops: $(ST_OPS_SKELS) $(SCHED_OBJ)
+$(BUILD)/skel/sched_simple.lskel.h: $(SCHED_OBJ) $(BUILD)/bin/lskel | $(BUILD)/skel
+	$(BUILD)/bin/lskel gen -n sched_simple -o $@ $<
 $(BUILD)/skel/cc_%.lskel.h: $(BUILD)/tests/bpf/cc_%.bpf.o $(BUILD)/bin/lskel | $(BUILD)/skel
 	$(BUILD)/bin/lskel gen -n cc_$* -o $@ $<
 # Kfuncs shared by two objects (module BTF fds: one per symbol per load, tests/test_modbtf.c).
@@ -328,6 +332,8 @@ golden: all $(BUILD)/bin/lskel $(LINK_OBJS)
 		$(filter-out $(DSP)/tc_gate.bpf.o,$(DSP_OBJS)) | sed 's|/[^ ]*/lskel-dispatch-[^/]*/|TMP/|' > tests/golden/dsp.freplace.dump
 	$(BUILD)/bin/lskel gen -n trampolines $(REFUSED_OBJS) | sed -n '/__progs\[\] = {/,/^};/p' \
 		> tests/golden/trampolines.attach
+	$(BUILD)/bin/lskel dump $(SCHED_OBJ) > tests/golden/sched_simple.dump
+	$(BUILD)/bin/lskel dump --loader $(SCHED_OBJ) > tests/golden/sched_simple.loader.dump
 	git diff --stat tests/golden
 
 $(BENCH_DIR)/scale%.bpf.c: bench/gen-scale.sh | $(BENCH_DIR)

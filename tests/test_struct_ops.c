@@ -248,6 +248,29 @@ static void test_failure_undoes_registration(void **state)
 	assert_true(n > 0);
 }
 
+/* sched_ext: no kernel here has it. `lskel dump` of a minimal scheduler (trace, then loader)
+ * equals the reviewed golden files: the value type and struct looked up at load time, the
+ * programs at members 0, 1, 3, 31, 32, the .struct_ops.link map (flags 0x2000). */
+static void golden(const char *args, const char *file)
+{
+	const char *b = getenv("LSK_BUILD") ? getenv("LSK_BUILD") : "build";
+	char cmd[2048];
+
+	snprintf(cmd, sizeof(cmd), "%1$s/bin/lskel %2$s %1$s/samples/refused/sched_simple.bpf.o > "
+		 "%1$s/tests/%3$s.out && cmp -s %1$s/tests/%3$s.out tests/golden/%3$s || "
+		 "{ diff -u tests/golden/%3$s %1$s/tests/%3$s.out | head -20; exit 1; }", b, args,
+		 file);
+	if (system(cmd))
+		fail_msg("lskel %s of sched_simple differs from tests/golden/%s", args, file);
+}
+
+static void test_sched_ext_golden(void **state)
+{
+	(void)state;
+	golden("dump", "sched_simple.dump");
+	golden("dump --loader", "sched_simple.loader.dump");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -255,6 +278,7 @@ int main(void)
 		cmocka_unit_test(test_link),
 		cmocka_unit_test(test_layout_refused),
 		cmocka_unit_test(test_failure_undoes_registration),
+		cmocka_unit_test(test_sched_ext_golden),
 	};
 
 	return cmocka_run_group_tests(tests, lo_up, NULL);
