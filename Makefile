@@ -52,7 +52,7 @@ HDR_CHECKS := $(patsubst %,$(BUILD)/skel/%.c11.ok,$(SKEL_NAMES) dsp_static dsp_t
 	      $(patsubst %,$(BUILD)/skel/%.cxx17.ok,$(SKEL_NAMES) dsp_static dsp_tailcall)
 
 # struct_ops congestion controls (tests/test_struct_ops.c): plain and .struct_ops.link.
-ST_OPS_NAMES := cc_plain cc_link cc_two
+ST_OPS_NAMES := cc_plain cc_link cc_two umulti kprobes_refused
 ST_OPS_SKELS := $(patsubst %,$(BUILD)/skel/%.lskel.h,$(ST_OPS_NAMES))
 HDR_CHECKS += $(patsubst %,$(BUILD)/skel/%.c11.ok,$(ST_OPS_NAMES) sched_simple) \
 	      $(patsubst %,$(BUILD)/skel/%.cxx17.ok,$(ST_OPS_NAMES) sched_simple)
@@ -70,6 +70,8 @@ STATIC_CC ?= $(shell command -v musl-gcc >/dev/null 2>&1 && echo musl-gcc || ech
 RUN_CFLAGS := -static -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
 	      -Wall -Wextra -Werror -Iinclude -idirafter /usr/include \
 	      -idirafter /usr/include/$(shell $(CC) -dumpmachine)
+# kprobe.multi and ksyscall attach stay out of it (lskel/attach_multi.h): size
+RUN_CFLAGS += -DLSKEL_RUN_SMALL
 RUN_LDFLAGS := -Wl,--gc-sections -Wl,-z,noseparate-code -Wl,--build-id=none -s
 
 BENCH_DIR := $(BUILD)/bench
@@ -152,6 +154,10 @@ $(BUILD)/skel/trampolines.lskel.h: $(REFUSED_OBJS) $(BUILD)/bin/lskel | $(BUILD)
 	$(BUILD)/bin/lskel gen -n trampolines -o $@ $(REFUSED_OBJS)
 $(BUILD)/tests/test_chain: $(CHAIN_HDRS) $(TEST_BPF_OBJS)
 $(BUILD)/tests/test_struct_ops: $(ST_OPS_SKELS) $(SCHED_OBJ)
+$(BUILD)/tests/test_multi_attach: $(BUILD)/skel/umulti.lskel.h $(BUILD)/skel/kprobes_refused.lskel.h
+$(BUILD)/skel/umulti.lskel.h $(BUILD)/skel/kprobes_refused.lskel.h: $(BUILD)/skel/%.lskel.h: \
+		$(BUILD)/tests/bpf/%.bpf.o $(BUILD)/bin/lskel | $(BUILD)/skel
+	$(BUILD)/bin/lskel gen -n $* -o $@ $<
 $(BUILD)/skel/sched_simple.lskel.h: $(SCHED_OBJ) $(BUILD)/bin/lskel | $(BUILD)/skel
 	$(BUILD)/bin/lskel gen -n sched_simple -o $@ $<
 $(BUILD)/skel/cc_%.lskel.h: $(BUILD)/tests/bpf/cc_%.bpf.o $(BUILD)/bin/lskel | $(BUILD)/skel

@@ -408,8 +408,9 @@ static int emit_tables(FILE *f, const char *name, const struct lsk_trace *t,
 		fprintf(f, "\tNULL, NULL, 0,\n");
 	fprintf(f, "\t%1$s__syms, %2$d, %1$s__handles, %3$zu,\n", name, nsym, t->nr_objs);
 	if (nst)
-		fprintf(f, "\t%s__st_ops, %d,\n", name, nst);
-	fprintf(f, "};\n\n");
+		fprintf(f, "\t%s__st_ops, %d,\n};\n\n", name, nst);
+	else
+		fprintf(f, "\tNULL, 0,\n};\n\n");
 	return 0;
 }
 

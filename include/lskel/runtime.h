@@ -115,6 +115,13 @@ enum lskel_attach_kind {
 	LSKEL_ATTACH_KRETPROBE,
 	LSKEL_ATTACH_UPROBE,	/* uprobe/PATH:FUNC[+OFF]: perf uprobe PMU event + link */
 	LSKEL_ATTACH_URETPROBE,
+	/* lskel/attach_multi.h: */
+	LSKEL_ATTACH_UPROBE_MULTI,	/* uprobe.multi/PATH:GLOB: one uprobe_multi link */
+	LSKEL_ATTACH_URETPROBE_MULTI,
+	LSKEL_ATTACH_KPROBE_MULTI,	/* kprobe.multi/GLOB: one kprobe_multi link (fprobe) */
+	LSKEL_ATTACH_KRETPROBE_MULTI,
+	LSKEL_ATTACH_KSYSCALL,		/* ksyscall/NAME: kprobe on the syscall's entry symbol */
+	LSKEL_ATTACH_KRETSYSCALL,
 };
 
 /* Attach types newer than the 6.1 UAPI headers. */
@@ -1254,70 +1261,15 @@ static inline int lskel_read_num(const char *path, size_t skip)
 	return lskel_dec(buf + skip);
 }
 
+#include <lskel/attach_multi.h>
+
 /* File offset of function @func in the ELF executable or library @path (for uprobes). */
 static inline long lskel_elf_func_off(const char *path, const char *func)
 {
-	unsigned char *f = NULL;
-	long ret = -ENOENT;
-	struct stat st;
-	size_t i, j;
-	int fd = open(path, O_RDONLY);
+	__u64 off;
+	long n = lskel_elf_glob_offs(path, func, &off, 1);
 
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) || st.st_size < (off_t)sizeof(Elf64_Ehdr)) {
-		close(fd);
-		return -EINVAL;
-	}
-	f = (unsigned char *)mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (f == MAP_FAILED)
-		return -errno;
-	{
-		const Elf64_Ehdr *eh = (const Elf64_Ehdr *)f;
-		size_t sz = st.st_size;
-
-		if (memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
-		    eh->e_shoff > sz || (sz - eh->e_shoff) / sizeof(Elf64_Shdr) < eh->e_shnum ||
-		    eh->e_phoff > sz || (sz - eh->e_phoff) / sizeof(Elf64_Phdr) < eh->e_phnum) {
-			ret = -ENOEXEC;
-			goto out;
-		}
-		for (i = 0; i < eh->e_shnum && ret == -ENOENT; i++) {
-			const Elf64_Shdr *s = (const Elf64_Shdr *)(f + eh->e_shoff) + i, *str;
-
-			if ((s->sh_type != SHT_SYMTAB && s->sh_type != SHT_DYNSYM) ||
-			    s->sh_link >= eh->e_shnum || s->sh_offset > sz ||
-			    s->sh_size > sz - s->sh_offset)
-				continue;
-			str = (const Elf64_Shdr *)(f + eh->e_shoff) + s->sh_link;
-			if (str->sh_offset > sz || str->sh_size > sz - str->sh_offset)
-				continue;
-			for (j = 0; j < s->sh_size / sizeof(Elf64_Sym); j++) {
-				const Elf64_Sym *sym = (const Elf64_Sym *)(f + s->sh_offset) + j;
-				const Elf64_Phdr *ph = (const Elf64_Phdr *)(f + eh->e_phoff);
-				size_t k;
-
-				if (ELF64_ST_TYPE(sym->st_info) != STT_FUNC || !sym->st_value ||
-				    sym->st_name >= str->sh_size ||
-				    strncmp((const char *)f + str->sh_offset + sym->st_name, func,
-					    str->sh_size - sym->st_name) ||
-				    strlen(func) >= str->sh_size - sym->st_name)
-					continue;
-				for (k = 0; k < eh->e_phnum; k++)
-					if (ph[k].p_type == PT_LOAD && (ph[k].p_flags & PF_X) &&
-					    sym->st_value >= ph[k].p_vaddr &&
-					    sym->st_value < ph[k].p_vaddr + ph[k].p_memsz) {
-						ret = (long)(sym->st_value - ph[k].p_vaddr + ph[k].p_offset);
-						break;
-					}
-				break;
-			}
-		}
-	}
-out:
-	munmap(f, st.st_size);
-	return ret;
+	return n <= 0 ? (n ? n : -ENOENT) : (long)off;
 }
 
 /* kprobe/uprobe perf event ("FUNC[+OFF]" or "PATH:FUNC[+OFF]") linked to @prog_fd. */
@@ -1430,6 +1382,17 @@ static inline int lskel_attach_prog(const struct lskel_prog_bind *b, int prog_fd
 	case LSKEL_ATTACH_UPROBE:
 	case LSKEL_ATTACH_URETPROBE:
 		return lskel_attach_probe(b->attach, b->target, prog_fd);
+	case LSKEL_ATTACH_UPROBE_MULTI:
+	case LSKEL_ATTACH_URETPROBE_MULTI:
+		return lskel_attach_uprobe_multi(b->target, b->attach == LSKEL_ATTACH_URETPROBE_MULTI,
+						 prog_fd);
+	case LSKEL_ATTACH_KPROBE_MULTI:
+	case LSKEL_ATTACH_KRETPROBE_MULTI:
+		return lskel_attach_kprobe_multi(b->target, b->attach == LSKEL_ATTACH_KRETPROBE_MULTI,
+						 prog_fd);
+	case LSKEL_ATTACH_KSYSCALL:
+	case LSKEL_ATTACH_KRETSYSCALL:
+		return lskel_attach_ksyscall(b->target, b->attach == LSKEL_ATTACH_KRETSYSCALL, prog_fd);
 	case LSKEL_ATTACH_ITER:
 		attr.link_create.prog_fd = prog_fd;
 		attr.link_create.attach_type = BPF_TRACE_ITER;
@@ -1519,8 +1482,9 @@ static inline int lskel_attach(const struct lskel_desc *d, void *skel)
 		fd = lskel_attach_prog(b, ((struct lskel_prog_desc *)(s + b->fd_off))->prog_fd);
 		if (fd < 0) {
 			lskel_detach(d, skel);
-			return lskel_fail(c, -1, fd, "attaching program '%s' to '%s' failed: %s",
-					  b->name, b->target);
+			lskel_fail(c, -1, fd, "attaching program '%s' to '%s' failed: %s", b->name,
+				   b->target);
+			return lskel_attach_explain(c, b->attach, fd);
 		}
 		*l = fd;
 	}
