@@ -218,6 +218,8 @@ unsigned int lsk_prog_attach_kind(const struct lsk_prog *p)
 			return multi_kind(p->sec_name, t);
 		if (!t[0] || p->expected_attach_type)
 			return LSKEL_ATTACH_NONE;
+		if (sec_is(p->sec_name, "usdt") || sec_is(p->sec_name, "usdt.s"))
+			return LSKEL_ATTACH_USDT;	/* refused at attach, not skipped */
 		if (sec_is(p->sec_name, "ksyscall"))
 			return LSKEL_ATTACH_KSYSCALL;
 		if (sec_is(p->sec_name, "kretsyscall"))

@@ -314,6 +314,10 @@ static inline int lskel_attach_explain(struct lskel_ctx *c, __u32 kind, int err)
 		else if (err == -ENOENT)
 			why = "no kernel function matches";
 		break;
+	case LSKEL_ATTACH_USDT:
+		why = "USDT probes need .note.stapsdt parsing and the spec maps filled: the lskel "
+		      "runtime does not do that yet";
+		break;
 	case LSKEL_ATTACH_UPROBE_MULTI:
 	case LSKEL_ATTACH_URETPROBE_MULTI:
 		if (err == -ENOENT)

@@ -122,6 +122,7 @@ enum lskel_attach_kind {
 	LSKEL_ATTACH_KRETPROBE_MULTI,
 	LSKEL_ATTACH_KSYSCALL,		/* ksyscall/NAME: kprobe on the syscall's entry symbol */
 	LSKEL_ATTACH_KRETSYSCALL,
+	LSKEL_ATTACH_USDT,		/* usdt/...: refused at attach (no USDT support yet) */
 };
 
 /* Attach types newer than the 6.1 UAPI headers. */
@@ -1393,6 +1394,8 @@ static inline int lskel_attach_prog(const struct lskel_prog_bind *b, int prog_fd
 	case LSKEL_ATTACH_KSYSCALL:
 	case LSKEL_ATTACH_KRETSYSCALL:
 		return lskel_attach_ksyscall(b->target, b->attach == LSKEL_ATTACH_KRETSYSCALL, prog_fd);
+	case LSKEL_ATTACH_USDT:
+		return -EOPNOTSUPP;
 	case LSKEL_ATTACH_ITER:
 		attr.link_create.prog_fd = prog_fd;
 		attr.link_create.attach_type = BPF_TRACE_ITER;
