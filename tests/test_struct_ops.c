@@ -23,6 +23,7 @@
 #include "cc_two.lskel.h"
 #include "inject.h"
 #include "kstate.h"
+#include "samples.h"
 
 #define XFER (4 << 20)
 
@@ -183,6 +184,70 @@ static void test_link(void **state)
 	no_leak(before, fds0);
 }
 
+static int skel_kstate(void *s, const struct lskel_desc *d, struct kstate *ks)
+{
+	const char *mn[16], *pn[16];
+	int mf[16], pf[16];
+	__u32 i;
+
+	assert_true(d->nr_maps <= 16 && d->nr_progs <= 16);
+	for (i = 0; i < d->nr_maps; i++) {
+		mn[i] = d->maps[i].name;
+		mf[i] = ((struct lskel_map_desc *)((char *)s + d->maps[i].fd_off))->map_fd;
+	}
+	for (i = 0; i < d->nr_progs; i++) {
+		pn[i] = d->progs[i].name;
+		pf[i] = ((struct lskel_prog_desc *)((char *)s + d->progs[i].fd_off))->prog_fd;
+	}
+	return kstate_collect(ks, mn, mf, d->nr_maps, pn, pf, d->nr_progs);
+}
+
+/* The loader leaves the kernel state libbpf 1.1 leaves for the plain object (maps, value type
+ * id, programs' xlated code, attach types) and exec_direct leaves for the link one (libbpf
+ * 1.1 knows no .struct_ops.link; a second registration of one name would fail: EEXIST). */
+static void test_same_state(void **state)
+{
+	struct kstate ours = {}, ref = {};
+	struct lsk_trace *t = NULL;
+	struct lsk_obj *obj = NULL;
+	char path[256], report[8192];
+	struct cc_plain *p;
+	struct cc_link *l;
+	int lerr = 0, n;
+
+	(void)state;
+	p = cc_plain__open_and_load();
+	assert_non_null(p);
+	assert_int_equal(skel_kstate(p, &cc_plain__desc, &ours), 0);
+	snprintf(path, sizeof(path), "%s/tests/bpf/cc_plain.bpf.o", build_dir());
+	assert_int_equal(kstate_from_libbpf(path, &ref, &lerr), 0);
+	assert_int_equal(lerr, 0);
+	n = kstate_diff(&ours, "skeleton", &ref, "libbpf", report, sizeof(report));
+	if (n)
+		fail_msg("%d differences:\n%s", n, report);
+	kstate_free(&ours);
+	kstate_free(&ref);
+	cc_plain__destroy(p);
+
+	l = cc_link__open_and_load();
+	assert_non_null(l);
+	assert_int_equal(skel_kstate(l, &cc_link__desc, &ours), 0);
+	snprintf(path, sizeof(path), "%s/tests/bpf/cc_link.bpf.o", build_dir());
+	assert_int_equal(lsk_obj_open(path, &obj), 0);
+	assert_int_equal(lsk_trace_build(&obj, 1, &t), 0);
+	assert_int_equal(kstate_from_trace(t, &ref), 0);
+	n = kstate_diff(&ours, "skeleton", &ref, "exec_direct", report, sizeof(report));
+	if (n)
+		fail_msg("%d differences:\n%s", n, report);
+	print_message("cc_plain = libbpf, cc_link = exec_direct: %zu maps, %zu programs\n",
+		      ours.nr_maps, ours.nr_progs);
+	kstate_free(&ours);
+	kstate_free(&ref);
+	lsk_trace_free(t);
+	lsk_obj_free(obj);
+	cc_link__destroy(l);
+}
+
 /* Load @d (cc_plain's, altered) and expect a refusal before anything reaches the kernel. */
 static void expect_refusal(const struct lskel_desc *d, const char *want)
 {
@@ -277,6 +342,7 @@ int main(void)
 		cmocka_unit_test(test_plain),
 		cmocka_unit_test(test_link),
 		cmocka_unit_test(test_layout_refused),
+		cmocka_unit_test(test_same_state),
 		cmocka_unit_test(test_failure_undoes_registration),
 		cmocka_unit_test(test_sched_ext_golden),
 	};
