@@ -51,6 +51,14 @@ SKEL_TESTS := $(patsubst %,$(BUILD)/tests/skel_%,$(SKEL_NAMES))
 HDR_CHECKS := $(patsubst %,$(BUILD)/skel/%.c11.ok,$(SKEL_NAMES) dsp_static dsp_tailcall) \
 	      $(patsubst %,$(BUILD)/skel/%.cxx17.ok,$(SKEL_NAMES) dsp_static dsp_tailcall)
 
+# struct_ops congestion controls (tests/test_struct_ops.c): plain and .struct_ops.link.
+ST_OPS_NAMES := cc_plain cc_link cc_two umulti kprobes_refused
+ST_OPS_SKELS := $(patsubst %,$(BUILD)/skel/%.lskel.h,$(ST_OPS_NAMES))
+HDR_CHECKS += $(patsubst %,$(BUILD)/skel/%.c11.ok,$(ST_OPS_NAMES) sched_simple) \
+	      $(patsubst %,$(BUILD)/skel/%.cxx17.ok,$(ST_OPS_NAMES) sched_simple)
+# A sched_ext scheduler (no kernel here has sched_ext): golden trace and loader.
+SCHED_OBJ := $(BUILD)/samples/refused/sched_simple.bpf.o
+
 TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 TEST_HELPERS := $(wildcard tests/helpers/*.c)
@@ -63,6 +71,8 @@ STATIC_CC ?= $(shell command -v musl-gcc >/dev/null 2>&1 && echo musl-gcc || ech
 RUN_CFLAGS := -static -fno-pie -no-pie -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
 	      -Wall -Wextra -Werror -Iinclude -idirafter /usr/include \
 	      -idirafter /usr/include/$(shell $(CC) -dumpmachine)
+# kprobe.multi and ksyscall attach stay out of it (lskel/attach_multi.h): size
+RUN_CFLAGS += -DLSKEL_RUN_SMALL
 RUN_LDFLAGS := -Wl,--gc-sections -Wl,-z,noseparate-code -Wl,--build-id=none -s
 
 BENCH_DIR := $(BUILD)/bench
@@ -148,6 +158,15 @@ $(BUILD)/tests/test_attach: $(BUILD)/skel/kprobes.lskel.h
 $(BUILD)/skel/kprobes.lskel.h: $(BUILD)/samples/refused/kprobes.bpf.o $(BUILD)/bin/lskel | $(BUILD)/skel
 	$(BUILD)/bin/lskel gen -n kprobes -o $@ $<
 $(BUILD)/tests/test_chain: $(CHAIN_HDRS) $(TEST_BPF_OBJS)
+$(BUILD)/tests/test_struct_ops: $(ST_OPS_SKELS) $(SCHED_OBJ)
+$(BUILD)/tests/test_multi_attach: $(BUILD)/skel/umulti.lskel.h $(BUILD)/skel/kprobes_refused.lskel.h
+$(BUILD)/skel/umulti.lskel.h $(BUILD)/skel/kprobes_refused.lskel.h: $(BUILD)/skel/%.lskel.h: \
+		$(BUILD)/tests/bpf/%.bpf.o $(BUILD)/bin/lskel | $(BUILD)/skel
+	$(BUILD)/bin/lskel gen -n $* -o $@ $<
+$(BUILD)/skel/sched_simple.lskel.h: $(SCHED_OBJ) $(BUILD)/bin/lskel | $(BUILD)/skel
+	$(BUILD)/bin/lskel gen -n sched_simple -o $@ $<
+$(BUILD)/skel/cc_%.lskel.h: $(BUILD)/tests/bpf/cc_%.bpf.o $(BUILD)/bin/lskel | $(BUILD)/skel
+	$(BUILD)/bin/lskel gen -n cc_$* -o $@ $<
 # Kfuncs shared by two objects (module BTF fds: one per symbol per load, tests/test_modbtf.c).
 CT_OBJS := $(BUILD)/samples/ct_lookup.bpf.o $(BUILD)/tests/bpf/ct_other.bpf.o
 $(BUILD)/tests/test_modbtf: $(BUILD)/skel/ct_chain.lskel.h
@@ -341,7 +360,7 @@ demo: deps
 	$(BUILD)/bin/lskel exec $(BUILD)/samples/tp_counter.bpf.o $(BUILD)/samples/xdp_tail.bpf.o
 
 # Rewrite the golden dumps after reading their diff (tests compare against them).
-golden: all $(BUILD)/bin/lskel $(LINK_OBJS) $(CT_OBJS) $(BUILD)/tests/test_sign_golden
+golden: all $(BUILD)/bin/lskel $(LINK_OBJS) $(CT_OBJS) $(SCHED_OBJ) $(BUILD)/tests/test_sign_golden
 	@for o in $(SAMPLE_OBJS); do \
 		n=$$(basename $$o .bpf.o); \
 		$(BUILD)/bin/lskel dump $$o > tests/golden/$$n.dump || exit 1; \
@@ -363,6 +382,8 @@ golden: all $(BUILD)/bin/lskel $(LINK_OBJS) $(CT_OBJS) $(BUILD)/tests/test_sign_
 	$(BUILD)/bin/lskel gen -n trampolines $(REFUSED_OBJS) | sed -n '/__progs\[\] = {/,/^};/p' \
 		> tests/golden/trampolines.attach
 	$(BUILD)/tests/test_sign_golden --update
+	$(BUILD)/bin/lskel dump $(SCHED_OBJ) > tests/golden/sched_simple.dump
+	$(BUILD)/bin/lskel dump --loader $(SCHED_OBJ) > tests/golden/sched_simple.loader.dump
 	git diff --stat tests/golden
 
 $(BENCH_DIR)/scale%.bpf.c: bench/gen-scale.sh | $(BENCH_DIR)

@@ -86,14 +86,14 @@ static int op_steps(const struct lsk_trace *t, struct lsk_blob *b, size_t k, str
 		s.d = op->skip_to;	/* an op index until lsk_blob_build makes it a step */
 		return add(st, s);
 	case LSK_CMD_USER_INIT: {
-		__u32 size = t->chunks[op->dst].size, off;
+		__u32 size = op->user_size ?: t->chunks[op->dst].size, off;
 
 		for (off = 0; off < size; off += LSKEL_COPY_MAX) {
 			s.kind = LSKEL_STEP_COPY_USER;
-			s.a = b->chunk_off[op->dst] + off;
+			s.a = b->chunk_off[op->dst] + op->dst_off + off;
 			s.b = b->inputs_off + op->src * 8;
 			s.c = size - off < LSKEL_COPY_MAX ? size - off : LSKEL_COPY_MAX;
-			s.d = off;
+			s.d = op->user_off + off;
 			err = add(st, s);
 			if (err)
 				return err;

@@ -25,6 +25,7 @@
 
 struct gen {
 	struct lsk_asm *a;
+	const struct lsk_trace *t;
 	const struct lsk_blob *b;
 	const unsigned char *blob_hash;	/* signed loaders: SHA-256 of the blob */
 	int mask;		/* offsets a step names are ANDed with this (2^k - 1) */
@@ -410,6 +411,42 @@ static void emit_blob_check(struct gen *g)
 	asm_bind(a, ok);
 }
 
+/* r1 = err. On failure, before the fds are closed: undo the completed ops whose effect outlives their
+ * fds (a plain struct_ops map's registration: MAP_DELETE_ELEM with an attr the op's fixups
+ * filled). Code per such op, not a step: the failure path walks no step table, and there is
+ * one such op per struct_ops map. Op k completed when the failing op is after it. */
+static void emit_undo(struct gen *g)
+{
+	struct lsk_asm *a = g->a;
+	int done = -1;
+	size_t k;
+
+	for (k = 0; k < g->t->nr_ops; k++) {
+		const struct lsk_op *op = &g->t->ops[k];
+		int skip;
+
+		if (op->undo < 0)
+			continue;
+		if (done < 0) {	/* r1 = err: only after a failure (one branch, struct_ops only) */
+			done = asm_new_label(a);
+			asm_jmp_imm(a, BPF_JEQ, 1, 0, done);
+		}
+		skip = asm_new_label(a);
+		E(I_LDX(BPF_W, 1, 9, HDR(failed_op)));
+		asm_jmp_imm(a, BPF_JLE, 1, k, skip);
+		E(I_MOV_IMM(1, BPF_MAP_DELETE_ELEM));
+		E(I_MOV_REG(2, 9));
+		E(I_ALU64_IMM(BPF_ADD, 2, g->b->chunk_off[op->undo]));
+		E(I_MOV_IMM(3, g->t->chunks[op->undo].size));
+		E(I_CALL(BPF_FUNC_sys_bpf));	/* its result changes nothing: the load failed */
+		asm_bind(a, skip);
+	}
+	if (done >= 0) {
+		asm_bind(a, done);
+		E(I_LDX(BPF_W, 1, 9, HDR(err)));
+	}
+}
+
 /* main: the context's log fields and inputs into the blob, bpf_loop over the steps, and after a
  * failure a second bpf_loop closing every fd; the header's scratch is reset first, so the
  * runtime can run the loader again on the same blob (with a log, after a failed PROG_LOAD).
@@ -448,6 +485,7 @@ static void emit_main(struct gen *g, int step_fn, int close_fn)
 	E(I_STX(BPF_W, 6, 1, CTX(err)));
 	E(I_LDX(BPF_W, 2, 9, HDR(failed_op)));
 	E(I_STX(BPF_W, 6, 2, CTX(failed_op)));
+	emit_undo(g);
 	E(I_MOV_IMM(2, 0));		/* r1 = nr_ops if err != 0, else 0 */
 	E(I_ALU64_REG(BPF_SUB, 2, 1));
 	E(I_ALU64_REG(BPF_OR, 1, 2));
@@ -520,10 +558,10 @@ int lsk_loader_compile_signed(const struct lsk_trace *t, const struct lsk_sign_o
 
 /* Assemble the loader for blob @b (@hash: signed, the blob hash compared first); the
  * functions' first instructions go to @at (main, step, close_all). */
-static int assemble(const struct lsk_blob *b, __u32 data_end, const unsigned char *hash,
-		    struct lsk_asm *as, int at[3])
+static int assemble(const struct lsk_trace *t, const struct lsk_blob *b, __u32 data_end,
+		    const unsigned char *hash, struct lsk_asm *as, int at[3])
 {
-	struct gen g = { .a = as, .b = b, .blob_hash = hash };
+	struct gen g = { .a = as, .b = b, .t = t, .blob_hash = hash };
 	int step_fn, close_fn, err;
 
 	memset(as, 0, sizeof(*as));
@@ -601,7 +639,7 @@ int lsk_loader_compile_named(const struct lsk_trace *t, const char *name,
 	/* The manifest in the blob holds the loader's BTF (its functions' offsets), and a
 	 * signed loader holds the blob's hash: place the functions first (the hash's value
 	 * changes no instruction count), append the manifest, hash, assemble for real. */
-	err = assemble(l->blob, data_end, so ? no_hash : NULL, &as, at);
+	err = assemble(t, l->blob, data_end, so ? no_hash : NULL, &as, at);
 	n1 = as.n;
 	asm_free(&as);
 	memset(&as, 0, sizeof(as));
@@ -616,7 +654,7 @@ int lsk_loader_compile_named(const struct lsk_trace *t, const char *name,
 		goto out;
 	if (so)
 		lsk_sha256(l->blob->data, l->blob->size, l->blob_hash);
-	err = assemble(l->blob, data_end, so ? l->blob_hash : NULL, &as, at2);
+	err = assemble(t, l->blob, data_end, so ? l->blob_hash : NULL, &as, at2);
 	if (err)
 		goto out;
 	if (as.n != n1 || memcmp(at, at2, sizeof(at))) {

@@ -6,7 +6,8 @@
 #include "dump.h"
 #include "sec_def.h"
 
-static const char *const map_kinds[] = { "user", "data", "rodata", "bss", "kconfig" };
+static const char *const map_kinds[] = { "user", "data", "rodata", "bss", "kconfig",
+					  "struct_ops" };
 static const char *const ref_kinds[] = { "map_fd", "map_value", "ksym_addr", "ksym_btf",
 					 "kfunc", "kconfig", "call" };
 
@@ -54,6 +55,16 @@ static void dump_map(FILE *f, const struct lsk_obj *obj, const struct lsk_map *m
 				obj->maps[m->init_slots[i]].name);
 	if (m->inner)
 		dump_map(f, obj, m->inner, "      inner ", -1);
+	if (m->st_ops) {
+		fprintf(f, "%s  struct %s (%u bytes at value offset %u)%s\n", ind, m->st_ops->type,
+			m->st_ops->size, m->st_ops->data_off, m->st_ops->link ?
+			", registered by a link" : ", registered by the update");
+		for (i = 0; i < m->st_ops->nr_members; i++)
+			if (m->st_ops->members[i].prog >= 0)
+				fprintf(f, "%s  member %d '%s' at %u <- program '%s'\n", ind, i,
+					m->st_ops->members[i].name, m->st_ops->members[i].off,
+					obj->progs[m->st_ops->members[i].prog].name);
+	}
 }
 
 void lsk_dump_obj(FILE *f, const struct lsk_obj *obj)
@@ -240,11 +251,18 @@ void lsk_dump_trace(FILE *f, const struct lsk_trace *t)
 				op->src, op->dst, i + 1, op->skip_to - 1);
 			break;
 		case LSK_CMD_USER_INIT:
-			fprintf(f, " input slot %d -> chunk %d (%u bytes)", op->src, op->dst,
-				t->chunks[op->dst].size);
+			if (op->user_size)
+				fprintf(f, " input slot %d [%u, +%u) -> chunk %d at %u", op->src,
+					op->user_off, op->user_size, op->dst, op->dst_off);
+			else
+				fprintf(f, " input slot %d -> chunk %d (%u bytes)", op->src,
+					op->dst, t->chunks[op->dst].size);
 			break;
 		}
 		fputc('\n', f);
+		if (op->undo >= 0)
+			fprintf(f, "      undone if a later op fails: MAP_DELETE_ELEM, attr chunk %d\n",
+				op->undo);
 		for (j = 0; j < op->nr_fix; j++) {
 			const struct lsk_fixup *x = &op->fix[j];
 

@@ -16,10 +16,16 @@ int lsk_emit_container(FILE *f, const char *name, const struct lsk_trace *t,
 	const void *data[LSKEL_CNT_MAX_SECTIONS];
 	struct lskel_cnt_sig sig = {};
 	struct lskel_cnt_hdr h = {};
-	__u32 n = 0, off, i;
+	__u32 n = 0, off, i, oi;
 
+	for (oi = 0; oi < t->nr_objs; oi++)
+		for (i = 0; i < t->objs[oi].obj->nr_maps; i++)
+			if (t->objs[oi].obj->maps[i].kind == LSK_MAP_STRUCT_OPS)
+				return lsk_err(ENOTSUP, "%s: struct_ops '%s': the container format "
+					       "(lskel-run) has no struct_ops support yet (layout "
+					       "check, unregistration); generate a skeleton header",
+					       t->objs[oi].obj->path, t->objs[oi].obj->maps[i].name);
 	(void)name;	/* the blob's manifest names the load (lsk_loader_compile_named) */
-	(void)t;
 	secs[n] = (struct lskel_cnt_sec){ LSKEL_CNT_INSNS, 0, l->nr_insns * sizeof(struct bpf_insn),
 					  l->nr_insns };
 	data[n++] = l->insns;

@@ -9,6 +9,7 @@
 #include <bpf/btf.h>
 #include "emit_skel.h"
 #include "emit_ctype.h"
+#include "emit_st_ops.h"
 #include "sec_def.h"
 #include "err.h"
 
@@ -244,9 +245,11 @@ static void emit_members(FILE *f, const char *prefix, const struct lsk_obj *obj,
 	for (i = 0; i < obj->nr_progs; i++)
 		if (lsk_prog_is_entry(&obj->progs[i]))
 			fprintf(f, "%s\tint %s_fd;\n", ind, obj->progs[i].name);
+	lsk_emit_st_ops_links(f, obj, ind);	/* checked by emit_data_types */
 	if (!nr_entries(obj))
 		fprintf(f, "%s\tint __none;\n", ind);
 	fprintf(f, "%s} links;\n", ind);
+	lsk_emit_st_ops_members(f, prefix, obj, ind);
 	/* the handle subskeletons open on: lib__open(skel->obj) */
 	fprintf(f, "%sstruct lskel_handle obj_handle_;\n%sstruct lskel_handle *obj;\n", ind, ind);
 	for (i = 0; i < obj->nr_maps; i++) {
@@ -285,7 +288,7 @@ static int emit_tables(FILE *f, const char *name, const struct lsk_trace *t,
 {
 	size_t i, j, oi, nk = 0, nm = 0, np = 0;
 	struct lskel_pin *pe = NULL;
-	int e, npin, nsym;
+	int e, npin, nsym, nst;
 	char id[128];
 
 	fprintf(f, "static const __u32 %s__op_cmd[] = {", name);
@@ -381,6 +384,7 @@ static int emit_tables(FILE *f, const char *name, const struct lsk_trace *t,
 	nsym = lsk_emit_manifest(f, name, t);
 	if (nsym < 0)
 		return nsym;
+	nst = lsk_emit_st_ops_table(f, name, t, l);
 	fprintf(f,
 		"static const struct lskel_desc %s__desc = {\n"
 		"\t\"%s\",\n"
@@ -407,7 +411,10 @@ static int emit_tables(FILE *f, const char *name, const struct lsk_trace *t,
 		fprintf(f, "\t%1$s__sig_next, sizeof(%1$s__sig_next) - 1,\n", name);
 	else
 		fprintf(f, "\tNULL, 0,\n");
-	fprintf(f, "};\n\n");
+	if (nst)
+		fprintf(f, "\t%s__st_ops, %d,\n};\n\n", name, nst);
+	else
+		fprintf(f, "\tNULL, 0,\n};\n\n");
 	return 0;
 }
 
@@ -482,6 +489,9 @@ int lsk_emit_skel(FILE *f, const char *name, const struct lsk_trace *t,
 
 		names_of(name, t, i, &n);
 		err = emit_data_types(f, n.type, t->objs[i].obj);
+		err = err ?: lsk_emit_st_ops_types(f, n.type, t->objs[i].obj);
+		if (!err && lsk_emit_st_ops_links(NULL, t->objs[i].obj, ""))
+			err = -EEXIST;
 		if (err)
 			return err;
 	}

@@ -275,9 +275,32 @@ static int do_bpf(struct exec *x, const struct lsk_op *op)
 	return -err;
 }
 
+/* A plain struct_ops map stays registered with the kernel after its fd is closed: delete
+ * its value first (BPF_F_LINK maps are registered by links only). */
+static void st_ops_unregister(const struct lsk_trace *t, const int *fds, size_t upto)
+{
+	size_t i;
+
+	for (i = 0; i < upto; i++) {
+		const union bpf_attr *a = t->ops[i].attr >= 0 ? t->chunks[t->ops[i].attr].data : NULL;
+		union bpf_attr d;
+		__u32 key = 0;
+
+		if (t->ops[i].cmd != BPF_MAP_CREATE || fds[i] < 0 ||
+		    a->map_type != BPF_MAP_TYPE_STRUCT_OPS || (a->map_flags & (1U << 13)))
+			continue;
+		memset(&d, 0, sizeof(d));
+		d.map_fd = fds[i];
+		d.key = (uintptr_t)&key;
+		sys_bpf(BPF_MAP_DELETE_ELEM, &d, sizeof(d));	/* ENOENT: not registered yet */
+	}
+}
+
 static void close_all(struct exec *x, size_t upto)
 {
 	size_t i;
+
+	st_ops_unregister(x->t, x->fds, upto);
 
 	for (i = 0; i < upto; i++)
 		if (x->fds[i] >= 0) {
@@ -301,7 +324,9 @@ static int run_op(struct exec *x, size_t k)
 	case LSK_CMD_USER_INIT:
 		if (x->opts && x->opts->user_init && (size_t)op->src < x->opts->nr_user_init &&
 		    x->opts->user_init[op->src])
-			memcpy(x->mem[op->dst], x->opts->user_init[op->src], x->t->chunks[op->dst].size);
+			memcpy((char *)x->mem[op->dst] + op->dst_off,
+			       (const char *)x->opts->user_init[op->src] + op->user_off,
+			       op->user_size ?: x->t->chunks[op->dst].size);
 		return 0;
 	case LSK_CMD_MAP_REUSE:
 		return 0;	/* exec_direct creates every map: it looks no pin up */
@@ -397,6 +422,7 @@ void lsk_exec_close(const struct lsk_trace *t, int *fds)
 
 	if (!fds)
 		return;
+	st_ops_unregister(t, fds, t->nr_ops);
 	for (i = 0; i < t->nr_ops; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);

@@ -97,6 +97,8 @@ int lsk_obj_open_mem(const char *path, const void *buf, size_t size, struct lsk_
 	if (!err)
 		err = lsk_read_map_inits(&r);
 	if (!err)
+		err = lsk_read_struct_ops(&r);
+	if (!err)
 		err = lsk_link_progs(&r);
 out:
 	free_reader(&r);
@@ -122,6 +124,9 @@ static void free_map(struct lsk_map *m)
 		for (int i = 0; i < m->nr_init_slots; i++)
 			free(m->init_slot_names[i]);
 	free(m->init_slot_names);
+	if (m->st_ops)
+		free(m->st_ops->members);
+	free(m->st_ops);
 	if (m->inner) {
 		free_map(m->inner);
 		free(m->inner);

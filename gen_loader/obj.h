@@ -18,6 +18,7 @@ enum lsk_map_kind {
 	LSK_MAP_RODATA,
 	LSK_MAP_BSS,
 	LSK_MAP_KCONFIG,
+	LSK_MAP_STRUCT_OPS,	/* a variable of .struct_ops / .struct_ops.link (obj_struct_ops.c) */
 };
 
 /* What static initialiser slots of a prog array / map-in-map name. */
@@ -28,6 +29,25 @@ enum lsk_slot_kind {
 };
 
 enum { LSK_PIN_NONE, LSK_PIN_BY_NAME };
+
+/* One member of a struct_ops variable's struct, as the object's BTF lays it out. */
+struct lsk_st_member {
+	const char *name;	/* in the object's BTF */
+	__u32 off, size;	/* bytes, inside the struct */
+	bool is_func;		/* function pointer: a program fd goes there */
+	int prog;		/* program index it names, -1: none */
+};
+
+/* A struct_ops map: the kernel struct it implements and the object's layout of it. */
+struct lsk_st_ops {
+	const char *type;	/* struct name ("tcp_congestion_ops"), in the object's BTF */
+	__u32 btf_id;		/* the struct in the object's BTF */
+	__u32 size;		/* sizeof(struct type) in the object */
+	__u32 data_off;		/* where the struct sits in the map value (bpf_struct_ops_TYPE) */
+	bool link;		/* .struct_ops.link: registered by a BPF link, not by the update */
+	struct lsk_st_member *members;
+	int nr_members;
+};
 
 /* A map as the object defines it. */
 struct lsk_map {
@@ -47,6 +67,7 @@ struct lsk_map {
 	int *init_slots;	/* value_size-independent: prog/map index per slot, -1 = empty */
 	char **init_slot_names;	/* per slot: name of a program/map of another object, or NULL */
 	int nr_init_slots;
+	struct lsk_st_ops *st_ops;	/* LSK_MAP_STRUCT_OPS only, owned */
 };
 
 /* What a relocation in program code refers to. */

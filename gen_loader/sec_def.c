@@ -183,6 +183,20 @@ static bool sec_is(const char *sec, const char *prefix)
 	return !strncmp(sec, prefix, n) && sec[n] == '/';
 }
 
+/* uprobe.multi/PATH:GLOB, kprobe.multi/GLOB (and their return and sleepable forms). */
+static unsigned int multi_kind(const char *sec, const char *t)
+{
+	if (sec_is(sec, "uprobe.multi") || sec_is(sec, "uprobe.multi.s"))
+		return strchr(t, ':') ? LSKEL_ATTACH_UPROBE_MULTI : LSKEL_ATTACH_NONE;
+	if (sec_is(sec, "uretprobe.multi") || sec_is(sec, "uretprobe.multi.s"))
+		return strchr(t, ':') ? LSKEL_ATTACH_URETPROBE_MULTI : LSKEL_ATTACH_NONE;
+	if (sec_is(sec, "kprobe.multi"))
+		return LSKEL_ATTACH_KPROBE_MULTI;
+	if (sec_is(sec, "kretprobe.multi"))
+		return LSKEL_ATTACH_KRETPROBE_MULTI;
+	return LSKEL_ATTACH_NONE;
+}
+
 unsigned int lsk_prog_attach_kind(const struct lsk_prog *p)
 {
 	const char *t = p->attach_target;
@@ -200,8 +214,16 @@ unsigned int lsk_prog_attach_kind(const struct lsk_prog *p)
 	case BPF_PROG_TYPE_EXT:
 		return LSKEL_ATTACH_TRACING;
 	case BPF_PROG_TYPE_KPROBE:
-		if (!t[0] || p->expected_attach_type)	/* multi-probes need a target list */
+		if (t[0] && p->expected_attach_type)
+			return multi_kind(p->sec_name, t);
+		if (!t[0] || p->expected_attach_type)
 			return LSKEL_ATTACH_NONE;
+		if (sec_is(p->sec_name, "usdt") || sec_is(p->sec_name, "usdt.s"))
+			return LSKEL_ATTACH_USDT;	/* refused at attach, not skipped */
+		if (sec_is(p->sec_name, "ksyscall"))
+			return LSKEL_ATTACH_KSYSCALL;
+		if (sec_is(p->sec_name, "kretsyscall"))
+			return LSKEL_ATTACH_KRETSYSCALL;
 		if (sec_is(p->sec_name, "kprobe"))
 			return LSKEL_ATTACH_KPROBE;
 		if (sec_is(p->sec_name, "kretprobe"))

@@ -40,7 +40,7 @@ int lsk_trace_add_op(struct lsk_trace *t, __u32 cmd, int obj, enum lsk_subject s
 	op = &no[t->nr_ops];
 	memset(op, 0, sizeof(*op));
 	op->cmd = cmd;
-	op->attr = op->name = op->dst = op->src = op->same_as = op->cell = -1;
+	op->attr = op->name = op->dst = op->src = op->same_as = op->cell = op->undo = -1;
 	op->obj = obj;
 	op->subj = subj;
 	op->idx = idx;

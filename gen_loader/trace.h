@@ -79,6 +79,12 @@ struct lsk_op {
 	int same_as;		/* BTF_ID: op whose lookup result this one reuses, -1: its own */
 	int cell;		/* BTF_ID: 8-byte chunk keeping the lookup result, -1: none */
 	int skip_to;		/* MAP_REUSE: first op after the map's creation and setup */
+	__u32 user_off;		/* USER_INIT: copy user_size bytes of the caller's value from
+				 * user_off to dst + dst_off; user_size 0: the whole chunk */
+	__u32 user_size;
+	int undo;		/* bpf ops: chunk with a MAP_DELETE_ELEM attr that undoes this op
+				 * if a later one fails (a plain struct_ops registration outlives
+				 * its fds), -1: none */
 	/* subject */
 	int obj;
 	enum lsk_subject subj;

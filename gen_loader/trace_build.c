@@ -279,6 +279,39 @@ static int kconfig_fill(struct builder *b, const struct lsk_map *m, int value_ch
 	return 0;
 }
 
+static int resolve_op(struct builder *b, __u32 cmd, const char *sym, const char *what_fmt,
+		      const char *pname, int ext);
+
+/* A struct_ops map (obj_struct_ops.c) is created with the object's BTF and the kernel's value
+ * type bpf_struct_ops_NAME, looked up by name at load time in front of the creation. Its value
+ * is set after the programs are loaded (add_st_ops_values). */
+static int st_ops_map(struct builder *b, size_t i)
+{
+	const struct lsk_map *m = &b->to->obj->maps[i];
+	char sym[128];
+	int rop, op;
+
+	if (b->to->btf_op < 0)
+		return lsk_err(EINVAL, "%s: struct_ops '%s' needs the object's BTF",
+			       b->to->obj->path, m->name);
+	snprintf(sym, sizeof(sym), "bpf_struct_ops_%s", m->st_ops->type);
+	rop = resolve_op(b, LSK_CMD_BTF_ID, sym, "kernel value type '%s' of struct_ops '%s' of "
+			 "object '%s'", m->name, -1);
+	if (rop < 0)
+		return rop;
+	op = map_create(b, m, i, -1);
+	if (op < 0)
+		return op;
+	b->to->map_op[i] = op;
+	b->t->ops[rop].subj = LSK_SUBJ_MAP;
+	b->t->ops[rop].idx = i;
+	b->t->ops[rop].btf_kind = BTF_KIND_STRUCT;
+	b->t->ops[rop].btf_dst = LSK_BTF_DST_U32;
+	b->t->ops[rop].dst = b->t->ops[op].attr;
+	b->t->ops[rop].dst_off = ATTR_OFF(btf_vmlinux_value_type_id);
+	return attr_fix(b, op, LSK_FIX_FD, ATTR_OFF(btf_fd), b->to->btf_op);
+}
+
 /* Create map @i of the object with its initial value, kconfig values, caller's value and
  * freeze: every op a reused pinned map skips. */
 static int add_map(struct builder *b, size_t i)
@@ -288,6 +321,8 @@ static int add_map(struct builder *b, size_t i)
 	int inner = -1, op, err;
 	char what[256];
 
+	if (m->kind == LSK_MAP_STRUCT_OPS)
+		return st_ops_map(b, i);
 	if (m->inner) {
 		inner = map_create(b, m->inner, i, -1);
 		if (inner < 0)
@@ -453,6 +488,10 @@ static int resolve_op(struct builder *b, __u32 cmd, const char *sym, const char 
 static int attach_btf_name(const struct lsk_prog *p, char *buf, size_t n, __u32 *kind)
 {
 	*kind = BTF_KIND_FUNC;
+	if (p->type == BPF_PROG_TYPE_STRUCT_OPS) {	/* the kernel struct it implements */
+		*kind = BTF_KIND_STRUCT;
+		return snprintf(buf, n, "%s", p->attach_target);
+	}
 	if (p->type == BPF_PROG_TYPE_TRACING && p->expected_attach_type == BPF_TRACE_RAW_TP) {
 		*kind = BTF_KIND_TYPEDEF;
 		return snprintf(buf, n, "btf_trace_%s", p->attach_target);
@@ -706,6 +745,108 @@ static int add_prog(struct builder *b, size_t pi)
 	return close_module_btfs(b, -1, op, p->name);
 }
 
+/* The caller's edits of a struct_ops map's data members (skel->struct_ops.NAME, the struct
+ * as the object lays it out): one USER_INIT per run of adjacent data members, copied into
+ * the value at the data offset. Function-pointer members and holes are never copied. */
+static int st_ops_user_init(struct builder *b, size_t i, int vc, int slot)
+{
+	const struct lsk_st_ops *st = b->to->obj->maps[i].st_ops;
+	char what[256];
+	int k = 0, j, op;
+
+	while (k < st->nr_members) {
+		__u32 start, end;
+
+		if (st->members[k].is_func || !st->members[k].size) {
+			k++;
+			continue;
+		}
+		start = st->members[k].off;
+		end = start + st->members[k].size;
+		for (j = k + 1; j < st->nr_members && !st->members[j].is_func &&
+		     st->members[j].off == end; j++)
+			end += st->members[j].size;
+		snprintf(what, sizeof(what), "caller's value of members '%s'..'%s' of struct_ops "
+			 "'%s' of object '%s'", st->members[k].name, st->members[j - 1].name,
+			 b->to->obj->maps[i].name, b->to->obj->name);
+		op = lsk_trace_add_op(b->t, LSK_CMD_USER_INIT, b->oi, LSK_SUBJ_MAP, i, what);
+		if (op < 0)
+			return nomem(b);
+		b->t->ops[op].dst = vc;
+		b->t->ops[op].dst_off = st->data_off + start;
+		b->t->ops[op].src = slot;
+		b->t->ops[op].user_off = start;
+		b->t->ops[op].user_size = end - start;
+		k = j;
+	}
+	return 0;
+}
+
+/* A registered plain struct_ops map stays registered when its fd is closed: if a later op
+ * fails, the loader deletes its value (unregisters it) before closing the fds. The attr
+ * is filled by the update's own fixups, so it is complete exactly when the update ran. */
+static int st_ops_undo(struct builder *b, int op, size_t i, int kc)
+{
+	int c = chunk(b, NULL, offsetof(union bpf_attr, flags), "unregister attr");
+	int err;
+
+	if (c < 0)
+		return c;
+	b->t->ops[op].undo = c;
+	err = fix(b, op, LSK_FIX_FD, c, ATTR_OFF(map_fd), b->to->map_op[i]);
+	return err ?: fix(b, op, LSK_FIX_PTR, c, ATTR_OFF(key), kc);
+}
+
+/* struct_ops values, after the programs: the object's data with the caller's edits, program
+ * fds in the function-pointer members. The update registers a plain .struct_ops map with the
+ * kernel; a .struct_ops.link one is registered by the link __attach creates. */
+static int add_st_ops_values(struct builder *b)
+{
+	struct lsk_obj *obj = b->to->obj;
+	size_t i;
+	int j, err;
+
+	for (i = 0; i < obj->nr_maps; i++) {
+		const struct lsk_map *m = &obj->maps[i];
+		__u32 zero = 0;
+		union bpf_attr *a;
+		char what[256];
+		int kc, vc, op;
+
+		if (m->kind != LSK_MAP_STRUCT_OPS)
+			continue;
+		kc = chunk(b, &zero, sizeof(zero), "key");
+		vc = kc < 0 ? kc : chunk(b, m->init_data, m->value_size, "struct_ops value");
+		if (vc < 0)
+			return vc;
+		b->to->map_input[i] = b->t->nr_inputs++;
+		err = st_ops_user_init(b, i, vc, b->to->map_input[i]);
+		if (err)
+			return err;
+		snprintf(what, sizeof(what), "value of struct_ops '%s' (struct %s) of object '%s'%s",
+			 m->name, m->st_ops->type, obj->name, m->st_ops->link ? "" :
+			 ": registers it");
+		op = bpf_op(b, BPF_MAP_UPDATE_ELEM, LSK_SUBJ_MAP, i, what, &a);
+		if (op < 0)
+			return op;
+		err = attr_fix(b, op, LSK_FIX_FD, ATTR_OFF(map_fd), b->to->map_op[i]);
+		err = err ?: attr_fix(b, op, LSK_FIX_PTR, ATTR_OFF(key), kc);
+		err = err ?: attr_fix(b, op, LSK_FIX_PTR, ATTR_OFF(value), vc);
+		if (!err && !m->st_ops->link)
+			err = st_ops_undo(b, op, i, kc);
+		for (j = 0; !err && j < m->st_ops->nr_members; j++) {
+			const struct lsk_st_member *sm = &m->st_ops->members[j];
+
+			if (sm->prog >= 0)
+				err = fix(b, op, LSK_FIX_FD, vc, m->st_ops->data_off + sm->off,
+					  b->to->prog_op[sm->prog]);
+		}
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 static int build_obj(struct builder *b)
 {
 	struct lsk_obj *obj = b->to->obj;
@@ -728,6 +869,7 @@ static int build_obj(struct builder *b)
 		if (lsk_prog_is_entry(&obj->progs[i]))
 			err = add_prog(b, i);
 	err = err ?: add_slots(b, LSK_SLOT_PROG);
+	err = err ?: add_st_ops_values(b);
 	return err;
 }
 

@@ -117,6 +117,14 @@ enum lskel_attach_kind {
 	LSKEL_ATTACH_KRETPROBE,
 	LSKEL_ATTACH_UPROBE,	/* uprobe/PATH:FUNC[+OFF]: perf uprobe PMU event + link */
 	LSKEL_ATTACH_URETPROBE,
+	/* lskel/attach_multi.h: */
+	LSKEL_ATTACH_UPROBE_MULTI,	/* uprobe.multi/PATH:GLOB: one uprobe_multi link */
+	LSKEL_ATTACH_URETPROBE_MULTI,
+	LSKEL_ATTACH_KPROBE_MULTI,	/* kprobe.multi/GLOB: one kprobe_multi link (fprobe) */
+	LSKEL_ATTACH_KRETPROBE_MULTI,
+	LSKEL_ATTACH_KSYSCALL,		/* ksyscall/NAME: kprobe on the syscall's entry symbol */
+	LSKEL_ATTACH_KRETSYSCALL,
+	LSKEL_ATTACH_USDT,		/* usdt/...: refused at attach (no USDT support yet) */
 };
 
 /* Attach types newer than the 6.1 UAPI headers. */
@@ -180,6 +188,8 @@ struct lskel_handle {
 	struct lskel_sub *subs;	/* subskeletons opened on this object */
 };
 
+struct lskel_st_ops;
+
 /* Everything a generated skeleton knows about its loader. */
 struct lskel_desc {
 	const char *name;
@@ -220,6 +230,8 @@ struct lskel_desc {
 	 * fd_array with fd_array_cnt */
 	const void *sig_next;
 	__u32 sig_next_sz;
+	const struct lskel_st_ops *st_ops;	/* struct_ops maps (lskel/struct_ops.h) */
+	__u32 nr_st_ops;
 };
 
 /* A LIBBPF_PIN_BY_NAME map: reused when a map with the same definition is pinned at
@@ -1525,6 +1537,8 @@ static inline int lskel_run_loader(const struct lskel_desc *d, const __u64 *inpu
 	return err;
 }
 
+#include <lskel/struct_ops.h>
+
 /* Anonymous copy of a global data section, readable and writable before load. */
 static inline void *lskel_prep_data(const void *init, __u32 size)
 {
@@ -1586,7 +1600,7 @@ static inline int lskel_open(const struct lskel_desc *d, void *skel)
 		h->subs = NULL;
 		*(struct lskel_handle **)(s + d->handles[i].ptr_off) = h;
 	}
-	return 0;
+	return lskel_st_ops_open(d, skel);
 }
 
 /* Subskeletons (lskel gen --subskeleton): a library's typed view of the skeleton it was
@@ -1807,6 +1821,9 @@ static inline int lskel_load(const struct lskel_desc *d, void *skel)
 	if (lskel_loaded(d, skel))
 		return lskel_fail(c, -1, -EBUSY, "%s: already loaded%s: a skeleton loads once "
 				  "(destroy it and open a new one): %s", d->name, "");
+	err = lskel_st_ops_check(d, c);
+	if (err)
+		return err;
 	if (d->nr_inputs) {
 		inputs = (__u64 *)calloc(d->nr_inputs, 8);
 		if (!inputs)
@@ -1903,70 +1920,15 @@ static inline int lskel_read_num(const char *path, size_t skip)
 	return lskel_dec(buf + skip);
 }
 
+#include <lskel/attach_multi.h>
+
 /* File offset of function @func in the ELF executable or library @path (for uprobes). */
 static inline long lskel_elf_func_off(const char *path, const char *func)
 {
-	unsigned char *f = NULL;
-	long ret = -ENOENT;
-	struct stat st;
-	size_t i, j;
-	int fd = open(path, O_RDONLY);
+	__u64 off;
+	long n = lskel_elf_glob_offs(path, func, &off, 1);
 
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) || st.st_size < (off_t)sizeof(Elf64_Ehdr)) {
-		close(fd);
-		return -EINVAL;
-	}
-	f = (unsigned char *)mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (f == MAP_FAILED)
-		return -errno;
-	{
-		const Elf64_Ehdr *eh = (const Elf64_Ehdr *)f;
-		size_t sz = st.st_size;
-
-		if (memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
-		    eh->e_shoff > sz || (sz - eh->e_shoff) / sizeof(Elf64_Shdr) < eh->e_shnum ||
-		    eh->e_phoff > sz || (sz - eh->e_phoff) / sizeof(Elf64_Phdr) < eh->e_phnum) {
-			ret = -ENOEXEC;
-			goto out;
-		}
-		for (i = 0; i < eh->e_shnum && ret == -ENOENT; i++) {
-			const Elf64_Shdr *s = (const Elf64_Shdr *)(f + eh->e_shoff) + i, *str;
-
-			if ((s->sh_type != SHT_SYMTAB && s->sh_type != SHT_DYNSYM) ||
-			    s->sh_link >= eh->e_shnum || s->sh_offset > sz ||
-			    s->sh_size > sz - s->sh_offset)
-				continue;
-			str = (const Elf64_Shdr *)(f + eh->e_shoff) + s->sh_link;
-			if (str->sh_offset > sz || str->sh_size > sz - str->sh_offset)
-				continue;
-			for (j = 0; j < s->sh_size / sizeof(Elf64_Sym); j++) {
-				const Elf64_Sym *sym = (const Elf64_Sym *)(f + s->sh_offset) + j;
-				const Elf64_Phdr *ph = (const Elf64_Phdr *)(f + eh->e_phoff);
-				size_t k;
-
-				if (ELF64_ST_TYPE(sym->st_info) != STT_FUNC || !sym->st_value ||
-				    sym->st_name >= str->sh_size ||
-				    strncmp((const char *)f + str->sh_offset + sym->st_name, func,
-					    str->sh_size - sym->st_name) ||
-				    strlen(func) >= str->sh_size - sym->st_name)
-					continue;
-				for (k = 0; k < eh->e_phnum; k++)
-					if (ph[k].p_type == PT_LOAD && (ph[k].p_flags & PF_X) &&
-					    sym->st_value >= ph[k].p_vaddr &&
-					    sym->st_value < ph[k].p_vaddr + ph[k].p_memsz) {
-						ret = (long)(sym->st_value - ph[k].p_vaddr + ph[k].p_offset);
-						break;
-					}
-				break;
-			}
-		}
-	}
-out:
-	munmap(f, st.st_size);
-	return ret;
+	return n <= 0 ? (n ? n : -ENOENT) : (long)off;
 }
 
 /* kprobe/uprobe perf event ("FUNC[+OFF]" or "PATH:FUNC[+OFF]") linked to @prog_fd. */
@@ -2079,6 +2041,19 @@ static inline int lskel_attach_prog(const struct lskel_prog_bind *b, int prog_fd
 	case LSKEL_ATTACH_UPROBE:
 	case LSKEL_ATTACH_URETPROBE:
 		return lskel_attach_probe(b->attach, b->target, prog_fd);
+	case LSKEL_ATTACH_UPROBE_MULTI:
+	case LSKEL_ATTACH_URETPROBE_MULTI:
+		return lskel_attach_uprobe_multi(b->target, b->attach == LSKEL_ATTACH_URETPROBE_MULTI,
+						 prog_fd);
+	case LSKEL_ATTACH_KPROBE_MULTI:
+	case LSKEL_ATTACH_KRETPROBE_MULTI:
+		return lskel_attach_kprobe_multi(b->target, b->attach == LSKEL_ATTACH_KRETPROBE_MULTI,
+						 prog_fd);
+	case LSKEL_ATTACH_KSYSCALL:
+	case LSKEL_ATTACH_KRETSYSCALL:
+		return lskel_attach_ksyscall(b->target, b->attach == LSKEL_ATTACH_KRETSYSCALL, prog_fd);
+	case LSKEL_ATTACH_USDT:
+		return -EOPNOTSUPP;
 	case LSKEL_ATTACH_ITER:
 		attr.link_create.prog_fd = prog_fd;
 		attr.link_create.attach_type = BPF_TRACE_ITER;
@@ -2151,6 +2126,7 @@ static inline void lskel_detach(const struct lskel_desc *d, void *skel)
 			close(*l);
 		*l = -1;
 	}
+	lskel_st_ops_detach(d, skel);
 }
 
 /* Attach every program whose SEC names its target; all or none. */
@@ -2174,10 +2150,15 @@ static inline int lskel_attach(const struct lskel_desc *d, void *skel)
 		fd = lskel_attach_prog(b, ((struct lskel_prog_desc *)(s + b->fd_off))->prog_fd);
 		if (fd < 0) {
 			lskel_detach(d, skel);
-			return lskel_fail(c, -1, fd, "attaching program '%s' to '%s' failed: %s",
-					  b->name, b->target);
+			lskel_fail(c, -1, fd, "attaching program '%s' to '%s' failed: %s", b->name,
+				   b->target);
+			return lskel_attach_explain(c, b->attach, fd);
 		}
 		*l = fd;
+	}
+	if (lskel_st_ops_attach(d, skel)) {
+		lskel_detach(d, skel);
+		return c->err;
 	}
 	return 0;
 }
@@ -2193,6 +2174,7 @@ static inline void lskel_destroy(const struct lskel_desc *d, void *skel)
 	free(((struct lskel_ctx *)skel)->pins_made);	/* the pins stay: that is their point */
 	lskel_subs_notify(d, skel, 1);
 	lskel_detach(d, skel);
+	lskel_st_ops_destroy(d, skel);
 	for (i = 0; i < d->nr_progs; i++) {
 		int fd = ((struct lskel_prog_desc *)(s + d->progs[i].fd_off))->prog_fd;
 
