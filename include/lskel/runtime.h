@@ -126,6 +126,8 @@ enum lskel_attach_kind {
 	LSKEL_ATTACH_KRETSYSCALL,
 	LSKEL_ATTACH_USDT,		/* usdt/...: refused at attach (no USDT support yet) */
 };
+/* The last attach kind: manifests are checked against it (a new kind goes before it moves). */
+#define LSKEL_ATTACH_MAX LSKEL_ATTACH_USDT
 
 /* Attach types newer than the 6.1 UAPI headers. */
 #define LSKEL_BPF_TCX_INGRESS 46
@@ -857,7 +859,7 @@ static inline int lskel_mf_parse(const void *data, __u32 size, struct lskel_mf *
 
 		if (!lskel_mf_name_ok(m, p->name, LSKEL_NAME_IDENT) || p->obj >= h->nr_objs ||
 		    p->slot >= nops || m->ops[p->slot].cmd != BPF_PROG_LOAD ||
-		    p->attach > LSKEL_ATTACH_URETPROBE ||
+		    p->attach > LSKEL_ATTACH_MAX ||
 		    !lskel_mf_text_ok(m, p->target, LSKEL_MF_TARGET_MAX))
 			return lskel_mf_bad(err, errlen, "program %u (%.64s): bad name, object, fd "
 					    "slot, attach kind or target", i,
