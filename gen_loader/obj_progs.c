@@ -112,7 +112,9 @@ int lsk_read_progs(struct lsk_reader *r)
 		p->sec_insn_off = sym.st_value / 8;
 		p->sec_insn_cnt = sym.st_size / 8;
 		p->is_subprog = (int)sym.st_shndx == e->text_idx;
-		p->is_global = GELF_ST_BIND(sym.st_info) == STB_GLOBAL;
+		/* hidden functions are private to the object (static BTF linkage, obj_btf.c) */
+		p->is_global = GELF_ST_BIND(sym.st_info) == STB_GLOBAL &&
+			       GELF_ST_VISIBILITY(sym.st_other) == STV_DEFAULT;
 		if (!p->is_subprog) {
 			err = set_prog_type(r, p);
 			if (err)

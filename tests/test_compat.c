@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* tests/bpftool-compat: user programs written against bpftool's light skeleton, unchanged,
+ * built by one Makefile with `$(BPFTOOL) gen skeleton -L`: once with bpftool 7.1 (Debian's
+ * package) and once with BPFTOOL=build/bin/lskel, run on this kernel, same output. Programs
+ * using what only lskel's header offers (`make lskel`) are built with lskel alone. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+/* What each program prints, the same with either generator. */
+static const struct {
+	const char *prog;
+	const char *out;
+	int lskel_only;
+} expect[] = {
+	{ "hello", "packets=3 verdict=1\n", 0 },
+	{ "hidden", "sum=200 retval=2\n", 0 },
+};
+
+static const char *build_dir(void)
+{
+	const char *b = getenv("LSK_BUILD");
+
+	return b ? b : "build";
+}
+
+/* The build directory as an absolute path (make runs in tests/bpftool-compat). */
+static const char *abs_build(void)
+{
+	static char path[2048];
+	char cwd[1024];
+
+	if (build_dir()[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+		return build_dir();
+	snprintf(path, sizeof(path), "%s/%s", cwd, build_dir());
+	return path;
+}
+
+/* Build the programs with generator @bpftool into BUILD/compat-t-NAME; 0 on success. */
+static int build_with(const char *name, const char *bpftool, const char *target)
+{
+	char cmd[8192], cwd[1024];
+
+	if (!getcwd(cwd, sizeof(cwd)))
+		return -1;
+	snprintf(cmd, sizeof(cmd), "make -s -C tests/bpftool-compat O=%1$s/compat-t-%2$s "
+		 "BPFTOOL=%3$s LSKEL_INCLUDE=%4$s/include %5$s > %1$s/compat-t-%2$s.log 2>&1",
+		 abs_build(), name, bpftool, cwd, target);
+	return system(cmd);
+}
+
+static void run_prog(const char *name, const char *prog, const char *want)
+{
+	char cmd[1024], out[512];
+	size_t n;
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "%s/compat-t-%s/%s 2>&1", build_dir(), name, prog);
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	n = fread(out, 1, sizeof(out) - 1, f);
+	out[n] = 0;
+	if (pclose(f))
+		fail_msg("%s built with %s failed: %s", prog, name, out);
+	print_message("  %-8s %-7s %s", name, prog, out);
+	assert_string_equal(out, want);
+}
+
+static void run_all(const char *name, int lskel)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(expect) / sizeof(expect[0]); i++)
+		if (lskel || !expect[i].lskel_only)
+			run_prog(name, expect[i].prog, expect[i].out);
+}
+
+static void test_bpftool(void **state)
+{
+	(void)state;
+	if (build_with("bpftool", "bpftool", "all"))
+		fail_msg("bpftool 7.1 build failed (%s/compat-t-bpftool.log)", build_dir());
+	run_all("bpftool", 0);
+}
+
+static void test_lskel(void **state)
+{
+	char tool[4096];
+
+	(void)state;
+	snprintf(tool, sizeof(tool), "%s/bin/lskel", abs_build());
+	if (build_with("lskel", tool, "all lskel"))
+		fail_msg("lskel build failed (%s/compat-t-lskel.log)", build_dir());
+	run_all("lskel", 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bpftool),
+		cmocka_unit_test(test_lskel),
+	};
+
+	return cmocka_run_group_tests_name("bpftool compatibility", tests, NULL, NULL);
+}
