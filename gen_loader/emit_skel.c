@@ -128,6 +128,53 @@ static int emit_data_types(FILE *f, const char *prefix, const struct lsk_obj *ob
 	return 0;
 }
 
+/* NAME__assert(): the layout of every exposed variable checked at compile time (size and
+ * offset as BTF says), as bpftool's header has it; C11 _Static_assert or C++ static_assert. */
+static void emit_assert(FILE *f, const char *name, const struct lsk_trace *t)
+{
+	size_t oi, i;
+	int j;
+
+	fprintf(f, "__attribute__((unused)) static void\n%1$s__assert(struct %1$s *s "
+		"__attribute__((unused)))\n{\n", name);
+	for (oi = 0; oi < t->nr_objs; oi++) {
+		const struct lsk_obj *obj = t->objs[oi].obj;
+		struct names n;
+
+		names_of(name, t, oi, &n);
+		for (i = 0; obj->btf && i < obj->nr_maps; i++) {
+			const struct lsk_map *m = &obj->maps[i];
+			const struct btf_type *sec;
+			const struct btf_var_secinfo *vs;
+			char id[128];
+			__u32 off = 0;
+
+			if (!lsk_map_exposed(m))
+				continue;
+			lsk_c_ident(id, sizeof(id), m->name);
+			sec = btf__type_by_id(obj->btf, m->btf_value_type_id);
+			vs = btf_var_secinfos(sec);
+			for (j = 0; j < btf_vlen(sec); j++) {
+				const struct btf_type *v = btf__type_by_id(obj->btf, vs[j].type);
+				const char *vn;
+
+				if (!btf_is_var(v) || btf_var(v)->linkage == BTF_VAR_STATIC ||
+				    vs[j].offset < off)
+					continue;
+				off = vs[j].offset + vs[j].size;
+				vn = btf__name_by_offset(obj->btf, v->name_off);
+				fprintf(f, "\tLSKEL_STATIC_ASSERT(sizeof(s->%s%s->%s) == %u, "
+					"\"unexpected size of '%s'\");\n", n.member, id, vn, vs[j].size,
+					vn);
+				fprintf(f, "\tLSKEL_STATIC_ASSERT(offsetof(struct %s__%s, %s) == %u, "
+					"\"unexpected offset of '%s'\");\n", n.type, id, vn,
+					vs[j].offset, vn);
+			}
+		}
+	}
+	fprintf(f, "}\n\n");
+}
+
 /* NAME__P__attach_KIND(skel, int ARG): a link on the fd the caller names, with the program's
  * expected attach type. */
 static void emit_fd_link_helper(FILE *f, const char *name, const struct names *n, const char *fn,
@@ -506,6 +553,7 @@ int lsk_emit_skel(FILE *f, const char *name, const struct lsk_trace *t,
 		return err;
 	emit_functions(f, name);
 	emit_attach_helpers(f, name, t);
+	emit_assert(f, name, t);
 	fprintf(f, "#endif /* __%s_LSKEL_H__ */\n", guard);
 	return ferror(f) ? lsk_err(EIO, "write error") : 0;
 }

@@ -19,6 +19,7 @@ static const struct {
 	int lskel_only;
 } expect[] = {
 	{ "hello", "packets=3 verdict=1\n", 0 },
+	{ "types", "hits=3 calls=6 bytes=180 level=-2 tag=compat seen=1 limit=1000\n", 0 },
 	{ "hidden", "sum=200 retval=2\n", 0 },
 };
 
@@ -97,6 +98,11 @@ static void test_lskel(void **state)
 	if (build_with("lskel", tool, "all lskel"))
 		fail_msg("lskel build failed (%s/compat-t-lskel.log)", build_dir());
 	run_all("lskel", 1);
+	/* the same header as C++17: NAME__assert's checks are static_assert there */
+	snprintf(tool, sizeof(tool), "printf '#include \"types.skel.h\"\\nint main() { "
+		 "types__assert(nullptr); }\\n' | c++ -std=c++17 -Wall -Werror -I%1$s/compat-t-lskel "
+		 "-Iinclude -x c++ - -o %1$s/compat-t-lskel/assert_cxx", abs_build());
+	assert_int_equal(system(tool), 0);
 }
 
 int main(void)
