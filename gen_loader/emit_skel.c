@@ -474,10 +474,42 @@ static void emit_functions(FILE *f, const char *name)
 		"\tif (%1$s__load(skel)) {\n"
 		"\t\t%1$s__destroy(skel);\n\t\treturn NULL;\n\t}\n"
 		"\treturn skel;\n}\n\n"
-		"static inline int %1$s__attach(struct %1$s *skel)\n"
-		"{\n\treturn lskel_attach(&%1$s__desc, skel);\n}\n\n"
 		"static inline void %1$s__detach(struct %1$s *skel)\n"
 		"{\n\tlskel_detach(&%1$s__desc, skel);\n}\n\n", name);
+}
+
+/* NAME__P__attach(skel) for every program (bpftool's names: the link fd, 0 when the program
+ * needs a target, -errno), and NAME__attach calling them for the loaded ones, all or none. */
+static void emit_attach(FILE *f, const char *name, const struct lsk_trace *t)
+{
+	size_t oi, i, k = 0;
+
+	for (oi = 0; oi < t->nr_objs; oi++) {
+		const struct lsk_obj *obj = t->objs[oi].obj;
+		struct names n;
+
+		names_of(name, t, oi, &n);
+		for (i = 0; i < obj->nr_progs; i++)
+			if (lsk_prog_is_entry(&obj->progs[i]))
+				fprintf(f, "static inline int %s__%s__attach(struct %s *skel)\n{\n"
+					"\treturn lskel_attach_one(&%s__desc, skel, %zu);\n}\n\n",
+					n.type, obj->progs[i].name, name, name, k++);
+	}
+	fprintf(f, "static inline int %1$s__attach(struct %1$s *skel)\n{\n\tint fd = 0;\n\n",
+		name);
+	for (oi = 0; oi < t->nr_objs; oi++) {
+		const struct lsk_obj *obj = t->objs[oi].obj;
+		struct names n;
+
+		names_of(name, t, oi, &n);
+		for (i = 0; i < obj->nr_progs; i++)
+			if (lsk_prog_is_entry(&obj->progs[i]))
+				fprintf(f, "\tif (fd >= 0 && skel->%sprogs.%s.prog_fd >= 0)\n"
+					"\t\tfd = %s__%s__attach(skel);\n", n.member,
+					obj->progs[i].name, n.type, obj->progs[i].name);
+	}
+	fprintf(f, "\tif (fd < 0)\n\t\t%1$s__detach(skel);\n\treturn fd < 0 ? fd : 0;\n}\n\n",
+		name);
 }
 
 static bool uses_config(const struct lsk_trace *t)
@@ -552,6 +584,7 @@ int lsk_emit_skel(FILE *f, const char *name, const struct lsk_trace *t,
 	if (err)
 		return err;
 	emit_functions(f, name);
+	emit_attach(f, name, t);
 	emit_attach_helpers(f, name, t);
 	emit_assert(f, name, t);
 	fprintf(f, "#endif /* __%s_LSKEL_H__ */\n", guard);

@@ -1493,26 +1493,48 @@ static inline void lskel_detach(const struct lskel_desc *d, void *skel)
 	}
 }
 
-/* Attach every program whose SEC names its target; all or none. */
-static inline int lskel_attach(const struct lskel_desc *d, void *skel)
+/* NAME__P__attach(): attach program @i the way its SEC says and keep the link in
+ * links.P_fd; returns the link fd (the one already there if attached), 0 for a program whose
+ * target only the caller knows (as bpftool's header: use NAME__P__attach_KIND), or -errno
+ * (-ENOENT for a SEC("?...") program that was not loaded). */
+static inline int lskel_attach_one(const struct lskel_desc *d, void *skel, __u32 i)
 {
 	struct lskel_ctx *c = (struct lskel_ctx *)skel;
+	const struct lskel_prog_bind *b = &d->progs[i];
+	char *s = (char *)skel;
+	int *l = (int *)(s + b->link_off), fd;
+	int prog_fd = ((struct lskel_prog_desc *)(s + b->fd_off))->prog_fd;
+
+	if (b->attach == LSKEL_ATTACH_NONE)
+		return 0;
+	if (*l >= 0)
+		return *l;
+	if (prog_fd < 0)
+		return lskel_fail(c, -1, -ENOENT, "attaching program '%s' to '%s' failed: it is not "
+				  "loaded: %s", b->name, b->target);
+	fd = lskel_attach_prog(b, prog_fd);
+	if (fd < 0)
+		return lskel_fail(c, -1, fd, "attaching program '%s' to '%s' failed: %s", b->name,
+				  b->target);
+	*l = fd;
+	return fd;
+}
+
+/* Attach every loaded program whose SEC names its target; all or none. */
+static inline int lskel_attach(const struct lskel_desc *d, void *skel)
+{
 	char *s = (char *)skel;
 	__u32 i;
+	int fd;
 
 	for (i = 0; i < d->nr_progs; i++) {
-		const struct lskel_prog_bind *b = &d->progs[i];
-		int *l = (int *)(s + b->link_off), fd;
-
-		if (b->attach == LSKEL_ATTACH_NONE || *l >= 0)
-			continue;
-		fd = lskel_attach_prog(b, ((struct lskel_prog_desc *)(s + b->fd_off))->prog_fd);
+		if (((struct lskel_prog_desc *)(s + d->progs[i].fd_off))->prog_fd < 0)
+			continue;	/* SEC("?...") left out of the load */
+		fd = lskel_attach_one(d, skel, i);
 		if (fd < 0) {
 			lskel_detach(d, skel);
-			return lskel_fail(c, -1, fd, "attaching program '%s' to '%s' failed: %s",
-					  b->name, b->target);
+			return fd;
 		}
-		*l = fd;
 	}
 	return 0;
 }
