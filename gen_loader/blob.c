@@ -65,6 +65,11 @@ static int op_steps(const struct lsk_trace *t, struct lsk_blob *b, size_t k, str
 			s.kind = LSKEL_STEP_U32;
 			s.b = b->chunk_off[f->src];
 			break;
+		case LSK_FIX_INPUT:
+			s.kind = LSKEL_STEP_U32;
+			s.flags = LSKEL_STEP_IF_SET;
+			s.b = b->inputs_off + f->src * 8;
+			break;
 		}
 		err = add(st, s);
 	}

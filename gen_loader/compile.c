@@ -87,9 +87,15 @@ static void emit_step_ptr(struct gen *g)
 static void emit_step_u32(struct gen *g)
 {
 	struct lsk_asm *a = g->a;
+	int store = asm_new_label(a);
 
 	blob_ptr(g, 3, STEP(b), 1);
 	E(I_LDX(BPF_W, 3, 3, 0));
+	asm_jmp_imm(a, BPF_JNE, 3, 0, store);
+	E(I_LDX(BPF_B, 1, 7, STEP(flags)));	/* a caller's 0 keeps the compiled value */
+	E(I_ALU64_IMM(BPF_AND, 1, LSKEL_STEP_IF_SET));
+	asm_jmp_imm(a, BPF_JNE, 1, 0, g->next);
+	asm_bind(a, store);
 	blob_ptr(g, 4, STEP(a), 1);
 	E(I_STX(BPF_W, 4, 3, 0));
 	asm_ja(a, g->next);

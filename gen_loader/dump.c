@@ -125,7 +125,7 @@ struct field {
 
 #define F(c, f) { c, offsetof(union bpf_attr, f), #f }
 static const struct field fields[] = {
-	F(BPF_MAP_CREATE, btf_fd), F(BPF_MAP_CREATE, inner_map_fd),
+	F(BPF_MAP_CREATE, btf_fd), F(BPF_MAP_CREATE, inner_map_fd), F(BPF_MAP_CREATE, max_entries),
 	F(BPF_MAP_UPDATE_ELEM, map_fd), F(BPF_MAP_UPDATE_ELEM, key), F(BPF_MAP_UPDATE_ELEM, value),
 	F(BPF_MAP_FREEZE, map_fd),
 	F(BPF_BTF_LOAD, btf),
@@ -256,6 +256,8 @@ void lsk_dump_trace(FILE *f, const struct lsk_trace *t)
 				fprintf(f, " <- &fd_table\n");
 			else if (x->kind == LSK_FIX_U32)
 				fprintf(f, " <- u32 of chunk %d (%s)\n", x->src, t->chunks[x->src].label);
+			else if (x->kind == LSK_FIX_INPUT)
+				fprintf(f, " <- input slot %d (the caller's value, if not 0)\n", x->src);
 			else
 				fprintf(f, " <- &chunk %d (%s, %u bytes, fnv1a=%016llx)\n", x->src,
 					t->chunks[x->src].label, t->chunks[x->src].size,

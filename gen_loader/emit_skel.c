@@ -369,15 +369,17 @@ static int emit_tables(FILE *f, const char *name, const struct lsk_trace *t,
 			else
 				snprintf(data_off, sizeof(data_off), "~0u");
 			fprintf(f, "\t{ offsetof(struct %s, %smaps.%s), %d, %s, %u, %s%d%s, %s%d%s, %d, "
-				"\"%s\", %d },\n", name, n.member, id, to->map_op[i], data_off,
+				"\"%s\", %d, %s%d%s },\n", name, n.member, id, to->map_op[i], data_off,
 				m->value_size, init < 0 ? "~0u /* " : "", init, init < 0 ? " */" : "",
 				to->map_input[i] < 0 ? "~0u /* " : "", to->map_input[i],
 				to->map_input[i] < 0 ? " */" : "", m->kind == LSK_MAP_RODATA,
-				m->kind == LSK_MAP_USER ? m->name : m->kname, shared);
+				m->kind == LSK_MAP_USER ? m->name : m->kname, shared,
+				to->max_input[i] < 0 ? "~0u /* " : "", to->max_input[i],
+				to->max_input[i] < 0 ? " */" : "");
 		}
 	}
 	if (!nm)
-		fprintf(f, "\t{ 0, 0, 0, 0, 0, 0, 0, \"\", 0 },\n");
+		fprintf(f, "\t{ 0, 0, 0, 0, 0, 0, 0, \"\", 0, 0 },\n");
 	fprintf(f, "};\n\nstatic const struct lskel_prog_bind %s__progs[] = {\n", name);
 	for (oi = 0; oi < t->nr_objs; oi++) {
 		const struct lsk_trace_obj *to = &t->objs[oi];

@@ -55,6 +55,14 @@ static int apply_fixups(struct exec *x, const struct lsk_op *op)
 		case LSK_FIX_U32:
 			memcpy(dst + f->off, x->mem[f->src], 4);
 			break;
+		case LSK_FIX_INPUT:	/* as the loader: the caller's u32, when set and not 0 */
+			if (x->opts && x->opts->user_init && (size_t)f->src < x->opts->nr_user_init &&
+			    x->opts->user_init[f->src]) {
+				memcpy(&v32, x->opts->user_init[f->src], 4);
+				if (v32)
+					memcpy(dst + f->off, &v32, 4);
+			}
+			break;
 		}
 	}
 	return 0;

@@ -37,6 +37,7 @@ enum lsk_fix_kind {
 	LSK_FIX_PTR,		/* u64 <- address of chunk `src` */
 	LSK_FIX_FDTAB,		/* u64 <- address of the fd table (indexed by op number) */
 	LSK_FIX_U32,		/* u32 <- first u32 of chunk `src` (a load-time input) */
+	LSK_FIX_INPUT,		/* u32 <- input slot `src` (the caller's value), kept when 0 */
 };
 
 struct lsk_fixup {
@@ -100,6 +101,7 @@ struct lsk_trace_obj {
 	int *map_op;		/* per map: MAP_CREATE op */
 	int *prog_op;		/* per program: PROG_LOAD op, -1 for subprograms */
 	int *map_input;		/* per map: caller initial-value slot, -1 for none */
+	int *max_input;		/* per map: input slot of the caller's max_entries, -1: none */
 };
 
 struct lsk_trace {

@@ -149,7 +149,11 @@ static int nr_cpus_chunk(struct builder *b, int map_idx, const char *map_what)
 	return v;
 }
 
-static int map_create(struct builder *b, const struct lsk_map *m, int idx, int inner_op)
+/* Map @idx of the object, or its inner map template (@tmpl). The max_entries of a .maps map
+ * is an input of the op: the caller may set skel->maps.M.max_entries between open and load
+ * (0 keeps the compiled value). */
+static int map_create(struct builder *b, const struct lsk_map *m, int idx, int inner_op,
+		      bool tmpl)
 {
 	union bpf_attr *a;
 	char what[256];
@@ -189,6 +193,13 @@ static int map_create(struct builder *b, const struct lsk_map *m, int idx, int i
 	}
 	if (cpus > 0) {
 		err = attr_fix(b, op, LSK_FIX_U32, ATTR_OFF(max_entries), cpus);
+		if (err)
+			return err;
+	}
+	if (!tmpl && m->kind == LSK_MAP_USER) {
+		/* after the CPU count: the caller's value wins */
+		b->to->max_input[idx] = b->t->nr_inputs++;
+		err = attr_fix(b, op, LSK_FIX_INPUT, ATTR_OFF(max_entries), b->to->max_input[idx]);
 		if (err)
 			return err;
 	}
@@ -289,13 +300,13 @@ static int add_map(struct builder *b, size_t i)
 	char what[256];
 
 	if (m->inner) {
-		inner = map_create(b, m->inner, i, -1);
+		inner = map_create(b, m->inner, i, -1, true);
 		if (inner < 0)
 			return inner;
 		snprintf(b->t->ops[inner].what, sizeof(b->t->ops[inner].what),
 			 "inner map template of map '%s' of object '%s'", m->name, obj->name);
 	}
-	op = map_create(b, m, i, inner);
+	op = map_create(b, m, i, inner, false);
 	if (op < 0)
 		return op;
 	b->to->map_op[i] = op;
@@ -714,11 +725,12 @@ static int build_obj(struct builder *b)
 
 	b->to->map_op = malloc((obj->nr_maps + 1) * sizeof(int));
 	b->to->map_input = malloc((obj->nr_maps + 1) * sizeof(int));
+	b->to->max_input = malloc((obj->nr_maps + 1) * sizeof(int));
 	b->to->prog_op = malloc((obj->nr_progs + 1) * sizeof(int));
-	if (!b->to->map_op || !b->to->prog_op || !b->to->map_input)
+	if (!b->to->map_op || !b->to->prog_op || !b->to->map_input || !b->to->max_input)
 		return nomem(b);
 	for (i = 0; i < obj->nr_maps; i++)
-		b->to->map_op[i] = b->to->map_input[i] = -1;
+		b->to->map_op[i] = b->to->map_input[i] = b->to->max_input[i] = -1;
 	for (i = 0; i < obj->nr_progs; i++)
 		b->to->prog_op[i] = -1;
 	err = add_btf(b);

@@ -11,6 +11,14 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <sys/syscall.h>
+#include <lskel/runtime.h>
+#include "compile.h"
+#include "exec_direct.h"
+#include "loader_desc.h"
+#include "obj.h"
+#include "trace.h"
+#include "err.h"
 
 /* What each program prints with lskel's header, and with bpftool 7.1's where it differs
  * (what bpftool's header leaves out: the program says so). */
@@ -23,6 +31,7 @@ static const struct {
 	{ "types", "hits=3 calls=6 bytes=180 level=-2 tag=compat seen=1 limit=1000\n", NULL },
 	{ "hidden", "sum=200 retval=2\n", NULL },
 	{ "attach", "raw_hits=5 tracepoint counted 5\n", "raw_hits=5 tracepoint not attached\n" },
+	{ "sizes", "events max=4 flows max=64 inserted=10 sent=1\n", NULL },
 };
 
 static const char *build_dir(void)
@@ -111,11 +120,111 @@ static void test_lskel(void **state)
 	assert_int_equal(system(tool), 0);
 }
 
+static __u32 map_max(int fd)
+{
+	struct bpf_map_info info;
+	union bpf_attr attr;
+
+	memset(&info, 0, sizeof(info));
+	memset(&attr, 0, sizeof(attr));
+	attr.info.bpf_fd = fd;
+	attr.info.info_len = sizeof(info);
+	attr.info.info = (unsigned long)&info;
+	return syscall(__NR_bpf, BPF_OBJ_GET_INFO_BY_FD, &attr, sizeof(attr)) ? 0 : info.max_entries;
+}
+
+/* Index of map @name of the single object of @t. */
+static int map_idx(const struct lsk_trace *t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < t->objs[0].obj->nr_maps; i++)
+		if (!strcmp(t->objs[0].obj->maps[i].name, name))
+			return i;
+	fail_msg("no map '%s'", name);
+	return -1;
+}
+
+/* The caller's max_entries reach MAP_CREATE the same way through the loader program and
+ * through exec_direct (the oracle): with values, both create the maps that size; without,
+ * both fail at the ring buffer's creation (a ring buffer has no size of its own). */
+static void test_max_entries_oracle(void **state)
+{
+	char path[4096];
+	struct lsk_obj *obj;
+	struct lsk_trace *t;
+	struct lsk_loader *l;
+	struct lskel_desc d;
+	struct lskel_ctx c;
+	struct lsk_exec_error ee;
+	struct lsk_exec_opts xo = { .fail_at = -1 };
+	const void **ui;
+	__u64 *in;
+	__u32 ev = 8 * getpagesize(), fl = 100;
+	int *fds, *xfds, e, f, round;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/compat-t-lskel/sizes.bpf.o", abs_build());
+	if (lsk_obj_open(path, &obj))
+		fail_msg("%s", lsk_errmsg());
+	assert_int_equal(lsk_trace_build(&obj, 1, &t), 0);
+	assert_int_equal(lsk_loader_compile(t, &l), 0);
+	assert_int_equal(lsk_loader_desc(t, l, &d), 0);
+	e = map_idx(t, "events");
+	f = map_idx(t, "flows");
+	assert_true(t->objs[0].max_input[e] >= 0 && t->objs[0].max_input[f] >= 0);
+	in = calloc(t->nr_inputs + 1, 8);
+	ui = calloc(t->nr_inputs + 1, sizeof(*ui));
+	assert_true(in && ui);
+	for (round = 0; round < 2; round++) {
+		if (round) {
+			in[t->objs[0].max_input[e]] = ev;
+			in[t->objs[0].max_input[f]] = fl;
+			ui[t->objs[0].max_input[e]] = &ev;
+			ui[t->objs[0].max_input[f]] = &fl;
+		}
+		xo.user_init = ui;
+		xo.nr_user_init = t->nr_inputs;
+		memset(&c, 0, sizeof(c));
+		if (!round) {	/* no size for the ring buffer: both refuse at its MAP_CREATE */
+			assert_int_equal(lskel_run_loader(&d, in, &c, &fds), -EINVAL);
+			assert_int_equal(c.failed_op, t->objs[0].map_op[e]);
+			assert_int_equal(lsk_exec_direct(t, &xo, &xfds, &ee), -EINVAL);
+			assert_int_equal(ee.op, t->objs[0].map_op[e]);
+			print_message("  no size: both fail at op %d (%s)\n", ee.op, c.errmsg);
+			continue;
+		}
+		if (lskel_run_loader(&d, in, &c, &fds))
+			fail_msg("loader: %s", c.errmsg);
+		if (lsk_exec_direct(t, &xo, &xfds, &ee))
+			fail_msg("exec_direct: %s", lsk_errmsg());
+		print_message("  loader: events %u flows %u; exec_direct: events %u flows %u\n",
+			      map_max(fds[t->objs[0].map_op[e]]), map_max(fds[t->objs[0].map_op[f]]),
+			      map_max(xfds[t->objs[0].map_op[e]]), map_max(xfds[t->objs[0].map_op[f]]));
+		assert_int_equal(map_max(fds[t->objs[0].map_op[e]]), ev);
+		assert_int_equal(map_max(fds[t->objs[0].map_op[f]]), fl);
+		assert_int_equal(map_max(xfds[t->objs[0].map_op[e]]), ev);
+		assert_int_equal(map_max(xfds[t->objs[0].map_op[f]]), fl);
+		for (e = 0; e < (int)t->nr_ops; e++)
+			if (fds[e] >= 0)
+				close(fds[e]);
+		free(fds);
+		lsk_exec_close(t, xfds);
+	}
+	free(in);
+	free(ui);
+	lsk_loader_desc_free(&d);
+	lsk_loader_free(l);
+	lsk_trace_free(t);
+	lsk_obj_free(obj);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bpftool),
 		cmocka_unit_test(test_lskel),
+		cmocka_unit_test(test_max_entries_oracle),
 	};
 
 	return cmocka_run_group_tests_name("bpftool compatibility", tests, NULL, NULL);

@@ -67,6 +67,7 @@ enum lskel_step_flags {
 	LSKEL_STEP_BTF_KFUNC = 2 << 2,	/* call BPF_PSEUDO_KFUNC_CALL */
 	LSKEL_STEP_BTF_MODE = 3 << 2,
 	LSKEL_STEP_BTF_AGAIN = 1 << 4,	/* BTF_ID: reuse the result kept at d by op c */
+	LSKEL_STEP_IF_SET = 1 << 5,	/* U32: a value of 0 is not written (caller's inputs) */
 };
 
 struct lskel_step {

@@ -133,6 +133,7 @@ struct lskel_map_bind {
 	__u32 rdonly;		/* mmapped read-only after load (.rodata, .kconfig) */
 	const char *name;	/* as libbpf names it: variable name, or "obj.rodata" style */
 	__u32 shared;		/* a chained object's view of a map another object owns */
+	__u32 max_input;	/* input slot of maps.M.max_entries (0: as compiled), ~0u: none */
 };
 
 struct lskel_prog_bind {
@@ -1162,6 +1163,8 @@ static inline int lskel_load(const struct lskel_desc *d, void *skel)
 		 * (libxdp's dispatcher keeps its config in a static, unexposed .rodata) */
 		if (b->input != ~0u)
 			inputs[b->input] = ((struct lskel_map_desc *)(s + b->fd_off))->initial_value;
+		if (b->max_input != ~0u)	/* set between open and load, as with bpftool */
+			inputs[b->max_input] = ((struct lskel_map_desc *)(s + b->fd_off))->max_entries;
 	}
 	err = lskel_run_loader(d, inputs, c, &fds);
 	free(inputs);
