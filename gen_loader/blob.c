@@ -80,6 +80,11 @@ static int op_steps(const struct lsk_trace *t, struct lsk_blob *b, size_t k, str
 	switch (op->cmd) {
 	case LSK_CMD_KCONFIG:
 		return 0;	/* its chunk lives in the input area */
+	case LSK_CMD_SKIP:
+		s.kind = LSKEL_STEP_SKIP;
+		s.b = b->inputs_off + op->src * 8;
+		s.d = op->skip_to;	/* an op index until lsk_blob_build makes it a step */
+		return add(st, s);
 	case LSK_CMD_MAP_REUSE:
 		s.kind = LSKEL_STEP_REUSE;
 		s.a = b->chunk_off[op->attr];
@@ -200,8 +205,8 @@ int lsk_blob_build(const struct lsk_trace *t, struct lsk_blob **bp)
 		first[t->nr_ops] = st.n;
 		b->nr_steps = st.n;
 	}
-	for (i = 0; i < st.n; i++)	/* a reused map skips to the first step of an op */
-		if (st.s[i].kind == LSKEL_STEP_REUSE)
+	for (i = 0; i < st.n; i++)	/* reused maps, programs left out: skip to an op */
+		if (st.s[i].kind == LSKEL_STEP_REUSE || st.s[i].kind == LSKEL_STEP_SKIP)
 			st.s[i].d = first[st.s[i].d];
 	if (pos + LSKEL_BLOB_TAIL > (64u << 20)) {
 		err = lsk_err(E2BIG, "data blob of %zu bytes is too large", pos);

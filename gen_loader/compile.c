@@ -123,6 +123,20 @@ static void emit_step_reuse(struct gen *g)
 	asm_ja(a, g->next);
 }
 
+/* A SEC("?...") program the caller did not ask for: its steps (and those of whatever names
+ * it) are skipped. */
+static void emit_step_skip(struct gen *g)
+{
+	struct lsk_asm *a = g->a;
+
+	blob_ptr(g, 6, STEP(b), 1);
+	E(I_LDX(BPF_W, 6, 6, 0));
+	asm_jmp_imm(a, BPF_JNE, 6, 0, g->next);	/* asked for: load it */
+	E(I_LDX(BPF_W, 1, 7, STEP(d)));
+	E(I_STX(BPF_W, 9, 1, HDR(skip_to)));
+	asm_ja(a, g->next);
+}
+
 static void emit_step_bpf(struct gen *g)
 {
 	struct lsk_asm *a = g->a;
@@ -308,14 +322,14 @@ static void emit_step_fn(struct gen *g)
 	struct lsk_asm *a = g->a;
 	static const int kinds[] = { LSKEL_STEP_FD, LSKEL_STEP_PTR, LSKEL_STEP_BPF, LSKEL_STEP_KSYM,
 				     LSKEL_STEP_BTF_ID, LSKEL_STEP_CLOSE, LSKEL_STEP_COPY_USER,
-				     LSKEL_STEP_U32, LSKEL_STEP_REUSE };
+				     LSKEL_STEP_U32, LSKEL_STEP_REUSE, LSKEL_STEP_SKIP };
 	void (*const emit[])(struct gen *) = { emit_step_fd, emit_step_ptr, emit_step_bpf,
 					       emit_step_ksym, emit_step_btf_id, emit_step_close,
 					       emit_step_copy_user, emit_step_u32,
-					       emit_step_reuse };
+					       emit_step_reuse, emit_step_skip };
 	const struct lskel_step *st = (const void *)(g->b->data + g->b->steps_off);
 	unsigned int used = 0;
-	int labels[9], i;
+	int labels[10], i;
 	__u32 k;
 
 	/* only the step kinds this blob uses: less to verify, same interpreter otherwise */
@@ -323,7 +337,7 @@ static void emit_step_fn(struct gen *g)
 		used |= 1u << st[k].kind;
 	asm_jmp_imm(a, BPF_JGE, 1, g->b->nr_steps, g->stop);
 	asm_ld_map_value(a, 9, 0, 0);
-	if (used & (1u << LSKEL_STEP_REUSE)) {	/* steps of a reused map are skipped */
+	if (used & (1u << LSKEL_STEP_REUSE | 1u << LSKEL_STEP_SKIP)) {	/* skipped steps */
 		E(I_LDX(BPF_W, 2, 9, HDR(skip_to)));
 		asm_jmp_reg(a, BPF_JLT, 1, 2, g->next);
 	}
@@ -332,14 +346,14 @@ static void emit_step_fn(struct gen *g)
 	E(I_ALU64_IMM(BPF_ADD, 7, g->b->steps_off));
 	E(I_ALU64_REG(BPF_ADD, 7, 1));
 	E(I_LDX(BPF_B, 1, 7, STEP(kind)));
-	for (i = 0; i < 9; i++) {
+	for (i = 0; i < 10; i++) {
 		if (!(used & (1u << kinds[i])))
 			continue;
 		labels[i] = asm_new_label(a);
 		asm_jmp_imm(a, BPF_JEQ, 1, kinds[i], labels[i]);
 	}
 	asm_ja(a, g->bad);
-	for (i = 0; i < 9; i++) {
+	for (i = 0; i < 10; i++) {
 		if (!(used & (1u << kinds[i])))
 			continue;
 		asm_bind(a, labels[i]);

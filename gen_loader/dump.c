@@ -239,6 +239,10 @@ void lsk_dump_trace(FILE *f, const struct lsk_trace *t)
 			fprintf(f, " id in input slot %d -> fd of op %d, else ops %zu..%d create it",
 				op->src, op->dst, i + 1, op->skip_to - 1);
 			break;
+		case LSK_CMD_SKIP:
+			fprintf(f, " unless input slot %d is set, ops %zu..%d are skipped", op->src,
+				i + 1, op->skip_to - 1);
+			break;
 		case LSK_CMD_USER_INIT:
 			fprintf(f, " input slot %d -> chunk %d (%u bytes)", op->src, op->dst,
 				t->chunks[op->dst].size);

@@ -394,13 +394,15 @@ static int emit_tables(FILE *f, const char *name, const struct lsk_trace *t,
 				continue;
 			np++;
 			fprintf(f, "\t{ offsetof(struct %s, %sprogs.%s), %d, offsetof(struct %s, "
-				"%slinks.%s_fd), %u, \"%s\", \"%s\" },\n", name, n.member, p->name,
-				to->prog_op[i], name, n.member, p->name, lsk_prog_attach_kind(p),
-				p->attach_target, p->name);
+				"%slinks.%s_fd), %u, \"%s\", \"%s\", %s%d%s },\n", name, n.member,
+				p->name, to->prog_op[i], name, n.member, p->name,
+				lsk_prog_attach_kind(p), p->attach_target, p->name,
+				to->prog_input[i] < 0 ? "~0u /* " : "", to->prog_input[i],
+				to->prog_input[i] < 0 ? " */" : "");
 		}
 	}
 	if (!np)
-		fprintf(f, "\t{ 0, 0, 0, 0, \"\", \"\" },\n");
+		fprintf(f, "\t{ 0, 0, 0, 0, \"\", \"\", 0 },\n");
 	fprintf(f, "};\n\nstatic const struct lskel_kcfg %s__kcfg[] = {\n", name);
 	{
 		struct lsk_kcfg_entry *ke;

@@ -13,7 +13,8 @@ struct lsk_exec_opts {
 	size_t log_size;
 	const char *kconfig_path;	/* kernel config to read (NULL: /proc/config.gz, /boot) */
 	const void *const *user_init;	/* per input slot: initial value or NULL, may be NULL;
-					 * for a caller's max_entries, its __u32 */
+					 * for a caller's max_entries or a SEC("?...")
+					 * program's autoload flag, its __u32 */
 	size_t nr_user_init;
 };
 

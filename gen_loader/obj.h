@@ -97,6 +97,8 @@ struct lsk_prog {
 	size_t sec_insn_cnt;
 	bool is_subprog;
 	bool linked_copy;	/* another object's program, come in by static linking: not loaded */
+	bool optional;		/* SEC("?..."): in the skeleton, loaded only when the caller
+				 * asks (an input of the load) */
 	bool is_global;		/* global symbol: a .text one is linked on its own too (insns), so
 				 * it can be loaded as an freplace definition (--dynamic) */
 	bool dyn_target;	/* an freplace made by --dynamic: its target program is known */

@@ -363,6 +363,8 @@ int main(int argc, char **argv)
 		const char *name = lskel_cnt_str(&c, p->name);
 		int fd = fds[p->slot], l = 0;
 
+		if (fd < 0)
+			continue;	/* a SEC("?...") program: left out of the load */
 		e = pin(fd, dir, "progs", lskel_cnt_str(&c, p->obj), name, chain);
 		if (e) {
 			fprintf(stderr, "lskel-run: pin program '%s': %s\n", name, strerror(-e));

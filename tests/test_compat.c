@@ -32,6 +32,11 @@ static const struct {
 	{ "hidden", "sum=200 retval=2\n", NULL },
 	{ "attach", "raw_hits=5 tracepoint counted 5\n", "raw_hits=5 tracepoint not attached\n" },
 	{ "sizes", "events max=4 flows max=64 inserted=10 sent=1\n", NULL },
+	/* bpftool 7.1 leaves a '?' program out of its loader but not out of its fd slots:
+	 * the next program's fd lands in its field */
+	{ "optional", "not asked: fast left out, missing left out, optional_raw left out, attach=0, "
+	  "verdict=2, runs=0\nasked: fast loaded, missing left out, optional_raw left out, "
+	  "attach=0, verdict=1, runs=1\nentry left out: refused\n", "" },
 };
 
 static const char *build_dir(void)
@@ -219,12 +224,90 @@ static void test_max_entries_oracle(void **state)
 	lsk_obj_free(obj);
 }
 
+/* Index of program @name of the single object of @t. */
+static int prog_idx(const struct lsk_trace *t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < t->objs[0].obj->nr_progs; i++)
+		if (!strcmp(t->objs[0].obj->progs[i].name, name))
+			return i;
+	fail_msg("no program '%s'", name);
+	return -1;
+}
+
+/* SEC("?...") programs: the loader program and exec_direct leave out the same programs
+ * (and the prog-array slot naming one), and load it when its autoload input is set. */
+static void test_autoload_oracle(void **state)
+{
+	static const char *const names[] = { "fast", "missing", "optional_raw", "entry" };
+	char path[4096];
+	struct lsk_obj *obj;
+	struct lsk_trace *t;
+	struct lsk_loader *l;
+	struct lskel_desc d;
+	struct lskel_ctx c;
+	struct lsk_exec_error ee;
+	struct lsk_exec_opts xo = { .fail_at = -1 };
+	const void **ui;
+	__u64 *in;
+	__u32 one = 1;
+	int *fds, *xfds, fast, round, i, k;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/compat-t-lskel/optional.bpf.o", abs_build());
+	if (lsk_obj_open(path, &obj))
+		fail_msg("%s", lsk_errmsg());
+	assert_int_equal(lsk_trace_build(&obj, 1, &t), 0);
+	assert_int_equal(lsk_loader_compile(t, &l), 0);
+	assert_int_equal(lsk_loader_desc(t, l, &d), 0);
+	fast = prog_idx(t, "fast");
+	assert_true(t->objs[0].prog_input[fast] >= 0);
+	assert_int_equal(t->objs[0].prog_input[prog_idx(t, "entry")], -1);
+	in = calloc(t->nr_inputs + 1, 8);
+	ui = calloc(t->nr_inputs + 1, sizeof(*ui));
+	assert_true(in && ui);
+	for (round = 0; round < 2; round++) {
+		in[t->objs[0].prog_input[fast]] = round;
+		ui[t->objs[0].prog_input[fast]] = round ? &one : NULL;
+		xo.user_init = ui;
+		xo.nr_user_init = t->nr_inputs;
+		memset(&c, 0, sizeof(c));
+		if (lskel_run_loader(&d, in, &c, &fds))
+			fail_msg("loader: %s", c.errmsg);
+		if (lsk_exec_direct(t, &xo, &xfds, &ee))
+			fail_msg("exec_direct: %s", lsk_errmsg());
+		print_message("  fast %s:", round ? "asked" : "not asked");
+		for (i = 0; i < 4; i++) {
+			int op = t->objs[0].prog_op[prog_idx(t, names[i])];
+
+			print_message(" %s %s/%s", names[i], fds[op] >= 0 ? "loaded" : "-",
+				      xfds[op] >= 0 ? "loaded" : "-");
+			assert_int_equal(fds[op] >= 0, xfds[op] >= 0);
+			assert_int_equal(fds[op] >= 0, i == 3 || (i == 0 && round));
+		}
+		print_message(" (loader/exec_direct)\n");
+		for (k = 0; k < (int)t->nr_ops; k++)
+			if (fds[k] >= 0)
+				close(fds[k]);
+		free(fds);
+		lsk_exec_close(t, xfds);
+	}
+	free(in);
+	free(ui);
+	lsk_loader_desc_free(&d);
+	lsk_loader_free(l);
+	lsk_trace_free(t);
+	lsk_obj_free(obj);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bpftool),
 		cmocka_unit_test(test_lskel),
 		cmocka_unit_test(test_max_entries_oracle),
+		cmocka_unit_test(test_autoload_oracle),
 	};
 
 	return cmocka_run_group_tests_name("bpftool compatibility", tests, NULL, NULL);

@@ -38,6 +38,7 @@ enum lskel_pseudo_cmd {
 	LSKEL_CMD_KCONFIG,		/* kconfig values (from the context) */
 	LSKEL_CMD_USER_INIT,		/* caller's initial value of global data */
 	LSKEL_CMD_MAP_REUSE,		/* pinned map the runtime found: fd by id, skip creation */
+	LSKEL_CMD_SKIP,			/* SEC("?...") program the caller did not ask for */
 };
 
 /* Load-time value the runtime supplies like a kconfig value: the number of possible CPUs
@@ -57,6 +58,7 @@ enum lskel_step_kind {
 	LSKEL_STEP_COPY_USER = 8,	/* copy c bytes from user ptr (u64 at b) + d to blob + a */
 	LSKEL_STEP_REUSE = 9,	/* id = u32 at b; if id: MAP_GET_FD_BY_ID (attr at a) -> fdtab[c],
 				 * then skip to step d */
+	LSKEL_STEP_SKIP = 10,	/* if u32 at b is 0: skip to step d (a program left out) */
 };
 
 enum lskel_step_flags {

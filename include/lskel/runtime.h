@@ -53,7 +53,9 @@ struct lskel_map_desc {
 };
 
 struct lskel_prog_desc {
-	int prog_fd;
+	int prog_fd;		/* -1 before the load, and for a program left out */
+	int autoload;		/* libbpf's autoload: 0 for SEC("?...") programs after open; set
+				 * it between open and load to have one loaded */
 };
 
 /* First member of every skeleton: error details and options. */
@@ -143,6 +145,8 @@ struct lskel_prog_bind {
 	__u32 attach;		/* enum lskel_attach_kind */
 	const char *target;
 	const char *name;
+	__u32 autoload_input;	/* SEC("?...") programs: input slot of progs.P.autoload, ~0u:
+				 * always loaded */
 };
 
 /* The manifest every skeleton carries, for subskeletons: what each object exposes by name.
@@ -259,6 +263,7 @@ static inline const char *lskel_cmd_name(__u32 cmd)
 	case LSKEL_CMD_KCONFIG: return "KCONFIG";
 	case LSKEL_CMD_USER_INIT: return "USER_INIT";
 	case LSKEL_CMD_MAP_REUSE: return "MAP_REUSE";
+	case LSKEL_CMD_SKIP: return "SKIP";
 	default: return "UNKNOWN";
 	}
 }
@@ -938,6 +943,8 @@ static inline int lskel_open(const struct lskel_desc *d, void *skel)
 	}
 	for (i = 0; i < d->nr_progs; i++) {
 		((struct lskel_prog_desc *)(s + d->progs[i].fd_off))->prog_fd = -1;
+		((struct lskel_prog_desc *)(s + d->progs[i].fd_off))->autoload =
+			d->progs[i].autoload_input == ~0u;
 		*(int *)(s + d->progs[i].link_off) = -1;
 	}
 	for (i = 0; i < d->nr_objs; i++) {
@@ -1141,6 +1148,26 @@ static inline void lskel_subs_notify(const struct lskel_desc *d, void *skel, int
 	}
 }
 
+/* progs.P.autoload into the load's inputs: SEC("?...") programs are loaded when asked for;
+ * any other program always is, so asking to leave one out is an error, not ignored. */
+static inline int lskel_autoload_inputs(const struct lskel_desc *d, void *skel, __u64 *inputs)
+{
+	__u32 i;
+
+	for (i = 0; i < d->nr_progs; i++) {
+		const struct lskel_prog_bind *b = &d->progs[i];
+		int a = ((struct lskel_prog_desc *)((char *)skel + b->fd_off))->autoload;
+
+		if (b->autoload_input != ~0u)
+			inputs[b->autoload_input] = a != 0;
+		else if (!a)
+			return lskel_fail((struct lskel_ctx *)skel, -1, -EINVAL, "program '%s': "
+					  "autoload is 0, but only SEC(\"?...\") programs can be "
+					  "left out of this load%s: %s", b->name, "");
+	}
+	return 0;
+}
+
 /* Load: run the loader with the caller's data sections, bind fds, map the data sections. */
 static inline int lskel_load(const struct lskel_desc *d, void *skel)
 {
@@ -1166,7 +1193,9 @@ static inline int lskel_load(const struct lskel_desc *d, void *skel)
 		if (b->max_input != ~0u)	/* set between open and load, as with bpftool */
 			inputs[b->max_input] = ((struct lskel_map_desc *)(s + b->fd_off))->max_entries;
 	}
-	err = lskel_run_loader(d, inputs, c, &fds);
+	err = lskel_autoload_inputs(d, skel, inputs);
+	if (!err)
+		err = lskel_run_loader(d, inputs, c, &fds);
 	free(inputs);
 	if (err)
 		return err;
