@@ -550,11 +550,9 @@ int lsk_emit_skel(FILE *f, const char *name, const struct lsk_trace *t,
 		"%s"
 		"#include <lskel/runtime.h>\n\n", obj->path, t->nr_objs > 1 ? " and the objects "
 		"chained with it" : "", guard, guard,
-		uses_config(t) ? "/* CONFIG_* externs: the runtime reads /proc/config.gz (link -lz) */\n"
-		"#if defined(LSKEL_RUNTIME_H) && !defined(LSKEL_WITH_ZLIB)\n"
-		"#error \"lskel/runtime.h was included without LSKEL_WITH_ZLIB: include this "
-		"header first, or define LSKEL_WITH_ZLIB before every lskel header\"\n#endif\n"
-		"#ifndef LSKEL_WITH_ZLIB\n#define LSKEL_WITH_ZLIB\n#endif\n" : "");
+		uses_config(t) ? "/* CONFIG_* externs: the runtime reads /boot/config-$(uname -r), "
+		"or /proc/config.gz through\n * the system's libz.so.1 (dlopen: no -lz needed) */\n" :
+		"");
 	for (i = 0; i < t->nr_objs; i++) {
 		struct names n;
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <lskel/runtime.h>
 #include "compile.h"
 #include "exec_direct.h"
@@ -19,6 +20,9 @@
 #include "obj.h"
 #include "trace.h"
 #include "err.h"
+
+/* "CONFIG_HZ=N\n" as this kernel's config says (main fills it). */
+static char hz_line[64];
 
 /* What each program prints with lskel's header, and with bpftool 7.1's where it differs
  * (what bpftool's header leaves out: the program says so). */
@@ -32,6 +36,7 @@ static const struct {
 	{ "hidden", "sum=200 retval=2\n", NULL },
 	{ "attach", "raw_hits=5 tracepoint counted 5\n", "raw_hits=5 tracepoint not attached\n" },
 	{ "sizes", "events max=4 flows max=64 inserted=10 sent=1\n", NULL },
+	{ "kconfig", hz_line, NULL },
 	/* bpftool 7.1 leaves a '?' program out of its loader but not out of its fd slots:
 	 * the next program's fd lands in its field */
 	{ "optional", "not asked: fast left out, missing left out, optional_raw left out, attach=0, "
@@ -301,6 +306,39 @@ static void test_autoload_oracle(void **state)
 	lsk_obj_free(obj);
 }
 
+static int sh(const char *cmd)
+{
+	int rc = system(cmd);
+
+	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+/* Where CONFIG_* values come from, with no -lz at link time: the plain-text
+ * /boot/config-$(uname -r) first, LSKEL_KCONFIG_PATH (a .gz through dlopen'ed zlib) when
+ * set, /proc/config.gz otherwise (test_lskel ran with only that one here). */
+static void test_kconfig_sources(void **state)
+{
+	char cmd[8192], bin[4096];
+	const char *b = abs_build();
+
+	(void)state;
+	snprintf(bin, sizeof(bin), "%s/compat-t-lskel/kconfig", b);
+	snprintf(cmd, sizeof(cmd), "ldd %s | grep -q libz", bin);
+	assert_int_not_equal(sh(cmd), 0);	/* not linked with zlib */
+	if (sh("command -v unshare >/dev/null")) {
+		print_message("SKIP: no unshare(1) for a private /boot\n");
+		skip();
+	}
+	snprintf(cmd, sizeof(cmd), "unshare -m sh -ec 'mount -t tmpfs none /boot; "
+		 "echo CONFIG_HZ=123 > /boot/config-$(uname -r); %s' | grep -qx CONFIG_HZ=123",
+		 bin);
+	assert_int_equal(sh(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "echo CONFIG_HZ=77 | gzip > %1$s/compat-t-lskel/hz.gz && "
+		 "LSKEL_KCONFIG_PATH=%1$s/compat-t-lskel/hz.gz %2$s | grep -qx CONFIG_HZ=77", b, bin);
+	assert_int_equal(sh(cmd), 0);
+	print_message("  /boot/config-$(uname -r) read first; a .gz read through libz.so.1\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -308,7 +346,15 @@ int main(void)
 		cmocka_unit_test(test_lskel),
 		cmocka_unit_test(test_max_entries_oracle),
 		cmocka_unit_test(test_autoload_oracle),
+		cmocka_unit_test(test_kconfig_sources),
 	};
 
+	FILE *f = popen("zcat /proc/config.gz 2>/dev/null | grep '^CONFIG_HZ='", "r");
+
+	if (!f || !fgets(hz_line, sizeof(hz_line), f)) {
+		fprintf(stderr, "test_compat: cannot read CONFIG_HZ from /proc/config.gz\n");
+		return 1;
+	}
+	pclose(f);
 	return cmocka_run_group_tests_name("bpftool compatibility", tests, NULL, NULL);
 }

@@ -21,6 +21,7 @@
 #include <linux/bpf.h>
 #include <linux/perf_event.h>
 #include <elf.h>
+#include <dlfcn.h>
 #include <lskel/loader_abi.h>
 
 /* Strict C11 (-std=c11, no _GNU_SOURCE) hides these; the header must not depend on what the
@@ -346,7 +347,7 @@ static inline int lskel_dec(const char *s)
 /* Parse one kernel config line's value into the input area (the values libbpf accepts). */
 static inline int lskel_kcfg_set(const struct lskel_kcfg *k, char *dst, const char *v)
 {
-	long long n;
+	long long n = 0;	/* -O2 -Wall -Werror users: gcc cannot see the switch sets it */
 	const char *end;
 
 	switch (k->type) {
@@ -417,15 +418,97 @@ static inline int lskel_possible_cpus(void)
 	return n > 0 ? n : -EINVAL;
 }
 
-/* Fill the kconfig part of the input area. CONFIG_* values come from the plain-text config
- * /boot/config-$(uname -r) or LSKEL_KCONFIG_PATH; define LSKEL_WITH_ZLIB (and link -lz) to
- * also read /proc/config.gz. */
-#ifdef LSKEL_WITH_ZLIB
-#include <zlib.h>
-#endif
+/* Where CONFIG_* values are read from: a plain-text config, or a gzip one read through the
+ * system's zlib, loaded with dlopen("libz.so.1") only then, so no program needs -lz (glibc
+ * before 2.34 wants -ldl for dlopen). */
+struct lskel_cfg_src {
+	FILE *f;
+	void *lib;		/* libz.so.1 */
+	void *gz;		/* its gzFile */
+	char *(*gets)(void *gz, char *buf, int len);
+	int (*close)(void *gz);
+};
+
+static inline void lskel_cfg_close(struct lskel_cfg_src *s)
+{
+	if (s->f)
+		fclose(s->f);
+	if (s->gz)
+		s->close(s->gz);
+	if (s->lib)
+		dlclose(s->lib);
+	memset(s, 0, sizeof(*s));
+}
+
+/* Open @path: gzip when its name ends in .gz. 0, or -errno (-ENOPKG: no libz.so.1). */
+static inline int lskel_cfg_open(struct lskel_cfg_src *s, const char *path)
+{
+	size_t n = strlen(path);
+	void *(*open_gz)(const char *path, const char *mode);
+	void *sym[3];
+
+	memset(s, 0, sizeof(*s));
+	if (n < 3 || strcmp(path + n - 3, ".gz")) {
+		s->f = fopen(path, "re");
+		return s->f ? 0 : -errno;
+	}
+	s->lib = dlopen("libz.so.1", RTLD_NOW | RTLD_LOCAL);
+	if (!s->lib)
+		return -ENOPKG;
+	sym[0] = dlsym(s->lib, "gzopen");
+	sym[1] = dlsym(s->lib, "gzgets");
+	sym[2] = dlsym(s->lib, "gzclose");
+	if (!sym[0] || !sym[1] || !sym[2]) {
+		lskel_cfg_close(s);
+		return -ENOPKG;
+	}
+	memcpy(&open_gz, &sym[0], sizeof(open_gz));	/* object -> function pointer, portably */
+	memcpy(&s->gets, &sym[1], sizeof(s->gets));
+	memcpy(&s->close, &sym[2], sizeof(s->close));
+	if (access(path, R_OK)) {	/* gzopen would not say why */
+		n = (size_t)errno;
+		lskel_cfg_close(s);
+		return -(int)n;
+	}
+	s->gz = open_gz(path, "r");
+	if (!s->gz) {
+		lskel_cfg_close(s);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static inline char *lskel_cfg_gets(struct lskel_cfg_src *s, char *line, int n)
+{
+	return s->f ? fgets(line, n, s->f) : s->gz ? s->gets(s->gz, line, n) : NULL;
+}
+
+/* The kernel's config: LSKEL_KCONFIG_PATH, else the plain-text /boot/config-$(uname -r),
+ * else /proc/config.gz. @path gets what was read (or tried, for messages). */
+static inline int lskel_cfg_find(struct lskel_cfg_src *s, const char *release, char *path,
+				 size_t n)
+{
+	const char *env = getenv("LSKEL_KCONFIG_PATH");
+	int err;
+
+	if (env) {
+		snprintf(path, n, "%s", env);
+		return lskel_cfg_open(s, path);
+	}
+	snprintf(path, n, "/boot/config-%s", release);
+	if (!lskel_cfg_open(s, path))
+		return 0;
+	err = lskel_cfg_open(s, "/proc/config.gz");
+	snprintf(path, n, err == -ENOENT ? "/boot/config-%s or /proc/config.gz" :
+		 err == -ENOPKG ? "/proc/config.gz (no libz.so.1 to read it)" : "/proc/config.gz",
+		 release);
+	return err;
+}
+
+/* Fill the kconfig part of the input area (CONFIG_* values: lskel_cfg_find). */
 static inline int lskel_fill_kconfig(const struct lskel_desc *d, char *inputs, struct lskel_ctx *c)
 {
-	char path[320], line[4096];
+	char path[400], line[4096];
 	struct utsname u;
 	unsigned int a = 0, b = 0, p = 0;
 	int need = 0, err;
@@ -476,27 +559,10 @@ static inline int lskel_fill_kconfig(const struct lskel_desc *d, char *inputs, s
 		found[i] = 1;
 	}
 	if (need) {
-		const char *env = getenv("LSKEL_KCONFIG_PATH");
-#ifdef LSKEL_WITH_ZLIB
-		gzFile f;
+		struct lskel_cfg_src src;
 
-		snprintf(path, sizeof(path), "%s", env ? env : "/proc/config.gz");
-		f = gzopen(path, "r");
-		if (!f && !env) {
-			snprintf(path, sizeof(path), "/boot/config-%s", u.release);
-			f = gzopen(path, "r");
-		}
-		while (f && gzgets(f, line, sizeof(line))) {
-#else
-		FILE *f;
-
-		if (env)
-			snprintf(path, sizeof(path), "%s", env);
-		else
-			snprintf(path, sizeof(path), "/boot/config-%s", u.release);
-		f = fopen(path, "r");
-		while (f && fgets(line, sizeof(line), f)) {
-#endif
+		lskel_cfg_find(&src, u.release, path, sizeof(path));
+		while (lskel_cfg_gets(&src, line, sizeof(line))) {
 			char *eq = strchr(line, '='), *nl = strchr(line, '\n');
 
 			if (nl)
@@ -510,6 +576,7 @@ static inline int lskel_fill_kconfig(const struct lskel_desc *d, char *inputs, s
 				err = lskel_kcfg_set(&d->kcfg[i], inputs + d->kcfg[i].input_off,
 						     eq + 1);
 				if (err) {
+					lskel_cfg_close(&src);
 					free(found);
 					return lskel_fail(c, -1, err, "kconfig '%.64s': bad value '%.64s': %s",
 							  line, eq + 1);
@@ -517,13 +584,7 @@ static inline int lskel_fill_kconfig(const struct lskel_desc *d, char *inputs, s
 				found[i] = 1;
 			}
 		}
-#ifdef LSKEL_WITH_ZLIB
-		if (f)
-			gzclose(f);
-#else
-		if (f)
-			fclose(f);
-#endif
+		lskel_cfg_close(&src);
 	}
 	for (i = 0; i < d->nr_kcfg; i++) {
 		if (!found[i] && !d->kcfg[i].is_weak) {
