@@ -102,6 +102,9 @@ void lsk_dump_obj_in(FILE *f, const struct lsk_obj *const *objs, size_t oi)
 			fputc('\n', f);
 		}
 	}
+	for (i = 0; i < obj->nr_unloaded; i++)
+		fprintf(f, "  section '%s': not loaded (no program refers to it)\n",
+			obj->unloaded[i]);
 	for (i = 0; i < obj->nr_externs; i++) {
 		const struct lsk_extern *e = &obj->externs[i];
 

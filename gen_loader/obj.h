@@ -181,6 +181,9 @@ struct lsk_obj {
 	struct lsk_extern *externs;
 	size_t nr_externs;
 	int kconfig_map;	/* index of the .kconfig map, -1 when none */
+	char **unloaded;	/* sections no code refers to and no load needs (tools' metadata,
+				 * as libxdp's 'features'): named by lskel dump */
+	size_t nr_unloaded;
 };
 
 /* Read and fully link @path. Returns 0 or a negative errno with lsk_errmsg() set. */

@@ -38,6 +38,9 @@ int lsk_read_relocs(struct lsk_reader *r);
 /* Program containing section instruction @insn_idx of section @sec_idx, NULL if none. */
 struct lsk_prog *lsk_find_prog_at(struct lsk_obj *obj, int sec_idx, size_t insn_idx);
 
+/* obj_sections.c: refuse, by name, any section or relocation section no reader took. */
+int lsk_check_sections(struct lsk_reader *r);
+
 /* link.c: append subprograms into each entry program and resolve calls. */
 int lsk_link_progs(struct lsk_reader *r);
 
