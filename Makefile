@@ -290,8 +290,22 @@ check: all $(TEST_BINS) $(TEST_BPF_OBJS) $(SKEL_TESTS) $(HDR_CHECKS)
 	@echo "generated headers compile alone as C11 and C++17: $(words $(HDR_CHECKS)) checks passed"
 	@tests/run-tests.sh $(BUILD) $(TEST_BINS) $(SKEL_TESTS)
 
+DEMO := $(BUILD)/demo/counter
+$(DEMO): samples/demo/counter.c $(BUILD)/skel/tp_counter.lskel.h $(wildcard include/lskel/*.h)
+	mkdir -p $(BUILD)/demo
+	$(CC) -O2 -Wall -Werror -Iinclude -I$(BUILD)/skel $< -o $@
+
+# The main job first: a light skeleton generated, a small C program compiled against it,
+# loaded through its loader program and working; then the trace and a user-space replay.
 demo: deps
 	$(MAKE) all
+	@echo "== lskel gen: light skeleton of samples/tp_counter.bpf.c (a getpid() counter)"
+	$(BUILD)/bin/lskel gen -n tp_counter -o $(BUILD)/skel/tp_counter.lskel.h \
+		$(BUILD)/samples/tp_counter.bpf.o
+	@echo "== cc samples/demo/counter.c: a small program using it (no libbpf, no -lz)"
+	$(MAKE) --no-print-directory $(DEMO)
+	@echo "== run it: the loader program loads everything, the counter moves"
+	$(DEMO)
 	@echo "== lskel dump $(BUILD)/samples/tp_counter.bpf.o (trace only)"
 	$(BUILD)/bin/lskel dump --trace $(BUILD)/samples/tp_counter.bpf.o
 	@echo "== lskel exec: replay the trace with bpf() and list what it created"
