@@ -264,7 +264,8 @@ void lsk_dump_trace(FILE *f, const struct lsk_trace *t)
 			else if (x->kind == LSK_FIX_U32)
 				fprintf(f, " <- u32 of chunk %d (%s)\n", x->src, t->chunks[x->src].label);
 			else if (x->kind == LSK_FIX_INPUT)
-				fprintf(f, " <- input slot %d (the caller's value, if not 0)\n", x->src);
+				fprintf(f, " <- input slot %d (the caller's value, if not 0)\n",
+					x->src);
 			else
 				fprintf(f, " <- &chunk %d (%s, %u bytes, fnv1a=%016llx)\n", x->src,
 					t->chunks[x->src].label, t->chunks[x->src].size,

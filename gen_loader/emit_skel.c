@@ -163,11 +163,11 @@ static void emit_assert(FILE *f, const char *name, const struct lsk_trace *t)
 					continue;
 				off = vs[j].offset + vs[j].size;
 				vn = btf__name_by_offset(obj->btf, v->name_off);
-				fprintf(f, "\tLSKEL_STATIC_ASSERT(sizeof(s->%s%s->%s) == %u, "
-					"\"unexpected size of '%s'\");\n", n.member, id, vn, vs[j].size,
-					vn);
-				fprintf(f, "\tLSKEL_STATIC_ASSERT(offsetof(struct %s__%s, %s) == %u, "
-					"\"unexpected offset of '%s'\");\n", n.type, id, vn,
+				fprintf(f, "\tLSKEL_STATIC_ASSERT(sizeof(s->%s%s->%s) == %u,"
+					" \"unexpected size of '%s'\");\n", n.member, id, vn,
+					vs[j].size, vn);
+				fprintf(f, "\tLSKEL_STATIC_ASSERT(offsetof(struct %s__%s, %s) =="
+					" %u, \"unexpected offset of '%s'\");\n", n.type, id, vn,
 					vs[j].offset, vn);
 			}
 		}
@@ -369,7 +369,8 @@ static int emit_tables(FILE *f, const char *name, const struct lsk_trace *t,
 			else
 				snprintf(data_off, sizeof(data_off), "~0u");
 			fprintf(f, "\t{ offsetof(struct %s, %smaps.%s), %d, %s, %u, %s%d%s, %s%d%s, %d, "
-				"\"%s\", %d, %s%d%s },\n", name, n.member, id, to->map_op[i], data_off,
+				"\"%s\", %d, %s%d%s },\n", name, n.member, id, to->map_op[i],
+				data_off,
 				m->value_size, init < 0 ? "~0u /* " : "", init, init < 0 ? " */" : "",
 				to->map_input[i] < 0 ? "~0u /* " : "", to->map_input[i],
 				to->map_input[i] < 0 ? " */" : "", m->kind == LSK_MAP_RODATA,
@@ -551,8 +552,8 @@ int lsk_emit_skel(FILE *f, const char *name, const struct lsk_trace *t,
 		"#include <lskel/runtime.h>\n\n", obj->path, t->nr_objs > 1 ? " and the objects "
 		"chained with it" : "", guard, guard,
 		uses_config(t) ? "/* CONFIG_* externs: the runtime reads /boot/config-$(uname -r), "
-		"or /proc/config.gz through\n * the system's libz.so.1 (dlopen: no -lz needed) */\n" :
-		"");
+		"or /proc/config.gz\n * through the system's libz.so.1 (dlopen: no -lz needed) */\n"
+		: "");
 	for (i = 0; i < t->nr_objs; i++) {
 		struct names n;
 

@@ -27,6 +27,16 @@ static long sys_bpf(int cmd, void *attr, unsigned int size)
 	return syscall(__NR_bpf, cmd, attr, size);
 }
 
+/* Input slot @src holds a non-zero u32 (a caller's autoload flag or max_entries). */
+static bool input_set(const struct lsk_exec_opts *o, int src)
+{
+	__u32 v = 0;
+
+	if (o && o->user_init && (size_t)src < o->nr_user_init && o->user_init[src])
+		memcpy(&v, o->user_init[src], 4);
+	return v;
+}
+
 static int apply_fixups(struct exec *x, const struct lsk_op *op)
 {
 	size_t i;
@@ -56,12 +66,8 @@ static int apply_fixups(struct exec *x, const struct lsk_op *op)
 			memcpy(dst + f->off, x->mem[f->src], 4);
 			break;
 		case LSK_FIX_INPUT:	/* as the loader: the caller's u32, when set and not 0 */
-			if (x->opts && x->opts->user_init && (size_t)f->src < x->opts->nr_user_init &&
-			    x->opts->user_init[f->src]) {
-				memcpy(&v32, x->opts->user_init[f->src], 4);
-				if (v32)
-					memcpy(dst + f->off, &v32, 4);
-			}
+			if (input_set(x->opts, f->src))
+				memcpy(dst + f->off, x->opts->user_init[f->src], 4);
 			break;
 		}
 	}
@@ -224,16 +230,6 @@ static int run_op(struct exec *x, size_t k)
 			x->fds[k] = r;
 		return 0;
 	}
-}
-
-/* Input slot @src holds a non-zero u32 (a caller's autoload flag or max_entries). */
-static bool input_set(const struct lsk_exec_opts *o, int src)
-{
-	__u32 v = 0;
-
-	if (o && o->user_init && (size_t)src < o->nr_user_init && o->user_init[src])
-		memcpy(&v, o->user_init[src], 4);
-	return v;
 }
 
 int lsk_exec_direct(const struct lsk_trace *t, const struct lsk_exec_opts *opts, int **fdsp,

@@ -302,14 +302,15 @@ static void hidden_funcs_static(struct lsk_reader *r)
 		lsk_elf_sym(r->elf, i, &sym);
 		vis = GELF_ST_VISIBILITY(sym.st_other);
 		if (GELF_ST_TYPE(sym.st_info) != STT_FUNC || sym.st_shndx == SHN_UNDEF ||
-		    GELF_ST_BIND(sym.st_info) == STB_LOCAL || (vis != STV_HIDDEN && vis != STV_INTERNAL))
+		    GELF_ST_BIND(sym.st_info) == STB_LOCAL ||
+		    (vis != STV_HIDDEN && vis != STV_INTERNAL))
 			continue;
 		id = btf__find_by_name_kind(btf, lsk_elf_sym_name(r->elf, &sym), BTF_KIND_FUNC);
 		if (id <= 0)
 			continue;	/* a function without BTF has no linkage to change */
 		t = (struct btf_type *)btf__type_by_id(btf, id);
-		if (btf_vlen(t) != BTF_FUNC_STATIC)
-			t->info = (BTF_KIND_FUNC << 24) | BTF_FUNC_STATIC;	/* kind, vlen = linkage */
+		if (btf_vlen(t) != BTF_FUNC_STATIC)	/* a FUNC's vlen is its linkage */
+			t->info = (BTF_KIND_FUNC << 24) | BTF_FUNC_STATIC;
 	}
 }
 

@@ -112,15 +112,14 @@ int lsk_check_sections(struct lsk_reader *r)
 				return err;
 			continue;
 		}
-		if (!s->size)
-			continue;	/* an empty section (.text of an object without one): nothing
-					 * to drop */
+		if (!s->size)	/* empty (.text of an object without functions there) */
+			continue;
 		if (has_prefix(s->name, ".addr_space."))
 			return lsk_err(ENOTSUP, "%s: section '%s': arena global data is not "
 				       "supported", r->obj->path, s->name);
 		if (s->sh.sh_flags & SHF_EXECINSTR)
-			return lsk_err(ENOTSUP, "%s: section '%s': code no reader took", r->obj->path,
-				       s->name);
+			return lsk_err(ENOTSUP, "%s: section '%s': code no reader took",
+				       r->obj->path, s->name);
 		err = note_unloaded(r->obj, s->name);
 		if (err)
 			return err;

@@ -822,7 +822,8 @@ static int add_chain_updates(struct lsk_trace *t, struct lsk_obj **objs, const s
 		bool prog = m->type == BPF_MAP_TYPE_PROG_ARRAY;
 		struct builder b = { .t = t, .to = &t->objs[s->obj], .oi = s->obj, .c = c };
 		int src = prog ? t->objs[s->tobj].prog_op[s->tidx] : t->objs[s->tobj].map_op[s->tidx];
-		int skip = prog ? skip_unless_asked(t, s->tobj, s->tidx, "its prog-array slot") : -1;
+		int skip = prog ? skip_unless_asked(t, s->tobj, s->tidx, "its prog-array slot") :
+				  -1;
 		char what[256];
 		__u32 zero = 0;
 

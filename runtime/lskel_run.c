@@ -3,6 +3,8 @@
  * run its loader, pin maps, programs and links under a bpffs directory, attach what can be
  * attached (tracepoints, tracing programs, and XDP / tc on --ifname), report. Static; no
  * libbpf, libelf or zlib. */
+/* static: no library to dlopen, so plain-text kernel configs only (lskel/runtime.h) */
+#define LSKEL_NO_DLOPEN
 #include <lskel/container.h>
 #include <dirent.h>
 #include <net/if.h>

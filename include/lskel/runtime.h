@@ -21,7 +21,9 @@
 #include <linux/bpf.h>
 #include <linux/perf_event.h>
 #include <elf.h>
+#ifndef LSKEL_NO_DLOPEN
 #include <dlfcn.h>
+#endif
 #include <lskel/loader_abi.h>
 
 /* Strict C11 (-std=c11, no _GNU_SOURCE) hides these; the header must not depend on what the
@@ -420,7 +422,8 @@ static inline int lskel_possible_cpus(void)
 
 /* Where CONFIG_* values are read from: a plain-text config, or a gzip one read through the
  * system's zlib, loaded with dlopen("libz.so.1") only then, so no program needs -lz (glibc
- * before 2.34 wants -ldl for dlopen). */
+ * before 2.34 wants -ldl for dlopen). Static programs, which cannot load a library, define
+ * LSKEL_NO_DLOPEN: plain-text configs only. */
 struct lskel_cfg_src {
 	FILE *f;
 	void *lib;		/* libz.so.1 */
@@ -433,16 +436,23 @@ static inline void lskel_cfg_close(struct lskel_cfg_src *s)
 {
 	if (s->f)
 		fclose(s->f);
+#ifndef LSKEL_NO_DLOPEN
 	if (s->gz)
 		s->close(s->gz);
 	if (s->lib)
 		dlclose(s->lib);
+#endif
 	memset(s, 0, sizeof(*s));
 }
 
 /* Open @path: gzip when its name ends in .gz. 0, or -errno (-ENOPKG: no libz.so.1). */
 static inline int lskel_cfg_open(struct lskel_cfg_src *s, const char *path)
 {
+#ifdef LSKEL_NO_DLOPEN
+	memset(s, 0, sizeof(*s));
+	s->f = fopen(path, "re");
+	return s->f ? 0 : -errno;
+#else
 	size_t n = strlen(path);
 	void *(*open_gz)(const char *path, const char *mode);
 	void *sym[3];
@@ -476,11 +486,16 @@ static inline int lskel_cfg_open(struct lskel_cfg_src *s, const char *path)
 		return -ENOMEM;
 	}
 	return 0;
+#endif
 }
 
 static inline char *lskel_cfg_gets(struct lskel_cfg_src *s, char *line, int n)
 {
+#ifdef LSKEL_NO_DLOPEN
+	return s->f ? fgets(line, n, s->f) : NULL;
+#else
 	return s->f ? fgets(line, n, s->f) : s->gz ? s->gets(s->gz, line, n) : NULL;
+#endif
 }
 
 /* The kernel's config: LSKEL_KCONFIG_PATH, else the plain-text /boot/config-$(uname -r),
@@ -496,6 +511,10 @@ static inline int lskel_cfg_find(struct lskel_cfg_src *s, const char *release, c
 		return lskel_cfg_open(s, path);
 	}
 	snprintf(path, n, "/boot/config-%s", release);
+#ifdef LSKEL_NO_DLOPEN
+	(void)err;
+	return lskel_cfg_open(s, path);
+#else
 	if (!lskel_cfg_open(s, path))
 		return 0;
 	err = lskel_cfg_open(s, "/proc/config.gz");
@@ -503,6 +522,7 @@ static inline int lskel_cfg_find(struct lskel_cfg_src *s, const char *release, c
 		 err == -ENOPKG ? "/proc/config.gz (no libz.so.1 to read it)" : "/proc/config.gz",
 		 release);
 	return err;
+#endif
 }
 
 /* Fill the kconfig part of the input area (CONFIG_* values: lskel_cfg_find). */
@@ -1252,7 +1272,8 @@ static inline int lskel_load(const struct lskel_desc *d, void *skel)
 		if (b->input != ~0u)
 			inputs[b->input] = ((struct lskel_map_desc *)(s + b->fd_off))->initial_value;
 		if (b->max_input != ~0u)	/* set between open and load, as with bpftool */
-			inputs[b->max_input] = ((struct lskel_map_desc *)(s + b->fd_off))->max_entries;
+			inputs[b->max_input] =
+				((struct lskel_map_desc *)(s + b->fd_off))->max_entries;
 	}
 	err = lskel_autoload_inputs(d, skel, inputs);
 	if (!err)
@@ -1603,8 +1624,8 @@ static inline int lskel_attach_one(const struct lskel_desc *d, void *skel, __u32
 	if (*l >= 0)
 		return *l;
 	if (prog_fd < 0)
-		return lskel_fail(c, -1, -ENOENT, "attaching program '%s' to '%s' failed: it is not "
-				  "loaded: %s", b->name, b->target);
+		return lskel_fail(c, -1, -ENOENT, "attaching program '%s' to '%s' failed: it is "
+				  "not loaded: %s", b->name, b->target);
 	fd = lskel_attach_prog(b, prog_fd);
 	if (fd < 0)
 		return lskel_fail(c, -1, fd, "attaching program '%s' to '%s' failed: %s", b->name,

@@ -24,8 +24,8 @@ int main(void)
 	for (i = 0; i < 5; i++)
 		getppid();
 	printf("raw_hits=%ld tracepoint %s\n", skel->bss->raw_hits,
-	       tp > 0 && tp == skel->links.on_tp_fd ? (skel->bss->tp_hits == 5 ? "counted 5" : "miscounted") :
-	       "not attached");
+	       tp > 0 && tp == skel->links.on_tp_fd ?
+	       (skel->bss->tp_hits == 5 ? "counted 5" : "miscounted") : "not attached");
 	attach__destroy(skel);
 	return 0;
 }

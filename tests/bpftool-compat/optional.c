@@ -18,7 +18,9 @@ static int run(int prog_fd)
 	attr.test.prog_fd = prog_fd;
 	attr.test.data_in = (unsigned long)pkt;
 	attr.test.data_size_in = sizeof(pkt);
-	return syscall(__NR_bpf, BPF_PROG_TEST_RUN, &attr, sizeof(attr)) ? -1 : (int)attr.test.retval;
+	if (syscall(__NR_bpf, BPF_PROG_TEST_RUN, &attr, sizeof(attr)))
+		return -1;
+	return (int)attr.test.retval;
 }
 
 int main(void)
@@ -37,7 +39,8 @@ int main(void)
 		}
 		attach = optional__attach(skel);
 		verdict = run(skel->progs.entry.prog_fd);
-		printf("%s: fast %s, missing %s, optional_raw %s, attach=%d, verdict=%d, runs=%ld\n",
+		printf("%s: fast %s, missing %s, optional_raw %s, attach=%d, verdict=%d, "
+		       "runs=%ld\n",
 		       asked ? "asked" : "not asked",
 		       skel->progs.fast.prog_fd >= 0 ? "loaded" : "left out",
 		       skel->progs.missing.prog_fd >= 0 ? "loaded" : "left out",

@@ -18,7 +18,9 @@ static unsigned int max_entries(int fd)
 	attr.info.bpf_fd = fd;
 	attr.info.info_len = sizeof(info);
 	attr.info.info = (unsigned long)&info;
-	return syscall(__NR_bpf, BPF_OBJ_GET_INFO_BY_FD, &attr, sizeof(attr)) ? 0 : info.max_entries;
+	if (syscall(__NR_bpf, BPF_OBJ_GET_INFO_BY_FD, &attr, sizeof(attr)))
+		return 0;
+	return info.max_entries;
 }
 
 int main(void)
