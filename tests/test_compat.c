@@ -349,6 +349,26 @@ static void test_kconfig_sources(void **state)
 	print_message("  /boot/config-$(uname -r) read first; a .gz read through libz.so.1\n");
 }
 
+/* maps.M.max_entries on a LIBBPF_PIN_BY_NAME map (lskel only: bpftool 7.1's light skeleton
+ * does not pin): a second load with the same size reuses the first one's pin. */
+static void test_pinned_size(void **state)
+{
+	char dir[] = "/sys/fs/bpf/lskel-compat-XXXXXX", cmd[8192];
+
+	(void)state;
+	if (!mkdtemp(dir))
+		fail_msg("mkdtemp %s failed", dir);
+	snprintf(cmd, sizeof(cmd), "%s/compat-t-lskel/pinsize %s | grep -qx 'first max=64, "
+		 "second max=64, the same pinned map'", abs_build(), dir);
+	if (sh(cmd)) {
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+		sh(cmd);
+		fail_msg("pinsize: the second load did not reuse the pin of the same size");
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(sh(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -357,6 +377,7 @@ int main(void)
 		cmocka_unit_test(test_max_entries_oracle),
 		cmocka_unit_test(test_autoload_oracle),
 		cmocka_unit_test(test_kconfig_sources),
+		cmocka_unit_test(test_pinned_size),
 	};
 
 	FILE *f = popen("zcat /proc/config.gz 2>/dev/null | grep '^CONFIG_HZ='", "r");

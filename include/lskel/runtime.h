@@ -617,6 +617,20 @@ static inline int lskel_fill_kconfig(const struct lskel_desc *d, char *inputs, s
 	return 0;
 }
 
+/* The max_entries the caller set for the map in fd-table @slot (maps.M.max_entries, an
+ * input of its MAP_CREATE), else @max. */
+static inline __u32 lskel_caller_max(const struct lskel_desc *d, const __u64 *inputs, __u32 slot,
+				     __u32 max)
+{
+	__u32 i;
+
+	for (i = 0; d->maps && i < d->nr_maps; i++)
+		if (d->maps[i].slot == slot && d->maps[i].max_input != ~0u &&
+		    inputs[d->maps[i].max_input])
+			return (__u32)inputs[d->maps[i].max_input];
+	return max;
+}
+
 static inline void lskel_pin_path(const struct lskel_ctx *c, const struct lskel_pin *p,
 				  char *buf, size_t n)
 {
@@ -662,6 +676,7 @@ static inline int lskel_pins_find(const struct lskel_desc *d, __u64 *inputs, str
 		close(fd);
 		if (!max)
 			max = (__u32)lskel_possible_cpus();
+		max = lskel_caller_max(d, inputs, p->slot, max);
 		if (!err && (info.type != p->type || info.key_size != p->key_size ||
 			     info.value_size != p->value_size || info.max_entries != max ||
 			     info.map_flags != p->map_flags || info.map_extra != p->map_extra))
