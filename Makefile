@@ -352,8 +352,22 @@ check-vm: all $(VM_TESTS) $(TEST_BPF_OBJS) $(SKEL_TESTS) $(VM_BLOBS) \
 		tests/vm/corpus-table $(BUILD)/corpus/outcome-$$(uname -r | cut -d. -f1,2).txt \
 			$(VM_DIR)/guest.log; fi
 
+DEMO := $(BUILD)/demo/counter
+$(DEMO): samples/demo/counter.c $(BUILD)/skel/tp_counter.lskel.h $(wildcard include/lskel/*.h)
+	mkdir -p $(BUILD)/demo
+	$(CC) -O2 -Wall -Werror -Iinclude -I$(BUILD)/skel $< -o $@
+
+# The main job first: a light skeleton generated, a small C program compiled against it,
+# loaded through its loader program and working; then the trace and a user-space replay.
 demo: deps
 	$(MAKE) all
+	@echo "== lskel gen: light skeleton of samples/tp_counter.bpf.c (a getpid() counter)"
+	$(BUILD)/bin/lskel gen -n tp_counter -o $(BUILD)/skel/tp_counter.lskel.h \
+		$(BUILD)/samples/tp_counter.bpf.o
+	@echo "== cc samples/demo/counter.c: a small program using it (no libbpf, no -lz)"
+	$(MAKE) --no-print-directory $(DEMO)
+	@echo "== run it: the loader program loads everything, the counter moves"
+	$(DEMO)
 	@echo "== lskel dump $(BUILD)/samples/tp_counter.bpf.o (trace only)"
 	$(BUILD)/bin/lskel dump --trace $(BUILD)/samples/tp_counter.bpf.o
 	@echo "== lskel exec: replay the trace with bpf() and list what it created"

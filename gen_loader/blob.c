@@ -68,6 +68,11 @@ static int op_steps(const struct lsk_trace *t, struct lsk_blob *b, size_t k, str
 			s.kind = LSKEL_STEP_U32;
 			s.b = b->chunk_off[f->src];
 			break;
+		case LSK_FIX_INPUT:
+			s.kind = LSKEL_STEP_U32;
+			s.flags = LSKEL_STEP_IF_SET;
+			s.b = b->inputs_off + f->src * 8;
+			break;
 		}
 		err = add(st, s);
 	}
@@ -78,6 +83,11 @@ static int op_steps(const struct lsk_trace *t, struct lsk_blob *b, size_t k, str
 	switch (op->cmd) {
 	case LSK_CMD_KCONFIG:
 		return 0;	/* its chunk lives in the input area */
+	case LSK_CMD_SKIP:
+		s.kind = LSKEL_STEP_SKIP;
+		s.b = b->inputs_off + op->src * 8;
+		s.d = op->skip_to;	/* an op index until lsk_blob_build makes it a step */
+		return add(st, s);
 	case LSK_CMD_MAP_REUSE:
 		s.kind = LSKEL_STEP_REUSE;
 		s.a = b->chunk_off[op->attr];
@@ -206,8 +216,8 @@ int lsk_blob_build(const struct lsk_trace *t, struct lsk_blob **bp)
 		first[t->nr_ops] = st.n;
 		b->nr_steps = st.n;
 	}
-	for (i = 0; i < st.n; i++)	/* a reused map skips to the first step of an op */
-		if (st.s[i].kind == LSKEL_STEP_REUSE)
+	for (i = 0; i < st.n; i++)	/* reused maps, programs left out: skip to an op */
+		if (st.s[i].kind == LSKEL_STEP_REUSE || st.s[i].kind == LSKEL_STEP_SKIP)
 			st.s[i].d = first[st.s[i].d];
 	/* the loader bounds offsets with a mask, so the blob is a power of two plus the tail;
 	 * an array map value holds at most KMALLOC_MAX_SIZE (4 MiB on x86-64) */

@@ -90,8 +90,24 @@ static void emit_step_u32(struct gen *g)
 	struct lsk_asm *a = g->a;
 
 	blob_ptr(g, 3, STEP(b), 1);
-	E(I_LDX(BPF_W, 3, 3, 0));
+	E(I_LDX(BPF_W, 3, 3, 0));		/* r3 = the value */
 	blob_ptr(g, 4, STEP(a), 1);
+	/* IF_SET: a caller's 0 keeps the compiled value. Computed, not branched on: U32 is the
+	 * commonest step (every fd fixup), and a branch costs the verifier two paths. */
+	E(I_LDX(BPF_W, 5, 4, 0));		/* r5 = the compiled value */
+	E(I_MOV_IMM(1, 0));
+	E(I_ALU64_REG(BPF_SUB, 1, 3));
+	E(I_ALU64_REG(BPF_OR, 1, 3));
+	E(I_ALU64_IMM(BPF_RSH, 1, 63));
+	E(I_ALU64_IMM(BPF_XOR, 1, 1));		/* r1 = value == 0 */
+	E(I_LDX(BPF_B, 2, 7, STEP(flags)));
+	E(I_ALU64_IMM(BPF_RSH, 2, __builtin_ctz(LSKEL_STEP_IF_SET)));
+	E(I_ALU64_REG(BPF_AND, 1, 2));
+	E(I_ALU64_IMM(BPF_AND, 1, 1));		/* r1 = keep the compiled value */
+	E(I_ALU64_IMM(BPF_MUL, 1, -1));		/* all ones to keep, else 0 */
+	E(I_ALU64_REG(BPF_XOR, 5, 3));
+	E(I_ALU64_REG(BPF_AND, 5, 1));
+	E(I_ALU64_REG(BPF_XOR, 3, 5));		/* keep ? compiled : value */
 	E(I_STX(BPF_W, 4, 3, 0));
 	asm_ja(a, g->next);
 }
@@ -113,6 +129,20 @@ static void emit_step_reuse(struct gen *g)
 	E(I_LDX(BPF_W, 1, 7, STEP(c)));
 	fd_slot(g, 2, 1);
 	E(I_STX(BPF_W, 2, 0, 0));
+	E(I_LDX(BPF_W, 1, 7, STEP(d)));
+	E(I_STX(BPF_W, 9, 1, HDR(skip_to)));
+	asm_ja(a, g->next);
+}
+
+/* A SEC("?...") program the caller did not ask for: its steps (and those of whatever names
+ * it) are skipped. */
+static void emit_step_skip(struct gen *g)
+{
+	struct lsk_asm *a = g->a;
+
+	blob_ptr(g, 6, STEP(b), 1);
+	E(I_LDX(BPF_W, 6, 6, 0));
+	asm_jmp_imm(a, BPF_JNE, 6, 0, g->next);	/* asked for: load it */
 	E(I_LDX(BPF_W, 1, 7, STEP(d)));
 	E(I_STX(BPF_W, 9, 1, HDR(skip_to)));
 	asm_ja(a, g->next);
@@ -314,6 +344,7 @@ static void emit_step_fn(struct gen *g)
 		{ LSKEL_STEP_BTF_ID, emit_step_btf_id },
 		{ LSKEL_STEP_CLOSE, emit_step_close },
 		{ LSKEL_STEP_REUSE, emit_step_reuse },
+		{ LSKEL_STEP_SKIP, emit_step_skip },
 	};
 	enum { NR_KINDS = sizeof(kinds) / sizeof(kinds[0]) };
 	const struct lskel_step *st = (const void *)(g->b->data + g->b->steps_off);
@@ -325,7 +356,7 @@ static void emit_step_fn(struct gen *g)
 	for (k = 0; k < g->b->nr_steps; k++)
 		used |= 1u << st[k].kind;
 	asm_ld_map_value(a, 9, 0, 0);
-	if (used & (1u << LSKEL_STEP_REUSE)) {	/* steps of a reused map are skipped */
+	if (used & (1u << LSKEL_STEP_REUSE | 1u << LSKEL_STEP_SKIP)) {	/* skipped steps */
 		E(I_LDX(BPF_W, 2, 9, HDR(skip_to)));
 		asm_jmp_reg(a, BPF_JLT, 1, 2, g->next);
 	}

@@ -113,6 +113,9 @@ void lsk_dump_obj_in(FILE *f, const struct lsk_obj *const *objs, size_t oi)
 			fputc('\n', f);
 		}
 	}
+	for (i = 0; i < obj->nr_unloaded; i++)
+		fprintf(f, "  section '%s': not loaded (no program refers to it)\n",
+			obj->unloaded[i]);
 	for (i = 0; i < obj->nr_externs; i++) {
 		const struct lsk_extern *e = &obj->externs[i];
 
@@ -136,7 +139,7 @@ struct field {
 
 #define F(c, f) { c, offsetof(union bpf_attr, f), #f }
 static const struct field fields[] = {
-	F(BPF_MAP_CREATE, btf_fd), F(BPF_MAP_CREATE, inner_map_fd),
+	F(BPF_MAP_CREATE, btf_fd), F(BPF_MAP_CREATE, inner_map_fd), F(BPF_MAP_CREATE, max_entries),
 	F(BPF_MAP_UPDATE_ELEM, map_fd), F(BPF_MAP_UPDATE_ELEM, key), F(BPF_MAP_UPDATE_ELEM, value),
 	F(BPF_MAP_FREEZE, map_fd),
 	F(BPF_BTF_LOAD, btf),
@@ -250,6 +253,10 @@ void lsk_dump_trace(FILE *f, const struct lsk_trace *t)
 			fprintf(f, " id in input slot %d -> fd of op %d, else ops %zu..%d create it",
 				op->src, op->dst, i + 1, op->skip_to - 1);
 			break;
+		case LSK_CMD_SKIP:
+			fprintf(f, " unless input slot %d is set, ops %zu..%d are skipped", op->src,
+				i + 1, op->skip_to - 1);
+			break;
 		case LSK_CMD_USER_INIT:
 			if (op->user_size)
 				fprintf(f, " input slot %d [%u, +%u) -> chunk %d at %u", op->src,
@@ -274,6 +281,9 @@ void lsk_dump_trace(FILE *f, const struct lsk_trace *t)
 				fprintf(f, " <- &fd_table\n");
 			else if (x->kind == LSK_FIX_U32)
 				fprintf(f, " <- u32 of chunk %d (%s)\n", x->src, t->chunks[x->src].label);
+			else if (x->kind == LSK_FIX_INPUT)
+				fprintf(f, " <- input slot %d (the caller's value, if not 0)\n",
+					x->src);
 			else
 				fprintf(f, " <- &chunk %d (%s, %u bytes, fnv1a=%016llx)\n", x->src,
 					t->chunks[x->src].label, t->chunks[x->src].size,

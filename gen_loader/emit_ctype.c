@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* C declarations of BTF types for generated headers. A header must compile on its own and next
  * to the user's own headers (vmlinux.h, the tool's shared header, <stdbool.h>, C++), so it
- * defines no named type at all: integers and typedefs become fixed-width integer types,
- * pointers __u64, enums their integer type, structs and unions anonymous inline definitions
- * with explicit padding. Members keep their names, so skel->bss->stats.count reads as usual. */
+ * defines no named type at all: C's base types keep their names (`long hits` stays long, so
+ * printf("%ld") written for bpftool's header still type-checks), typedefs become fixed-width
+ * integer types, pointers __u64, enums their integer type, structs and unions anonymous inline
+ * definitions with explicit padding. Members keep their names, so skel->bss->stats.count reads
+ * as usual. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -34,6 +36,39 @@ static const char *int_name(__u32 size, bool is_signed)
 	case 8: return is_signed ? "__s64" : "__u64";
 	default: return NULL;
 	}
+}
+
+/* C's base integer types by the names compilers give them in BTF, with their size here. */
+static const struct {
+	const char *name;
+	__u32 size;
+} base_ints[] = {
+	{ "char", sizeof(char) }, { "signed char", sizeof(signed char) },
+	{ "unsigned char", sizeof(unsigned char) },
+	{ "short", sizeof(short) }, { "short int", sizeof(short) },
+	{ "unsigned short", sizeof(unsigned short) },
+	{ "short unsigned int", sizeof(unsigned short) },
+	{ "int", sizeof(int) }, { "unsigned int", sizeof(unsigned int) },
+	{ "long", sizeof(long) }, { "long int", sizeof(long) },
+	{ "unsigned long", sizeof(unsigned long) },
+	{ "long unsigned int", sizeof(unsigned long) },
+	{ "long long", sizeof(long long) }, { "long long int", sizeof(long long) },
+	{ "unsigned long long", sizeof(unsigned long long) },
+	{ "long long unsigned int", sizeof(unsigned long long) },
+};
+
+/* The BTF name of integer @t when it is one of C's base types of the same size on this host
+ * (it cannot clash with anything the includer defines); NULL otherwise. */
+static const char *base_int_name(const struct btf *btf, const struct btf_type *t)
+{
+	const char *n = btf__name_by_offset(btf, t->name_off);
+	size_t i;
+
+	for (i = 0; n && i < sizeof(base_ints) / sizeof(base_ints[0]); i++)
+		if (!strcmp(n, base_ints[i].name))
+			return base_ints[i].size == t->size && btf_int_bits(t) == t->size * 8 &&
+			       btf_int_offset(t) == 0 ? n : NULL;
+	return NULL;
 }
 
 /* Natural alignment of @id as this emitter spells it. */
@@ -141,9 +176,17 @@ static int emit_record(FILE *f, const struct btf *btf, const struct btf_type *t,
 static int emit(FILE *f, const struct btf *btf, __u32 id, const char *name, int ind, int depth,
 		size_t *budget)
 {
-	const struct btf_type *t = skip_mods(btf, &id);
+	const struct btf_type *t = btf__type_by_id(btf, id);
+	bool via_typedef = false;
 	char arr[512];
 	const char *n;
+
+	/* typedefs are named types: spelled by size below; a base type keeps its name */
+	while (t && (btf_is_mod(t) || btf_is_typedef(t) || btf_is_type_tag(t))) {
+		via_typedef |= btf_is_typedef(t);
+		id = t->type;
+		t = btf__type_by_id(btf, id);
+	}
 
 	if (depth > 32)
 		return lsk_err(ELOOP, "BTF type %u nests too deep for a C declaration", id);
@@ -160,6 +203,8 @@ static int emit(FILE *f, const struct btf *btf, __u32 id, const char *name, int 
 			n = "LSKEL_BOOL";
 		else if (btf_int_encoding(t) & BTF_INT_CHAR && t->size == 1)
 			n = "char";
+		else if (!via_typedef && (n = base_int_name(btf, t)))
+			;
 		else
 			n = int_name(t->size, btf_int_encoding(t) & BTF_INT_SIGNED);
 		if (!n) {	/* __int128: bytes with the alignment of a __u64 */

@@ -129,6 +129,53 @@ static int emit_data_types(FILE *f, const char *prefix, const struct lsk_obj *ob
 	return 0;
 }
 
+/* NAME__assert(): the layout of every exposed variable checked at compile time (size and
+ * offset as BTF says), as bpftool's header has it; C11 _Static_assert or C++ static_assert. */
+static void emit_assert(FILE *f, const char *name, const struct lsk_trace *t)
+{
+	size_t oi, i;
+	int j;
+
+	fprintf(f, "__attribute__((unused)) static void\n%1$s__assert(struct %1$s *s "
+		"__attribute__((unused)))\n{\n", name);
+	for (oi = 0; oi < t->nr_objs; oi++) {
+		const struct lsk_obj *obj = t->objs[oi].obj;
+		struct names n;
+
+		names_of(name, t, oi, &n);
+		for (i = 0; obj->btf && i < obj->nr_maps; i++) {
+			const struct lsk_map *m = &obj->maps[i];
+			const struct btf_type *sec;
+			const struct btf_var_secinfo *vs;
+			char id[128];
+			__u32 off = 0;
+
+			if (!lsk_map_exposed(m))
+				continue;
+			lsk_c_ident(id, sizeof(id), m->name);
+			sec = btf__type_by_id(obj->btf, m->btf_value_type_id);
+			vs = btf_var_secinfos(sec);
+			for (j = 0; j < btf_vlen(sec); j++) {
+				const struct btf_type *v = btf__type_by_id(obj->btf, vs[j].type);
+				const char *vn;
+
+				if (!btf_is_var(v) || btf_var(v)->linkage == BTF_VAR_STATIC ||
+				    vs[j].offset < off)
+					continue;
+				off = vs[j].offset + vs[j].size;
+				vn = btf__name_by_offset(obj->btf, v->name_off);
+				fprintf(f, "\tLSKEL_STATIC_ASSERT(sizeof(s->%s%s->%s) == %u,"
+					" \"unexpected size of '%s'\");\n", n.member, id, vn,
+					vs[j].size, vn);
+				fprintf(f, "\tLSKEL_STATIC_ASSERT(offsetof(struct %s__%s, %s) =="
+					" %u, \"unexpected offset of '%s'\");\n", n.type, id, vn,
+					vs[j].offset, vn);
+			}
+		}
+	}
+	fprintf(f, "}\n\n");
+}
+
 /* NAME__P__attach_KIND(skel, int ARG): a link on the fd the caller names, with the program's
  * expected attach type. */
 static void emit_fd_link_helper(FILE *f, const char *name, const struct names *n, const char *fn,
@@ -325,15 +372,18 @@ static int emit_tables(FILE *f, const char *name, const struct lsk_trace *t,
 			else
 				snprintf(data_off, sizeof(data_off), "~0u");
 			fprintf(f, "\t{ offsetof(struct %s, %smaps.%s), %d, %s, %u, %s%d%s, %s%d%s, %d, "
-				"\"%s\", %d },\n", name, n.member, id, to->map_op[i], data_off,
+				"\"%s\", %d, %s%d%s },\n", name, n.member, id, to->map_op[i],
+				data_off,
 				m->value_size, init < 0 ? "~0u /* " : "", init, init < 0 ? " */" : "",
 				to->map_input[i] < 0 ? "~0u /* " : "", to->map_input[i],
 				to->map_input[i] < 0 ? " */" : "", m->kind == LSK_MAP_RODATA,
-				m->kind == LSK_MAP_USER ? m->name : m->kname, shared);
+				m->kind == LSK_MAP_USER ? m->name : m->kname, shared,
+				to->max_input[i] < 0 ? "~0u /* " : "", to->max_input[i],
+				to->max_input[i] < 0 ? " */" : "");
 		}
 	}
 	if (!nm)
-		fprintf(f, "\t{ 0, 0, 0, 0, 0, 0, 0, \"\", 0 },\n");
+		fprintf(f, "\t{ 0, 0, 0, 0, 0, 0, 0, \"\", 0, 0 },\n");
 	fprintf(f, "};\n\nstatic const struct lskel_prog_bind %s__progs[] = {\n", name);
 	for (oi = 0; oi < t->nr_objs; oi++) {
 		const struct lsk_trace_obj *to = &t->objs[oi];
@@ -348,13 +398,15 @@ static int emit_tables(FILE *f, const char *name, const struct lsk_trace *t,
 				continue;
 			np++;
 			fprintf(f, "\t{ offsetof(struct %s, %sprogs.%s), %d, offsetof(struct %s, "
-				"%slinks.%s_fd), %u, \"%s\", \"%s\" },\n", name, n.member, p->name,
-				to->prog_op[i], name, n.member, p->name, lsk_prog_attach_kind(p),
-				p->attach_target, p->name);
+				"%slinks.%s_fd), %u, \"%s\", \"%s\", %s%d%s },\n", name, n.member,
+				p->name, to->prog_op[i], name, n.member, p->name,
+				lsk_prog_attach_kind(p), p->attach_target, p->name,
+				to->prog_input[i] < 0 ? "~0u /* " : "", to->prog_input[i],
+				to->prog_input[i] < 0 ? " */" : "");
 		}
 	}
 	if (!np)
-		fprintf(f, "\t{ 0, 0, 0, 0, \"\", \"\" },\n");
+		fprintf(f, "\t{ 0, 0, 0, 0, \"\", \"\", 0 },\n");
 	fprintf(f, "};\n\nstatic const struct lskel_kcfg %s__kcfg[] = {\n", name);
 	{
 		struct lsk_kcfg_entry *ke;
@@ -439,10 +491,42 @@ static void emit_functions(FILE *f, const char *name)
 		"\tif (%1$s__load(skel)) {\n"
 		"\t\t%1$s__destroy(skel);\n\t\treturn NULL;\n\t}\n"
 		"\treturn skel;\n}\n\n"
-		"static inline int %1$s__attach(struct %1$s *skel)\n"
-		"{\n\treturn lskel_attach(&%1$s__desc, skel);\n}\n\n"
 		"static inline void %1$s__detach(struct %1$s *skel)\n"
 		"{\n\tlskel_detach(&%1$s__desc, skel);\n}\n\n", name);
+}
+
+/* NAME__P__attach(skel) for every program (bpftool's names: the link fd, 0 when the program
+ * needs a target, -errno), and NAME__attach calling them for the loaded ones, all or none. */
+static void emit_attach(FILE *f, const char *name, const struct lsk_trace *t)
+{
+	size_t oi, i, k = 0;
+
+	for (oi = 0; oi < t->nr_objs; oi++) {
+		const struct lsk_obj *obj = t->objs[oi].obj;
+		struct names n;
+
+		names_of(name, t, oi, &n);
+		for (i = 0; i < obj->nr_progs; i++)
+			if (lsk_prog_is_entry(&obj->progs[i]))
+				fprintf(f, "static inline int %s__%s__attach(struct %s *skel)\n{\n"
+					"\treturn lskel_attach_one(&%s__desc, skel, %zu);\n}\n\n",
+					n.type, obj->progs[i].name, name, name, k++);
+	}
+	fprintf(f, "static inline int %1$s__attach(struct %1$s *skel)\n{\n\tint fd = 0;\n\n",
+		name);
+	for (oi = 0; oi < t->nr_objs; oi++) {
+		const struct lsk_obj *obj = t->objs[oi].obj;
+		struct names n;
+
+		names_of(name, t, oi, &n);
+		for (i = 0; i < obj->nr_progs; i++)
+			if (lsk_prog_is_entry(&obj->progs[i]))
+				fprintf(f, "\tif (fd >= 0 && skel->%sprogs.%s.prog_fd >= 0)\n"
+					"\t\tfd = %s__%s__attach(skel);\n", n.member,
+					obj->progs[i].name, n.type, obj->progs[i].name);
+	}
+	fprintf(f, "\tif (fd < 0)\n\t\t%1$s__detach(skel);\n\treturn fd < 0 ? fd : 0;\n}\n\n",
+		name);
 }
 
 static bool uses_config(const struct lsk_trace *t)
@@ -479,11 +563,9 @@ int lsk_emit_skel(FILE *f, const char *name, const struct lsk_trace *t,
 		"%s"
 		"#include <lskel/runtime.h>\n\n", obj->path, t->nr_objs > 1 ? " and the objects "
 		"chained with it" : "", guard, guard,
-		uses_config(t) ? "/* CONFIG_* externs: the runtime reads /proc/config.gz (link -lz) */\n"
-		"#if defined(LSKEL_RUNTIME_H) && !defined(LSKEL_WITH_ZLIB)\n"
-		"#error \"lskel/runtime.h was included without LSKEL_WITH_ZLIB: include this "
-		"header first, or define LSKEL_WITH_ZLIB before every lskel header\"\n#endif\n"
-		"#ifndef LSKEL_WITH_ZLIB\n#define LSKEL_WITH_ZLIB\n#endif\n" : "");
+		uses_config(t) ? "/* CONFIG_* externs: the runtime reads /boot/config-$(uname -r), "
+		"or /proc/config.gz\n * through the system's libz.so.1 (dlopen: no -lz needed) */\n"
+		: "");
 	for (i = 0; i < t->nr_objs; i++) {
 		struct names n;
 
@@ -522,7 +604,9 @@ int lsk_emit_skel(FILE *f, const char *name, const struct lsk_trace *t,
 	if (err)
 		return err;
 	emit_functions(f, name);
+	emit_attach(f, name, t);
 	emit_attach_helpers(f, name, t);
+	emit_assert(f, name, t);
 	fprintf(f, "#endif /* __%s_LSKEL_H__ */\n", guard);
 	return ferror(f) ? lsk_err(EIO, "write error") : 0;
 }

@@ -37,6 +37,16 @@ static long sys_bpf(int cmd, void *attr, unsigned int size)
 	return syscall(__NR_bpf, cmd, attr, size);
 }
 
+/* Input slot @src holds a non-zero u32 (a caller's autoload flag or max_entries). */
+static bool input_set(const struct lsk_exec_opts *o, int src)
+{
+	__u32 v = 0;
+
+	if (o && o->user_init && (size_t)src < o->nr_user_init && o->user_init[src])
+		memcpy(&v, o->user_init[src], 4);
+	return v;
+}
+
 static int apply_fixups(struct exec *x, const struct lsk_op *op)
 {
 	size_t i;
@@ -64,6 +74,10 @@ static int apply_fixups(struct exec *x, const struct lsk_op *op)
 			break;
 		case LSK_FIX_U32:
 			memcpy(dst + f->off, x->mem[f->src], 4);
+			break;
+		case LSK_FIX_INPUT:	/* as the loader: the caller's u32, when set and not 0 */
+			if (input_set(x->opts, f->src))
+				memcpy(dst + f->off, x->opts->user_init[f->src], 4);
 			break;
 		}
 	}
@@ -330,6 +344,8 @@ static int run_op(struct exec *x, size_t k)
 		return 0;
 	case LSK_CMD_MAP_REUSE:
 		return 0;	/* exec_direct creates every map: it looks no pin up */
+	case LSK_CMD_SKIP:
+		return 0;	/* the caller of run_op decides (lsk_exec_direct) */
 	case LSK_CMD_CLOSE:
 		if (x->fds[op->src] >= 0)
 			close(x->fds[op->src]);
@@ -381,6 +397,8 @@ int lsk_exec_direct(const struct lsk_trace *t, const struct lsk_exec_opts *opts,
 		if (opts && opts->fail_at == (int)k)
 			err = lsk_err(opts->fail_errno ? opts->fail_errno : EIO, "%s (injected)",
 				      strerror(opts->fail_errno ? opts->fail_errno : EIO));
+		else if (t->ops[k].cmd == LSK_CMD_SKIP && !input_set(opts, t->ops[k].src))
+			k = t->ops[k].skip_to - 1;	/* a SEC("?...") program not asked for */
 		else
 			err = run_op(&x, k);
 		if (err) {

@@ -12,7 +12,9 @@ struct lsk_exec_opts {
 	char *log_buf;		/* verifier log of a failed PROG_LOAD/BTF_LOAD, may be NULL */
 	size_t log_size;
 	const char *kconfig_path;	/* kernel config to read (NULL: /proc/config.gz, /boot) */
-	const void *const *user_init;	/* per input slot: initial value or NULL, may be NULL */
+	const void *const *user_init;	/* per input slot: initial value or NULL, may be NULL;
+					 * for a caller's max_entries or a SEC("?...")
+					 * program's autoload flag, its __u32 */
 	size_t nr_user_init;
 };
 

@@ -51,8 +51,8 @@ int lsk_ksym_share_init(struct lsk_ksym_share *s, struct lsk_obj **objs, size_t 
 		for (i = 0; i < objs[o]->nr_progs; i++) {
 			const struct lsk_prog *p = &objs[o]->progs[i];
 
-			if (!lsk_prog_is_entry(p))
-				continue;
+			if (!lsk_prog_is_entry(p) || p->optional)
+				continue;	/* SEC("?...") programs resolve their own */
 			for (r = 0; r < p->nr_refs; r++) {
 				if (p->refs[r].kind != LSK_REF_KSYM_BTF &&
 				    p->refs[r].kind != LSK_REF_KFUNC)

@@ -99,6 +99,8 @@ int lsk_obj_open_mem(const char *path, const void *buf, size_t size, struct lsk_
 	if (!err)
 		err = lsk_read_struct_ops(&r);
 	if (!err)
+		err = lsk_check_sections(&r);
+	if (!err)
 		err = lsk_link_progs(&r);
 out:
 	free_reader(&r);
@@ -158,6 +160,9 @@ void lsk_obj_free(struct lsk_obj *obj)
 	for (i = 0; i < obj->nr_externs; i++)
 		free(obj->externs[i].name);
 	free(obj->externs);
+	for (i = 0; i < obj->nr_unloaded; i++)
+		free(obj->unloaded[i]);
+	free(obj->unloaded);
 	btf__free(obj->btf);
 	lsk_elf_close(obj->elf);
 	free(obj->path);

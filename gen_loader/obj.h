@@ -118,6 +118,8 @@ struct lsk_prog {
 	size_t sec_insn_cnt;
 	bool is_subprog;
 	bool linked_copy;	/* another object's program, come in by static linking: not loaded */
+	bool optional;		/* SEC("?..."): in the skeleton, loaded only when the caller
+				 * asks (an input of the load) */
 	bool is_global;		/* global symbol: a .text one is linked on its own too (insns), so
 				 * it can be loaded as an freplace definition (--dynamic) */
 	bool dyn_target;	/* an freplace made by --dynamic: its target program is known */
@@ -200,6 +202,9 @@ struct lsk_obj {
 	struct lsk_extern *externs;
 	size_t nr_externs;
 	int kconfig_map;	/* index of the .kconfig map, -1 when none */
+	char **unloaded;	/* sections no code refers to and no load needs (tools' metadata,
+				 * as libxdp's 'features'): named by lskel dump */
+	size_t nr_unloaded;
 };
 
 /* Read and fully link @path. Returns 0 or a negative errno with lsk_errmsg() set. */

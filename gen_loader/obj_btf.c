@@ -286,6 +286,34 @@ bad_ref:
 	return 0;
 }
 
+/* A global or weak function with hidden (or internal) visibility is private to the object:
+ * as libbpf does, its BTF FUNC becomes static, so the verifier checks it in the context of
+ * each caller (library helpers such as usdt.bpf.h's bpf_usdt_arg rely on that). */
+static void hidden_funcs_static(struct lsk_reader *r)
+{
+	struct btf *btf = r->obj->btf;
+	size_t i;
+
+	for (i = 1; i < r->elf->nr_syms; i++) {
+		struct btf_type *t;
+		GElf_Sym sym;
+		int vis, id;
+
+		lsk_elf_sym(r->elf, i, &sym);
+		vis = GELF_ST_VISIBILITY(sym.st_other);
+		if (GELF_ST_TYPE(sym.st_info) != STT_FUNC || sym.st_shndx == SHN_UNDEF ||
+		    GELF_ST_BIND(sym.st_info) == STB_LOCAL ||
+		    (vis != STV_HIDDEN && vis != STV_INTERNAL))
+			continue;
+		id = btf__find_by_name_kind(btf, lsk_elf_sym_name(r->elf, &sym), BTF_KIND_FUNC);
+		if (id <= 0)
+			continue;	/* a function without BTF has no linkage to change */
+		t = (struct btf_type *)btf__type_by_id(btf, id);
+		if (btf_vlen(t) != BTF_FUNC_STATIC)	/* a FUNC's vlen is its linkage */
+			t->info = (BTF_KIND_FUNC << 24) | BTF_FUNC_STATIC;
+	}
+}
+
 int lsk_read_btf(struct lsk_reader *r)
 {
 	struct lsk_obj *obj = r->obj;
@@ -322,5 +350,6 @@ int lsk_read_btf(struct lsk_reader *r)
 				return err;
 		}
 	}
+	hidden_funcs_static(r);
 	return 0;
 }

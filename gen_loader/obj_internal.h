@@ -41,6 +41,8 @@ struct lsk_prog *lsk_find_prog_at(struct lsk_obj *obj, int sec_idx, size_t insn_
 /* obj_struct_ops.c: struct_ops maps from .struct_ops(.link) variables, their programs'
  * member indexes (after programs and relocations). */
 int lsk_read_struct_ops(struct lsk_reader *r);
+/* obj_sections.c: refuse, by name, any section or relocation section no reader took. */
+int lsk_check_sections(struct lsk_reader *r);
 
 /* link.c: append subprograms into each entry program and resolve calls. */
 int lsk_link_progs(struct lsk_reader *r);

@@ -329,6 +329,9 @@ static int read_data_maps(struct lsk_reader *r)
 
 		if (s->sh.sh_flags & SHF_EXECINSTR || !s->size)
 			continue;
+		if (has_prefix(s->name, ".data..percpu"))
+			return lsk_err(ENOTSUP, "%s: section '%s': per-CPU global data is not "
+				       "supported", r->obj->path, s->name);
 		if (s->sh.sh_type == SHT_PROGBITS && has_prefix(s->name, ".data"))
 			kind = LSK_MAP_DATA;
 		else if (s->sh.sh_type == SHT_PROGBITS && has_prefix(s->name, ".rodata"))

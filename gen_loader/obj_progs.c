@@ -36,11 +36,14 @@ static int cmp_progs(const void *a, const void *b)
 
 static int set_prog_type(struct lsk_reader *r, struct lsk_prog *p)
 {
-	const struct lsk_sec_def *d = lsk_sec_def_find(p->sec_name);
+	/* libbpf's SEC("?..."): not loaded unless asked for */
+	const char *sec = p->sec_name + (p->sec_name[0] == '?');
+	const struct lsk_sec_def *d = lsk_sec_def_find(sec);
 
 	if (!d)
 		return lsk_err(ENOTSUP, "%s: section '%s': unknown SEC name for program '%s'",
 			       r->obj->path, p->sec_name, p->name);
+	p->optional = sec != p->sec_name;
 	p->type = d->prog_type;
 	p->expected_attach_type = d->attach_type;
 	if (d->flags & LSK_SEC_SLEEPABLE)
@@ -48,7 +51,7 @@ static int set_prog_type(struct lsk_reader *r, struct lsk_prog *p)
 	if (d->flags & LSK_SEC_XDP_FRAGS)
 		p->prog_flags |= BPF_F_XDP_HAS_FRAGS;
 	p->attach_btf = d->flags & LSK_SEC_ATTACH_BTF;
-	p->attach_target = lsk_sec_def_target(d, p->sec_name);
+	p->attach_target = lsk_sec_def_target(d, sec);
 	if (p->attach_btf && !p->attach_target[0])
 		return lsk_err(EINVAL, "%s: section '%s': program '%s' needs an attach target "
 			       "after '/'", r->obj->path, p->sec_name, p->name);
@@ -112,7 +115,9 @@ int lsk_read_progs(struct lsk_reader *r)
 		p->sec_insn_off = sym.st_value / 8;
 		p->sec_insn_cnt = sym.st_size / 8;
 		p->is_subprog = (int)sym.st_shndx == e->text_idx;
-		p->is_global = GELF_ST_BIND(sym.st_info) == STB_GLOBAL;
+		/* hidden functions are private to the object (static BTF linkage, obj_btf.c) */
+		p->is_global = GELF_ST_BIND(sym.st_info) == STB_GLOBAL &&
+			       GELF_ST_VISIBILITY(sym.st_other) == STV_DEFAULT;
 		if (!p->is_subprog) {
 			err = set_prog_type(r, p);
 			if (err)

@@ -180,6 +180,7 @@ static bool sec_is(const char *sec, const char *prefix)
 {
 	size_t n = strlen(prefix);
 
+	sec += *sec == '?';	/* SEC("?kprobe/...") */
 	return !strncmp(sec, prefix, n) && sec[n] == '/';
 }
 

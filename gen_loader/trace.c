@@ -81,6 +81,8 @@ void lsk_trace_free(struct lsk_trace *t)
 		free(t->objs[i].map_op);
 		free(t->objs[i].prog_op);
 		free(t->objs[i].map_input);
+		free(t->objs[i].max_input);
+		free(t->objs[i].prog_input);
 	}
 	free(t->objs);
 	free(t);

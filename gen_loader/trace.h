@@ -22,6 +22,7 @@ enum {
 	LSK_CMD_MAP_REUSE = LSKEL_CMD_MAP_REUSE,	/* pinned map with id in input `src`: its fd
 							 * goes to op `dst`, ops up to `skip_to`
 							 * are skipped */
+	LSK_CMD_SKIP = LSKEL_CMD_SKIP,	/* input `src` is 0: ops up to `skip_to` are skipped */
 };
 
 /* How a resolved BTF id is written (LSK_CMD_BTF_ID). */
@@ -37,6 +38,7 @@ enum lsk_fix_kind {
 	LSK_FIX_PTR,		/* u64 <- address of chunk `src` */
 	LSK_FIX_FDTAB,		/* u64 <- address of the fd table (indexed by op number) */
 	LSK_FIX_U32,		/* u32 <- first u32 of chunk `src` (a load-time input) */
+	LSK_FIX_INPUT,		/* u32 <- input slot `src` (the caller's value), kept when 0 */
 };
 
 struct lsk_fixup {
@@ -78,7 +80,8 @@ struct lsk_op {
 	int src;		/* CLOSE: op whose fd to close */
 	int same_as;		/* BTF_ID: op whose lookup result this one reuses, -1: its own */
 	int cell;		/* BTF_ID: 8-byte chunk keeping the lookup result, -1: none */
-	int skip_to;		/* MAP_REUSE: first op after the map's creation and setup */
+	int skip_to;		/* MAP_REUSE: first op after the map's creation and setup;
+				 * SKIP: first op after the program's load */
 	__u32 user_off;		/* USER_INIT: copy user_size bytes of the caller's value from
 				 * user_off to dst + dst_off; user_size 0: the whole chunk */
 	__u32 user_size;
@@ -106,6 +109,9 @@ struct lsk_trace_obj {
 	int *map_op;		/* per map: MAP_CREATE op */
 	int *prog_op;		/* per program: PROG_LOAD op, -1 for subprograms */
 	int *map_input;		/* per map: caller initial-value slot, -1 for none */
+	int *max_input;		/* per map: input slot of the caller's max_entries, -1: none */
+	int *prog_input;	/* per program: input slot asking for a SEC("?...") program's
+				 * load (autoload), -1: always loaded */
 };
 
 struct lsk_trace {

@@ -21,6 +21,8 @@ struct builder {
 	int oi;
 	const struct lsk_chain *c;
 	struct lsk_ksym_share *ks;
+	int own[64];		/* lookups of a SEC("?...") program, closed after its load */
+	size_t nr_own;
 };
 
 static int nomem(struct builder *b)
@@ -149,7 +151,11 @@ static int nr_cpus_chunk(struct builder *b, int map_idx, const char *map_what)
 	return v;
 }
 
-static int map_create(struct builder *b, const struct lsk_map *m, int idx, int inner_op)
+/* Map @idx of the object, or its inner map template (@tmpl). The max_entries of a .maps map
+ * is an input of the op: the caller may set skel->maps.M.max_entries between open and load
+ * (0 keeps the compiled value). */
+static int map_create(struct builder *b, const struct lsk_map *m, int idx, int inner_op,
+		      bool tmpl)
 {
 	union bpf_attr *a;
 	char what[256];
@@ -189,6 +195,13 @@ static int map_create(struct builder *b, const struct lsk_map *m, int idx, int i
 	}
 	if (cpus > 0) {
 		err = attr_fix(b, op, LSK_FIX_U32, ATTR_OFF(max_entries), cpus);
+		if (err)
+			return err;
+	}
+	if (!tmpl && m->kind == LSK_MAP_USER) {
+		/* after the CPU count: the caller's value wins */
+		b->to->max_input[idx] = b->t->nr_inputs++;
+		err = attr_fix(b, op, LSK_FIX_INPUT, ATTR_OFF(max_entries), b->to->max_input[idx]);
 		if (err)
 			return err;
 	}
@@ -299,7 +312,7 @@ static int st_ops_map(struct builder *b, size_t i)
 			 "object '%s'", m->name, -1);
 	if (rop < 0)
 		return rop;
-	op = map_create(b, m, i, -1);
+	op = map_create(b, m, i, -1, false);	/* LSK_MAP_STRUCT_OPS: no max_entries input */
 	if (op < 0)
 		return op;
 	b->to->map_op[i] = op;
@@ -324,13 +337,13 @@ static int add_map(struct builder *b, size_t i)
 	if (m->kind == LSK_MAP_STRUCT_OPS)
 		return st_ops_map(b, i);
 	if (m->inner) {
-		inner = map_create(b, m->inner, i, -1);
+		inner = map_create(b, m->inner, i, -1, true);
 		if (inner < 0)
 			return inner;
 		snprintf(b->t->ops[inner].what, sizeof(b->t->ops[inner].what),
 			 "inner map template of map '%s' of object '%s'", m->name, obj->name);
 	}
-	op = map_create(b, m, i, inner);
+	op = map_create(b, m, i, inner, false);
 	if (op < 0)
 		return op;
 	b->to->map_op[i] = op;
@@ -436,6 +449,25 @@ static int add_maps(struct builder *b)
 	return 0;
 }
 
+/* SEC("?...") program @pi of object @oi: an op that skips what follows (its load, or an
+ * update naming it) unless the caller asked for it; the caller sets skip_to. -1: none. */
+static int skip_unless_asked(struct lsk_trace *t, int oi, int pi, const char *what)
+{
+	const struct lsk_prog *p = &t->objs[oi].obj->progs[pi];
+	char w[300];
+	int op;
+
+	if (!p->optional)
+		return -1;
+	snprintf(w, sizeof(w), "autoload of program '%s' of object '%s' (section '%s'): %s",
+		 p->name, t->objs[oi].obj->name, p->sec_name, what);
+	op = lsk_trace_add_op(t, LSK_CMD_SKIP, oi, LSK_SUBJ_PROG, pi, w);
+	if (op < 0)
+		return lsk_err(ENOMEM, "out of memory building the trace");
+	t->ops[op].src = t->objs[oi].prog_input[pi];
+	return op;
+}
+
 static int add_slots(struct builder *b, enum lsk_slot_kind kind)
 {
 	struct lsk_obj *obj = b->to->obj;
@@ -452,8 +484,15 @@ static int add_slots(struct builder *b, enum lsk_slot_kind kind)
 			char what[256];
 			__u32 zero = 0;
 
+			int skip = -1;
+
 			if (tgt < 0 || (m->init_slot_names && m->init_slot_names[j]))
 				continue;
+			if (kind == LSK_SLOT_PROG) {
+				skip = skip_unless_asked(b->t, b->oi, tgt, "its prog-array slot");
+				if (skip < -1)
+					return skip;
+			}
 			src = kind == LSK_SLOT_PROG ? b->to->prog_op[tgt] : b->to->map_op[tgt];
 			snprintf(what, sizeof(what), "slot %d of map '%s' of object '%s' <- %s '%s'",
 				 j, m->name, obj->name, kind == LSK_SLOT_PROG ? "program" : "map",
@@ -461,6 +500,8 @@ static int add_slots(struct builder *b, enum lsk_slot_kind kind)
 			err = map_update(b, b->to->map_op[i], what, j, &zero, 4, src, 0);
 			if (err)
 				return err;
+			if (skip >= 0)
+				b->t->ops[skip].skip_to = b->t->nr_ops;
 		}
 	}
 	return 0;
@@ -535,6 +576,9 @@ static int close_module_btfs(struct builder *b, int attach_op, int prog_op, cons
 		b->ks->u[i].done_in_prog = false;
 		err = close_op(b, b->ks->u[i].op, prog_op, prog);
 	}
+	for (i = 0; !err && i < b->nr_own; i++)
+		err = close_op(b, b->own[i], prog_op, prog);
+	b->nr_own = 0;
 	return err;
 }
 
@@ -549,6 +593,25 @@ static int ksym_btf_op(struct builder *b, const struct lsk_prog *p, const struct
 	struct lsk_op *o;
 	int rop, cell;
 
+	if (p->optional) {	/* may be skipped: shares no lookup, closes its own fds */
+		if (b->nr_own == sizeof(b->own) / sizeof(b->own[0]))
+			return lsk_err(E2BIG, "%s: program '%s' (SEC(\"%s\")) uses more than %zu "
+				       "kernel symbols by BTF id", b->to->obj->path, p->name,
+				       p->sec_name, sizeof(b->own) / sizeof(b->own[0]));
+		rop = resolve_op(b, LSK_CMD_BTF_ID, e->name,
+				 "BTF id of ksym '%s' for program '%s' of object '%s'", p->name,
+				 r->obj >= 0 ? -1 : r->idx);
+		if (rop < 0)
+			return rop;
+		o = &b->t->ops[rop];
+		o->weak = e->is_weak;
+		o->btf_kind = kind;
+		o->btf_dst = r->kind == LSK_REF_KFUNC ? LSK_BTF_DST_KFUNC : LSK_BTF_DST_LDIMM64;
+		o->dst = ic;
+		o->dst_off = r->insn_idx * sizeof(struct bpf_insn);
+		b->own[b->nr_own++] = rop;
+		return 0;
+	}
 	if (!u)
 		return lsk_err(EINVAL, "internal: ksym '%s' of program '%s' was not counted",
 			       e->name, p->name);
@@ -855,19 +918,35 @@ static int build_obj(struct builder *b)
 
 	b->to->map_op = malloc((obj->nr_maps + 1) * sizeof(int));
 	b->to->map_input = malloc((obj->nr_maps + 1) * sizeof(int));
+	b->to->max_input = malloc((obj->nr_maps + 1) * sizeof(int));
+	b->to->prog_input = malloc((obj->nr_progs + 1) * sizeof(int));
 	b->to->prog_op = malloc((obj->nr_progs + 1) * sizeof(int));
-	if (!b->to->map_op || !b->to->prog_op || !b->to->map_input)
+	if (!b->to->map_op || !b->to->prog_op || !b->to->map_input || !b->to->max_input ||
+	    !b->to->prog_input)
 		return nomem(b);
 	for (i = 0; i < obj->nr_maps; i++)
-		b->to->map_op[i] = b->to->map_input[i] = -1;
-	for (i = 0; i < obj->nr_progs; i++)
+		b->to->map_op[i] = b->to->map_input[i] = b->to->max_input[i] = -1;
+	for (i = 0; i < obj->nr_progs; i++) {
 		b->to->prog_op[i] = -1;
+		/* SEC("?...") programs: the caller's autoload flag is an input of the load */
+		b->to->prog_input[i] = lsk_prog_is_entry(&obj->progs[i]) &&
+				       obj->progs[i].optional ? (int)b->t->nr_inputs++ : -1;
+	}
 	err = add_btf(b);
 	err = err ?: add_maps(b);
 	err = err ?: add_slots(b, LSK_SLOT_MAP);
-	for (i = 0; !err && i < obj->nr_progs; i++)
-		if (lsk_prog_is_entry(&obj->progs[i]))
-			err = add_prog(b, i);
+	for (i = 0; !err && i < obj->nr_progs; i++) {
+		int skip;
+
+		if (!lsk_prog_is_entry(&obj->progs[i]))
+			continue;
+		skip = skip_unless_asked(b->t, b->oi, i, "its load");
+		if (skip < -1)
+			return skip;
+		err = add_prog(b, i);
+		if (skip >= 0)
+			b->t->ops[skip].skip_to = b->t->nr_ops;
+	}
 	err = err ?: add_slots(b, LSK_SLOT_PROG);
 	err = err ?: add_st_ops_values(b);
 	return err;
@@ -885,9 +964,13 @@ static int add_chain_updates(struct lsk_trace *t, struct lsk_obj **objs, const s
 		bool prog = m->type == BPF_MAP_TYPE_PROG_ARRAY;
 		struct builder b = { .t = t, .to = &t->objs[s->obj], .oi = s->obj, .c = c };
 		int src = prog ? t->objs[s->tobj].prog_op[s->tidx] : t->objs[s->tobj].map_op[s->tidx];
+		int skip = prog ? skip_unless_asked(t, s->tobj, s->tidx, "its prog-array slot") :
+				  -1;
 		char what[256];
 		__u32 zero = 0;
 
+		if (skip < -1)
+			return skip;
 		snprintf(what, sizeof(what), "slot %u of map '%s' of object '%s' <- %s '%s' of object "
 			 "'%s'", s->slot, m->name, objs[s->obj]->name, prog ? "program" : "map",
 			 prog ? objs[s->tobj]->progs[s->tidx].name : objs[s->tobj]->maps[s->tidx].name,
@@ -895,6 +978,8 @@ static int add_chain_updates(struct lsk_trace *t, struct lsk_obj **objs, const s
 		err = map_update(&b, t->objs[s->obj].map_op[s->map], what, s->slot, &zero, 4, src, 0);
 		if (err)
 			return err;
+		if (skip >= 0)
+			t->ops[skip].skip_to = t->nr_ops;
 	}
 	for (i = 0; i < c->nr_values; i++) {
 		const struct lsk_chain_value *v = &c->values[i];

@@ -8,6 +8,8 @@
  * in it (DIR/lskel-run: a frozen array map holding the relative paths this run pinned):
  * --detach and --replace remove only what such a list names, and a failed or killed run
  * leaves only its temporary directory, which the next run removes. */
+/* static: no library to dlopen, so plain-text kernel configs only (lskel/runtime.h) */
+#define LSKEL_NO_DLOPEN
 #include <lskel/container.h>
 #include <dirent.h>
 #include <signal.h>
@@ -710,6 +712,8 @@ int main(int argc, char **argv)
 		const char *pname = lskel_mf_str(m, p->name);
 		int fd = fds[p->slot], l = 0;
 
+		if (fd < 0)
+			continue;	/* a SEC("?...") program: left out of the load */
 		pin_name(name, sizeof(name), lskel_mf_str(m, m->objs[p->obj].name), pname, chain);
 		e = pin(fd, tmp, "progs", name);
 		if (e) {

@@ -40,6 +40,7 @@ enum lskel_pseudo_cmd {
 	LSKEL_CMD_KCONFIG,		/* kconfig values (from the context) */
 	LSKEL_CMD_USER_INIT,		/* caller's initial value of global data */
 	LSKEL_CMD_MAP_REUSE,		/* pinned map the runtime found: fd by id, skip creation */
+	LSKEL_CMD_SKIP,			/* SEC("?...") program the caller did not ask for */
 };
 
 /* Load-time value the runtime supplies like a kconfig value: the number of possible CPUs
@@ -62,6 +63,7 @@ enum lskel_step_kind {
 	LSKEL_STEP_COPY_USER = 8,	/* copy c bytes from user ptr (u64 at b) + d to blob + a */
 	LSKEL_STEP_REUSE = 9,	/* id = u32 at b; if id: MAP_GET_FD_BY_ID (attr at a) -> fdtab[c],
 				 * then skip to step d */
+	LSKEL_STEP_SKIP = 10,	/* if u32 at b is 0: skip to step d (a program left out) */
 };
 
 enum lskel_step_flags {
@@ -72,6 +74,7 @@ enum lskel_step_flags {
 	LSKEL_STEP_BTF_KFUNC = 2 << 2,	/* call BPF_PSEUDO_KFUNC_CALL */
 	LSKEL_STEP_BTF_MODE = 3 << 2,
 	LSKEL_STEP_BTF_AGAIN = 1 << 4,	/* BTF_ID: reuse the result kept at d by op c */
+	LSKEL_STEP_IF_SET = 1 << 5,	/* U32: a value of 0 is not written (caller's inputs) */
 };
 
 struct lskel_step {

@@ -21,6 +21,9 @@
 #include <linux/bpf.h>
 #include <linux/perf_event.h>
 #include <elf.h>
+#ifndef LSKEL_NO_DLOPEN
+#include <dlfcn.h>
+#endif
 #include <lskel/loader_abi.h>
 
 /* Strict C11 (-std=c11, no _GNU_SOURCE) hides these; the header must not depend on what the
@@ -53,7 +56,9 @@ struct lskel_map_desc {
 };
 
 struct lskel_prog_desc {
-	int prog_fd;
+	int prog_fd;		/* -1 before the load, and for a program left out */
+	int autoload;		/* libbpf's autoload: 0 for SEC("?...") programs after open; set
+				 * it between open and load to have one loaded */
 };
 
 /* First member of every skeleton: error details and options. */
@@ -145,6 +150,7 @@ struct lskel_map_bind {
 	__u32 rdonly;		/* mmapped read-only after load (.rodata, .kconfig) */
 	const char *name;	/* as libbpf names it: variable name, or "obj.rodata" style */
 	__u32 shared;		/* a chained object's view of a map another object owns */
+	__u32 max_input;	/* input slot of maps.M.max_entries (0: as compiled), ~0u: none */
 };
 
 struct lskel_prog_bind {
@@ -154,6 +160,8 @@ struct lskel_prog_bind {
 	__u32 attach;		/* enum lskel_attach_kind */
 	const char *target;
 	const char *name;
+	__u32 autoload_input;	/* SEC("?...") programs: input slot of progs.P.autoload, ~0u:
+				 * always loaded */
 };
 
 /* The manifest every skeleton carries, for subskeletons: what each object exposes by name.
@@ -279,6 +287,7 @@ static inline const char *lskel_cmd_name(__u32 cmd)
 	case LSKEL_CMD_KCONFIG: return "KCONFIG";
 	case LSKEL_CMD_USER_INIT: return "USER_INIT";
 	case LSKEL_CMD_MAP_REUSE: return "MAP_REUSE";
+	case LSKEL_CMD_SKIP: return "SKIP";
 	default: return "UNKNOWN";
 	}
 }
@@ -361,7 +370,7 @@ static inline int lskel_dec(const char *s)
 /* Parse one kernel config line's value into the input area (the values libbpf accepts). */
 static inline int lskel_kcfg_set(const struct lskel_kcfg *k, char *dst, const char *v)
 {
-	long long n;
+	long long n = 0;	/* -O2 -Wall -Werror users: gcc cannot see the switch sets it */
 	const char *end;
 
 	switch (k->type) {
@@ -432,12 +441,6 @@ static inline int lskel_possible_cpus(void)
 	return n > 0 ? n : -EINVAL;
 }
 
-/* Fill the kconfig part of the input area. CONFIG_* values come from the plain-text config
- * /boot/config-$(uname -r), or ctx.kconfig_path, or LSKEL_KCONFIG_PATH; define LSKEL_WITH_ZLIB (and link -lz) to
- * also read /proc/config.gz. */
-#ifdef LSKEL_WITH_ZLIB
-#include <zlib.h>
-#endif
 /* Refuse a kconfig descriptor that does not fit its value: a number or flag of 1 to 8 bytes,
  * a string of at least 1, inside the input area. (Sizes come from a header or container.) */
 static inline int lskel_kcfg_check(const struct lskel_desc *d, struct lskel_ctx *c)
@@ -457,9 +460,116 @@ static inline int lskel_kcfg_check(const struct lskel_desc *d, struct lskel_ctx 
 	return 0;
 }
 
+/* Where CONFIG_* values are read from: a plain-text config, or a gzip one read through the
+ * system's zlib, loaded with dlopen("libz.so.1") only then, so no program needs -lz (glibc
+ * before 2.34 wants -ldl for dlopen). Static programs, which cannot load a library, define
+ * LSKEL_NO_DLOPEN: plain-text configs only. */
+struct lskel_cfg_src {
+	FILE *f;
+	void *lib;		/* libz.so.1 */
+	void *gz;		/* its gzFile */
+	char *(*gets)(void *gz, char *buf, int len);
+	int (*close)(void *gz);
+};
+
+static inline void lskel_cfg_close(struct lskel_cfg_src *s)
+{
+	if (s->f)
+		fclose(s->f);
+#ifndef LSKEL_NO_DLOPEN
+	if (s->gz)
+		s->close(s->gz);
+	if (s->lib)
+		dlclose(s->lib);
+#endif
+	memset(s, 0, sizeof(*s));
+}
+
+/* Open @path: gzip when its name ends in .gz. 0, or -errno (-ENOPKG: no libz.so.1). */
+static inline int lskel_cfg_open(struct lskel_cfg_src *s, const char *path)
+{
+#ifdef LSKEL_NO_DLOPEN
+	memset(s, 0, sizeof(*s));
+	s->f = fopen(path, "re");
+	return s->f ? 0 : -errno;
+#else
+	size_t n = strlen(path);
+	void *(*open_gz)(const char *path, const char *mode);
+	void *sym[3];
+
+	memset(s, 0, sizeof(*s));
+	if (n < 3 || strcmp(path + n - 3, ".gz")) {
+		s->f = fopen(path, "re");
+		return s->f ? 0 : -errno;
+	}
+	s->lib = dlopen("libz.so.1", RTLD_NOW | RTLD_LOCAL);
+	if (!s->lib)
+		return -ENOPKG;
+	sym[0] = dlsym(s->lib, "gzopen");
+	sym[1] = dlsym(s->lib, "gzgets");
+	sym[2] = dlsym(s->lib, "gzclose");
+	if (!sym[0] || !sym[1] || !sym[2]) {
+		lskel_cfg_close(s);
+		return -ENOPKG;
+	}
+	memcpy(&open_gz, &sym[0], sizeof(open_gz));	/* object -> function pointer, portably */
+	memcpy(&s->gets, &sym[1], sizeof(s->gets));
+	memcpy(&s->close, &sym[2], sizeof(s->close));
+	if (access(path, R_OK)) {	/* gzopen would not say why */
+		n = (size_t)errno;
+		lskel_cfg_close(s);
+		return -(int)n;
+	}
+	s->gz = open_gz(path, "r");
+	if (!s->gz) {
+		lskel_cfg_close(s);
+		return -ENOMEM;
+	}
+	return 0;
+#endif
+}
+
+static inline char *lskel_cfg_gets(struct lskel_cfg_src *s, char *line, int n)
+{
+#ifdef LSKEL_NO_DLOPEN
+	return s->f ? fgets(line, n, s->f) : NULL;
+#else
+	return s->f ? fgets(line, n, s->f) : s->gz ? s->gets(s->gz, line, n) : NULL;
+#endif
+}
+
+/* The kernel's config: @given (ctx.kconfig_path), else LSKEL_KCONFIG_PATH, else the
+ * plain-text /boot/config-$(uname -r), else /proc/config.gz. @path gets what was read (or
+ * tried, for messages). */
+static inline int lskel_cfg_find(struct lskel_cfg_src *s, const char *given, const char *release,
+				 char *path, size_t n)
+{
+	const char *env = given ? given : getenv("LSKEL_KCONFIG_PATH");
+	int err;
+
+	if (env) {
+		snprintf(path, n, "%s", env);
+		return lskel_cfg_open(s, path);
+	}
+	snprintf(path, n, "/boot/config-%s", release);
+#ifdef LSKEL_NO_DLOPEN
+	(void)err;
+	return lskel_cfg_open(s, path);
+#else
+	if (!lskel_cfg_open(s, path))
+		return 0;
+	err = lskel_cfg_open(s, "/proc/config.gz");
+	snprintf(path, n, err == -ENOENT ? "/boot/config-%s or /proc/config.gz" :
+		 err == -ENOPKG ? "/proc/config.gz (no libz.so.1 to read it)" : "/proc/config.gz",
+		 release);
+	return err;
+#endif
+}
+
+/* Fill the kconfig part of the input area (CONFIG_* values: lskel_cfg_find). */
 static inline int lskel_fill_kconfig(const struct lskel_desc *d, char *inputs, struct lskel_ctx *c)
 {
-	char path[320], line[4096];
+	char path[400], line[4096];
 	struct utsname u;
 	unsigned int a = 0, b = 0, p = 0;
 	int need = 0, err;
@@ -513,27 +623,10 @@ static inline int lskel_fill_kconfig(const struct lskel_desc *d, char *inputs, s
 		found[i] = 1;
 	}
 	if (need) {
-		const char *env = c->kconfig_path ? c->kconfig_path : getenv("LSKEL_KCONFIG_PATH");
-#ifdef LSKEL_WITH_ZLIB
-		gzFile f;
+		struct lskel_cfg_src src;
 
-		snprintf(path, sizeof(path), "%s", env ? env : "/proc/config.gz");
-		f = gzopen(path, "r");
-		if (!f && !env) {
-			snprintf(path, sizeof(path), "/boot/config-%s", u.release);
-			f = gzopen(path, "r");
-		}
-		while (f && gzgets(f, line, sizeof(line))) {
-#else
-		FILE *f;
-
-		if (env)
-			snprintf(path, sizeof(path), "%s", env);
-		else
-			snprintf(path, sizeof(path), "/boot/config-%s", u.release);
-		f = fopen(path, "r");
-		while (f && fgets(line, sizeof(line), f)) {
-#endif
+		lskel_cfg_find(&src, c->kconfig_path, u.release, path, sizeof(path));
+		while (lskel_cfg_gets(&src, line, sizeof(line))) {
 			char *eq = strchr(line, '='), *nl = strchr(line, '\n');
 
 			if (nl)
@@ -547,6 +640,7 @@ static inline int lskel_fill_kconfig(const struct lskel_desc *d, char *inputs, s
 				err = lskel_kcfg_set(&d->kcfg[i], inputs + d->kcfg[i].input_off,
 						     eq + 1);
 				if (err) {
+					lskel_cfg_close(&src);
 					free(found);
 					return lskel_fail(c, -1, err, "kconfig '%.64s': bad value '%.64s': %s",
 							  line, eq + 1);
@@ -554,13 +648,7 @@ static inline int lskel_fill_kconfig(const struct lskel_desc *d, char *inputs, s
 				found[i] = 1;
 			}
 		}
-#ifdef LSKEL_WITH_ZLIB
-		if (f)
-			gzclose(f);
-#else
-		if (f)
-			fclose(f);
-#endif
+		lskel_cfg_close(&src);
 	}
 	for (i = 0; i < d->nr_kcfg; i++) {
 		if (!found[i] && !d->kcfg[i].is_weak) {
@@ -1086,6 +1174,20 @@ static inline void lskel_mf_desc_free(struct lskel_desc *d)
 	d->pins = NULL;
 }
 
+/* The max_entries the caller set for the map in fd-table @slot (maps.M.max_entries, an
+ * input of its MAP_CREATE), else @max. */
+static inline __u32 lskel_caller_max(const struct lskel_desc *d, const __u64 *inputs, __u32 slot,
+				     __u32 max)
+{
+	__u32 i;
+
+	for (i = 0; d->maps && i < d->nr_maps; i++)
+		if (d->maps[i].slot == slot && d->maps[i].max_input != ~0u &&
+		    inputs[d->maps[i].max_input])
+			return (__u32)inputs[d->maps[i].max_input];
+	return max;
+}
+
 static inline void lskel_pin_path(const struct lskel_ctx *c, const struct lskel_pin *p,
 				  char *buf, size_t n)
 {
@@ -1131,6 +1233,7 @@ static inline int lskel_pins_find(const struct lskel_desc *d, __u64 *inputs, str
 		close(fd);
 		if (!max)
 			max = (__u32)lskel_possible_cpus();
+		max = lskel_caller_max(d, inputs, p->slot, max);
 		if (!err && (info.type != p->type || info.key_size != p->key_size ||
 			     info.value_size != p->value_size || info.max_entries != max ||
 			     info.map_flags != p->map_flags || info.map_extra != p->map_extra))
@@ -1576,6 +1679,8 @@ static inline int lskel_open(const struct lskel_desc *d, void *skel)
 		((struct lskel_map_desc *)(s + d->maps[i].fd_off))->map_fd = -1;
 	for (i = 0; i < d->nr_progs; i++) {
 		((struct lskel_prog_desc *)(s + d->progs[i].fd_off))->prog_fd = -1;
+		((struct lskel_prog_desc *)(s + d->progs[i].fd_off))->autoload =
+			d->progs[i].autoload_input == ~0u;
 		*(int *)(s + d->progs[i].link_off) = -1;
 	}
 	for (i = 0; i < d->nr_maps; i++) {
@@ -1809,6 +1914,26 @@ static inline int lskel_loaded(const struct lskel_desc *d, const void *skel)
 	return 0;
 }
 
+/* progs.P.autoload into the load's inputs: SEC("?...") programs are loaded when asked for;
+ * any other program always is, so asking to leave one out is an error, not ignored. */
+static inline int lskel_autoload_inputs(const struct lskel_desc *d, void *skel, __u64 *inputs)
+{
+	__u32 i;
+
+	for (i = 0; i < d->nr_progs; i++) {
+		const struct lskel_prog_bind *b = &d->progs[i];
+		int a = ((struct lskel_prog_desc *)((char *)skel + b->fd_off))->autoload;
+
+		if (b->autoload_input != ~0u)
+			inputs[b->autoload_input] = a != 0;
+		else if (!a)
+			return lskel_fail((struct lskel_ctx *)skel, -1, -EINVAL, "program '%s': "
+					  "autoload is 0, but only SEC(\"?...\") programs can be "
+					  "left out of this load%s: %s", b->name, "");
+	}
+	return 0;
+}
+
 /* Load: run the loader with the caller's data sections, bind fds, map the data sections. */
 static inline int lskel_load(const struct lskel_desc *d, void *skel)
 {
@@ -1839,8 +1964,13 @@ static inline int lskel_load(const struct lskel_desc *d, void *skel)
 		 * (libxdp's dispatcher keeps its config in a static, unexposed .rodata) */
 		if (b->input != ~0u)
 			inputs[b->input] = ((struct lskel_map_desc *)(s + b->fd_off))->initial_value;
+		if (b->max_input != ~0u)	/* set between open and load, as with bpftool */
+			inputs[b->max_input] =
+				((struct lskel_map_desc *)(s + b->fd_off))->max_entries;
 	}
-	err = lskel_run_loader(d, inputs, c, &fds);
+	err = lskel_autoload_inputs(d, skel, inputs);
+	if (!err)
+		err = lskel_run_loader(d, inputs, c, &fds);
 	free(inputs);
 	if (err)
 		return err;
@@ -2131,12 +2261,42 @@ static inline void lskel_detach(const struct lskel_desc *d, void *skel)
 	lskel_st_ops_detach(d, skel);
 }
 
-/* Attach every program whose SEC names its target; all or none. */
+/* NAME__P__attach(): attach program @i the way its SEC says and keep the link in
+ * links.P_fd; returns the link fd (the one already there if attached), 0 for a program whose
+ * target only the caller knows (as bpftool's header: use NAME__P__attach_KIND), or -errno
+ * (-ENOENT for a SEC("?...") program that was not loaded). */
+static inline int lskel_attach_one(const struct lskel_desc *d, void *skel, __u32 i)
+{
+	struct lskel_ctx *c = (struct lskel_ctx *)skel;
+	const struct lskel_prog_bind *b = &d->progs[i];
+	char *s = (char *)skel;
+	int *l = (int *)(s + b->link_off), fd;
+	int prog_fd = ((struct lskel_prog_desc *)(s + b->fd_off))->prog_fd;
+
+	if (b->attach == LSKEL_ATTACH_NONE)
+		return 0;
+	if (*l >= 0)
+		return *l;
+	if (prog_fd < 0)
+		return lskel_fail(c, -1, -ENOENT, "attaching program '%s' to '%s' failed: it is "
+				  "not loaded: %s", b->name, b->target);
+	fd = lskel_attach_prog(b, prog_fd);
+	if (fd < 0) {
+		lskel_fail(c, -1, fd, "attaching program '%s' to '%s' failed: %s", b->name,
+			   b->target);
+		return lskel_attach_explain(c, b->attach, fd);
+	}
+	*l = fd;
+	return fd;
+}
+
+/* Attach every loaded program whose SEC names its target; all or none. */
 static inline int lskel_attach(const struct lskel_desc *d, void *skel)
 {
 	struct lskel_ctx *c = (struct lskel_ctx *)skel;
 	char *s = (char *)skel;
 	__u32 i;
+	int fd;
 
 	if (!d || !skel)
 		return -EINVAL;
@@ -2144,19 +2304,13 @@ static inline int lskel_attach(const struct lskel_desc *d, void *skel)
 		return lskel_fail(c, -1, -EINVAL, "%s: not loaded%s: call __load before __attach: %s",
 				  d->name, "");
 	for (i = 0; i < d->nr_progs; i++) {
-		const struct lskel_prog_bind *b = &d->progs[i];
-		int *l = (int *)(s + b->link_off), fd;
-
-		if (b->attach == LSKEL_ATTACH_NONE || *l >= 0)
-			continue;
-		fd = lskel_attach_prog(b, ((struct lskel_prog_desc *)(s + b->fd_off))->prog_fd);
+		if (((struct lskel_prog_desc *)(s + d->progs[i].fd_off))->prog_fd < 0)
+			continue;	/* SEC("?...") left out of the load */
+		fd = lskel_attach_one(d, skel, i);
 		if (fd < 0) {
 			lskel_detach(d, skel);
-			lskel_fail(c, -1, fd, "attaching program '%s' to '%s' failed: %s", b->name,
-				   b->target);
-			return lskel_attach_explain(c, b->attach, fd);
+			return fd;
 		}
-		*l = fd;
 	}
 	if (lskel_st_ops_attach(d, skel)) {
 		lskel_detach(d, skel);
