@@ -496,7 +496,9 @@ static void emit_functions(FILE *f, const char *name)
 }
 
 /* NAME__P__attach(skel) for every program (bpftool's names: the link fd, 0 when the program
- * needs a target, -errno), and NAME__attach calling them for the loaded ones, all or none. */
+ * needs a target, -errno), and NAME__attach: the runtime's lskel_attach, which attaches every
+ * loaded program the same way (lskel_attach_one), then the struct_ops links, all or none, and
+ * refuses a skeleton that was not loaded. */
 static void emit_attach(FILE *f, const char *name, const struct lsk_trace *t)
 {
 	size_t oi, i, k = 0;
@@ -512,21 +514,8 @@ static void emit_attach(FILE *f, const char *name, const struct lsk_trace *t)
 					"\treturn lskel_attach_one(&%s__desc, skel, %zu);\n}\n\n",
 					n.type, obj->progs[i].name, name, name, k++);
 	}
-	fprintf(f, "static inline int %1$s__attach(struct %1$s *skel)\n{\n\tint fd = 0;\n\n",
-		name);
-	for (oi = 0; oi < t->nr_objs; oi++) {
-		const struct lsk_obj *obj = t->objs[oi].obj;
-		struct names n;
-
-		names_of(name, t, oi, &n);
-		for (i = 0; i < obj->nr_progs; i++)
-			if (lsk_prog_is_entry(&obj->progs[i]))
-				fprintf(f, "\tif (fd >= 0 && skel->%sprogs.%s.prog_fd >= 0)\n"
-					"\t\tfd = %s__%s__attach(skel);\n", n.member,
-					obj->progs[i].name, n.type, obj->progs[i].name);
-	}
-	fprintf(f, "\tif (fd < 0)\n\t\t%1$s__detach(skel);\n\treturn fd < 0 ? fd : 0;\n}\n\n",
-		name);
+	fprintf(f, "static inline int %1$s__attach(struct %1$s *skel)\n{\n"
+		"\treturn lskel_attach(&%1$s__desc, skel);\n}\n\n", name);
 }
 
 static bool uses_config(const struct lsk_trace *t)
