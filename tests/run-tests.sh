@@ -8,6 +8,7 @@ shift
 LSK_BUILD=$build
 export LSK_BUILD
 status=0
+null_gone=
 ns=
 if [ -z "$LSK_NO_NS" ] && [ "$(id -u)" = 0 ] && command -v unshare >/dev/null 2>&1 &&
 	unshare -m --propagation private true 2>/dev/null; then
@@ -22,10 +23,13 @@ for t in "$@"; do
 	else
 		"$t" || status=1
 	fi
+	if [ -z "$null_gone" ] && [ ! -c /dev/null ]; then
+		null_gone=$t
+		status=1
+	fi
 done
-if [ ! -c /dev/null ]; then
-	echo "/dev/null is no longer a character device: a test replaced it"
-	status=1
+if [ -n "$null_gone" ]; then
+	echo "/dev/null is no longer a character device (first seen after $null_gone)"
 fi
 [ -z "$ns" ] && echo "note: tests ran in this mount namespace (not root, or no unshare)"
 [ $status -eq 0 ] && echo "all test binaries passed" || echo "SOME TESTS FAILED"
