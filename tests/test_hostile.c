@@ -46,6 +46,7 @@ static void pin_race_hook(const char *path);
 #include "tp_counter.lskel.h"
 #include "pinned.lskel.h"
 #include "scale1000.lskel.h"
+#include "signed_tp.lskel.h"
 #include <lskel/container.h>
 #undef mmap
 #include "kstate.h"
@@ -1477,6 +1478,84 @@ static void test_names(void **state)
 	unlink(b);
 }
 
+/* More messages: a signed loader whose signing data was stripped, a container whose blob
+ * header and manifest disagree (the differing fields named, not "20 ops vs 20"), a
+ * read-only bpffs for lskel-run's pins; the error paths of dump and exec (an uninitialised
+ * trace freed, a chain leaked: ASan sees both). */
+static void test_more_messages(void **state)
+{
+	char path[256], line[1024], err[4096], ro[128], obj[256];
+	struct lskel_desc d = signed_tp__desc;
+	struct signed_tp *s;
+	struct lskel_cnt c;
+	struct watch w;
+	char cerr[256];
+	size_t size;
+	void *buf;
+	FILE *f;
+
+	(void)state;
+	d.excl_hash = NULL;	/* as if the container's SIG section were stripped */
+	d.sig = NULL;
+	d.sig_sz = 0;
+	watch_start(&w);
+	s = (struct signed_tp *)calloc(1, sizeof(*s));
+	assert_int_equal(lskel_open(&d, s), 0);
+	assert_int_equal(lskel_load(&d, s), -EBADMSG);
+	assert_msg(s->ctx.errmsg, "no signing data (signature section stripped?)");
+	lskel_destroy(&signed_tp__desc, s);
+	watch_end(&w, "stripped signature");
+
+	sample_path(obj, sizeof(obj), "net_count");
+	pathf(path, sizeof(path), "%s/meta.lskel", tmp);
+	pathf(line, sizeof(line), "%s gen --format blob -o %s %s", lskel(), path, obj);
+	assert_int_equal(run_line(line, err, sizeof(err), 0), 0);
+	f = fopen(path, "rb");
+	fseek(f, 0, SEEK_END);
+	size = (size_t)ftell(f);
+	rewind(f);
+	buf = malloc(size);
+	assert_int_equal(fread(buf, 1, size, f), size);
+	fclose(f);
+	assert_int_equal(lskel_cnt_parse(buf, size, &c, cerr, sizeof(cerr)), 0);
+	((struct lskel_cnt_meta *)c.meta)->fdtab_off += 8;
+	cases++;
+	assert_true(lskel_cnt_parse(buf, size, &c, cerr, sizeof(cerr)) < 0);
+	assert_msg(cerr, "fd table at");
+	((struct lskel_cnt_meta *)c.meta)->fdtab_off -= 8;
+	((struct lskel_cnt_meta *)c.meta)->nr_ops += 1;
+	cases++;
+	assert_true(lskel_cnt_parse(buf, size, &c, cerr, sizeof(cerr)) < 0);
+	assert_msg(cerr, "ops in the blob");
+	free(buf);
+
+	pathf(ro, sizeof(ro), "%s/robpf", tmp);
+	assert_int_equal(mkdir(ro, 0700), 0);
+	assert_int_equal(mount("bpf", ro, "bpf", MS_RDONLY, NULL), 0);
+	pathf(line, sizeof(line), "%s --no-attach --pin-dir %s/x %s", lskel_run(), ro, path);
+	watch_start(&w);
+	assert_int_equal(run_line(line, err, sizeof(err), 0), 1);
+	assert_msg(err, "Read-only file system");
+	if (strstr(err, "not on a bpffs"))
+		fail_msg("a read-only bpffs called no bpffs: %s", err);
+	watch_end(&w, "read-only bpffs");
+	umount2(ro, MNT_DETACH);
+	rmdir(ro);
+	unlink(path);
+
+	sample_path(obj, sizeof(obj), "tp_counter");
+	pathf(line, sizeof(line), "%s dump --trace --slot nonsense %s", lskel(), obj);
+	watch_start(&w);
+	assert_int_equal(run_line(line, err, sizeof(err), 0), 1);
+	assert_msg(err, "slot nonsense");
+	watch_end(&w, "dump --slot nonsense");
+	pathf(line, sizeof(line), "%s exec --slot nonsense %s", lskel(), obj);
+	watch_start(&w);
+	assert_int_equal(run_line(line, err, sizeof(err), 0), 1);	/* LSan would say 23 */
+	assert_msg(err, "slot nonsense");
+	watch_end(&w, "exec --slot nonsense");
+}
+
 /* ---------------------------------------------------------------- setup */
 
 static int setup(void **state)
@@ -1533,6 +1612,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_attach_all_or_none),
 		cmocka_unit_test(test_shared_map_fields),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_more_messages),
 	};
 
 	if (argc > 1)
