@@ -275,6 +275,14 @@ static void make_inputs(void)
 	copy_file(obj, p, (size_t)-1);
 	pathf(p, sizeof(p), "%s/out.d", tmp);	/* outputs of the input matrix */
 	assert_int_equal(mkdir(p, 0755), 0);
+	{	/* a container with kconfig externs, for lskel-run --kconfig */
+		char line[1024], err[1024];
+
+		sample_path(obj, sizeof(obj), "core_read");
+		pathf(line, sizeof(line), "%s gen --format blob -o %s/in/core_read.lskel %s", lskel(),
+		      tmp, obj);
+		assert_int_equal(run_line(line, err, sizeof(err), 0), 0);
+	}
 }
 
 /* A verb with IN where the bad input goes; OUT, OBJ, CERT, SPEC, SIGNED filled in. The
@@ -303,13 +311,14 @@ static const struct verb verbs[] = {
 	{ "L gen --sign --key IN --cert CERT -o OUT OBJ", 0, 1 },
 	{ "R IN", 1, 0 },
 	{ "R --json --no-attach --pin-dir PIN IN", 1, 0 },
+	{ "R --kconfig IN --no-attach --pin-dir PIN KCNT", 0, 0 },
 };
 #define NR_VERBS (sizeof(verbs) / sizeof(verbs[0]))
 
 /* @fmt with its placeholders replaced. */
 static void expand(char *buf, size_t n, const char *fmt, const char *in, const char *out)
 {
-	char obj[256], cert[256], signed_h[256], pin[128];
+	char obj[256], cert[256], signed_h[256], pin[128], kcnt[128];
 	const char *p;
 	size_t len = 0;
 
@@ -317,6 +326,7 @@ static void expand(char *buf, size_t n, const char *fmt, const char *in, const c
 	pathf(cert, sizeof(cert), "%s/sign/cert.pem", build_dir());
 	pathf(signed_h, sizeof(signed_h), "%s/skel/signed_tp.lskel.h", build_dir());
 	pathf(pin, sizeof(pin), "%s/run", bpffs);
+	pathf(kcnt, sizeof(kcnt), "%s/in/core_read.lskel", tmp);
 	for (p = fmt; *p; ) {
 		const char *rep = NULL;
 		size_t skip = 1;
@@ -337,6 +347,8 @@ static void expand(char *buf, size_t n, const char *fmt, const char *in, const c
 			rep = signed_h, skip = 6;
 		} else if (!strncmp(p, "PIN", 3)) {
 			rep = pin, skip = 3;
+		} else if (!strncmp(p, "KCNT", 4)) {
+			rep = kcnt, skip = 4;
 		}
 		if (rep && p != fmt && p[-1] != ' ')
 			rep = NULL;	/* only whole words */
