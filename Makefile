@@ -264,9 +264,9 @@ valgrind: $(BUILD)/tests/valgrind_runtime $(BUILD)/skel/pinned.lskel $(BUILD)/bi
 	d=/sys/fs/bpf/lskel-valgrind-$$$$; mkdir -p $$d && \
 	$(VG) $(BUILD)/tests/valgrind_runtime $$d $(BUILD)/skel/pinned.lskel; rc=$$?; \
 	rm -rf $$d; exit $$rc
-	$(VG) $(BUILD)/bin/lskel gen -o /dev/null $(BUILD)/samples/core_read.bpf.o
+	$(VG) $(BUILD)/bin/lskel gen -o $(BUILD)/valgrind.lskel.h $(BUILD)/samples/core_read.bpf.o
 	$(VG) $(BUILD)/bin/lskel gen --sign --key $(SIGN_DIR)/key.pem --cert $(SIGN_DIR)/cert.pem \
-		-f blob -o /dev/null $(BUILD)/samples/tp_counter.bpf.o
+		-f blob -o $(BUILD)/valgrind.lskel $(BUILD)/samples/tp_counter.bpf.o
 	$(VG) $(BUILD)/bin/lskel dump --loader $(BUILD)/samples/map_in_map.bpf.o > /dev/null
 	@echo "valgrind: no errors"
 # Hostile use (tests/test_hostile.c): bad inputs and outputs for every verb, API misuse.

@@ -20,6 +20,8 @@ void lsk_c_ident(char *out, size_t n, const char *name)
 
 	if (*name == '.')
 		name++;
+	if (isdigit((unsigned char)*name) && n > 1)
+		out[i++] = '_';	/* "1-b" (an object's file name) -> "_1_b" */
 	for (; *name && i + 1 < n; name++)
 		out[i++] = isalnum((unsigned char)*name) ? *name : '_';
 	out[i] = '\0';

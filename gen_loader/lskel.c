@@ -108,26 +108,37 @@ static int check_ident(const char *name, const char *what)
 	return 0;
 }
 
-/* Object names come from file names (q"x.bpf.o -> q"x): made C identifiers as bpftool makes
- * its default names, every character other than [A-Za-z0-9_] an '_', a leading digit '_'. */
-static void ident_names(struct lsk_obj **objs, int n)
+/* Object names come from file names (q"x.bpf.o -> q"x) and go into C strings of the header
+ * (member names are made identifiers by the emitter): a quote, backslash, '?' (trigraphs)
+ * or control character becomes '_'; "xdp-dispatcher" stays as libxdp names it. */
+static void quotable_names(struct lsk_obj **objs, int n)
 {
 	int i;
 
 	for (i = 0; i < n; i++) {
-		char *s = objs[i]->name;
-		size_t k, len = strlen(s);
+		char *s;
 
-		for (k = 0; k < len; k++)
-			if (!isalnum((unsigned char)s[k]) && s[k] != '_')
-				s[k] = '_';
-		if (!len || isdigit((unsigned char)s[0])) {
-			if (len + 2 > sizeof(objs[i]->name))
-				len = sizeof(objs[i]->name) - 2;
-			memmove(s + 1, s, len);
-			s[0] = '_';
-			s[len + 1] = '\0';
-		}
+		for (s = objs[i]->name; *s; s++)
+			if (*s == '"' || *s == '\\' || *s == '?' || (unsigned char)*s < 0x20 ||
+			    *s == 0x7f)
+				*s = '_';
+	}
+}
+
+/* The default skeleton name: the first object's, made a C identifier as bpftool makes it
+ * (every character other than [A-Za-z0-9_] an '_', '_' before a leading digit). */
+static void default_name(const char *obj, char *out, size_t n)
+{
+	size_t i = 0;
+
+	if (isdigit((unsigned char)obj[0]) && n > 1)
+		out[i++] = '_';
+	for (; *obj && i + 1 < n; obj++)
+		out[i++] = isalnum((unsigned char)*obj) ? *obj : '_';
+	out[i] = '\0';
+	if (!i && n > 1) {
+		out[0] = '_';
+		out[1] = '\0';
 	}
 }
 
@@ -482,7 +493,7 @@ static int open_all(struct chain_args *ca, int *argc, char ***argv, struct lsk_o
 		err = open_dispatcher(ca, argc, argv, objsp);
 	if (err || ca->spec) {
 		if (!err)
-			ident_names(*objsp, *argc);
+			quotable_names(*objsp, *argc);
 		return err;
 	}
 
@@ -492,7 +503,7 @@ static int open_all(struct chain_args *ca, int *argc, char ***argv, struct lsk_o
 	err = err ?: lsk_open_linked(*argv, *argc, dyn, objsp);
 	free(dyn);
 	if (!err)
-		ident_names(*objsp, *argc);
+		quotable_names(*objsp, *argc);
 	return err;
 }
 
@@ -765,7 +776,7 @@ static int cmd_gen_bpftool(int argc, char **argv)
 	err = err ?: check_ident(name, "skeleton name");
 	err = err ?: lsk_obj_open(file, &obj);
 	if (!err)
-		ident_names(&obj, 1);
+		quotable_names(&obj, 1);
 	if (!err && sub)
 		err = lsk_emit_subskel(stdout, name, obj);
 	if (!err && !sub) {
@@ -803,7 +814,7 @@ static int cmd_gen(int argc, char **argv)
 	struct lsk_trace *t = NULL;
 	struct lsk_obj **objs;
 	struct lsk_out o = {};
-	char **av;
+	char **av, defname[64];
 	int c, err, n;
 
 	if (argc > 1 && (!strcmp(argv[1], "skeleton") || !strcmp(argv[1], "subskeleton")))
@@ -847,8 +858,10 @@ static int cmd_gen(int argc, char **argv)
 		chain_free(&ca);
 		return 1;
 	}
-	if (!name)
-		name = objs[0]->name;
+	if (!name) {
+		default_name(objs[0]->name, defname, sizeof(defname));
+		name = defname;
+	}
 	if (subskel) {
 		if (n != 1 || sign || ca.n || strcmp(format, "skeleton"))
 			err = lsk_err(EINVAL, "--subskeleton takes one library object and no chain, "

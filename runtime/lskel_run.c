@@ -499,6 +499,7 @@ static __u32 info_id(int fd)
 
 int main(int argc, char **argv)
 {
+	struct stat kst;
 	static char log[1 << 20];
 	struct opts o = { .pin_dir = NULL };
 	struct lskel_ctx ctx;
@@ -673,6 +674,10 @@ int main(int argc, char **argv)
 	ctx.log_buf = log;
 	ctx.log_size = sizeof(log);
 	ctx.kconfig_path = o.kconfig;	/* not setenv: it costs lskel-run 850 bytes */
+	if (o.kconfig && (stat(o.kconfig, &kst) || !S_ISREG(kst.st_mode))) {
+		rc = fail(o.kconfig, "not a regular file: refused");	/* a FIFO would block */
+		goto out;
+	}
 	ctx.pin_root_path = o.pin_root;
 	ctx.keyring_id = o.keyring_id;
 	ctx.require_signature = o.require_signature;

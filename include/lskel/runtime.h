@@ -1631,8 +1631,6 @@ static inline int lskel_run_loader(const struct lskel_desc *d, const __u64 *inpu
 {
 	int tries, err = -EINVAL, race = 0;
 
-	if (!d || !c || !fdsp)
-		return -EINVAL;
 	for (tries = 0; tries < 3; tries++) {
 		race = 0;
 		err = lskel_run_loader_once(d, input_slots, c, fdsp, &race);
@@ -1672,8 +1670,6 @@ static inline int lskel_open(const struct lskel_desc *d, void *skel)
 	char *s = (char *)skel;
 	__u32 i;
 
-	if (!d || !skel)
-		return -EINVAL;
 	((struct lskel_ctx *)skel)->failed_op = -1;
 	for (i = 0; i < d->nr_maps; i++)
 		((struct lskel_map_desc *)(s + d->maps[i].fd_off))->map_fd = -1;
@@ -1943,8 +1939,6 @@ static inline int lskel_load(const struct lskel_desc *d, void *skel)
 	int *fds = NULL, err;
 	__u32 i;
 
-	if (!d || !skel)
-		return -EINVAL;
 	if (lskel_loaded(d, skel))
 		return lskel_fail(c, -1, -EBUSY, "%s: already loaded%s: a skeleton loads once "
 				  "(destroy it and open a new one): %s", d->name, "");
@@ -2298,8 +2292,6 @@ static inline int lskel_attach(const struct lskel_desc *d, void *skel)
 	__u32 i;
 	int fd;
 
-	if (!d || !skel)
-		return -EINVAL;
 	if (!lskel_loaded(d, skel))
 		return lskel_fail(c, -1, -EINVAL, "%s: not loaded%s: call __load before __attach: %s",
 				  d->name, "");
