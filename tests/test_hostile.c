@@ -1543,15 +1543,12 @@ static void test_more_messages(void **state)
 	assert_int_equal(fread(buf, 1, size, f), size);
 	fclose(f);
 	assert_int_equal(lskel_cnt_parse(buf, size, &c, cerr, sizeof(cerr)), 0);
-	((struct lskel_cnt_meta *)c.meta)->fdtab_off += 8;
+	/* the manifest (in the blob) and the blob header disagree: both numbers named */
+	((struct lskel_blob_hdr *)c.mf.bh)->nr_ops += 1;
 	cases++;
 	assert_true(lskel_cnt_parse(buf, size, &c, cerr, sizeof(cerr)) < 0);
-	assert_msg(cerr, "fd table at");
-	((struct lskel_cnt_meta *)c.meta)->fdtab_off -= 8;
-	((struct lskel_cnt_meta *)c.meta)->nr_ops += 1;
-	cases++;
-	assert_true(lskel_cnt_parse(buf, size, &c, cerr, sizeof(cerr)) < 0);
-	assert_msg(cerr, "ops in the blob");
+	assert_msg(cerr, "ops in the manifest");
+	assert_msg(cerr, "in the blob header");
 	free(buf);
 
 	pathf(ro, sizeof(ro), "%s/robpf", tmp);

@@ -901,9 +901,18 @@ static inline int lskel_mf_parse(const void *data, __u32 size, struct lskel_mf *
 		return lskel_mf_bad(err, errlen, "manifest of %u bytes does not hold its tables or "
 				    "does not fit the blob%s", h->size, "");
 	nops = h->nr_ops;
-	if (nops != bh->nr_ops || h->nr_inputs > bh->inputs_size / 8 || !h->nr_objs)
-		return lskel_mf_bad(err, errlen, "manifest disagrees with the blob header (%u ops)%s",
-				    nops, "");
+	if (nops != bh->nr_ops) {
+		char other[16];
+
+		snprintf(other, sizeof(other), "%u", bh->nr_ops);
+		return lskel_mf_bad(err, errlen, "%u ops in the manifest, %s in the blob header",
+				    nops, other);
+	}
+	if (h->nr_inputs > bh->inputs_size / 8)
+		return lskel_mf_bad(err, errlen, "%u input slots in the manifest do not fit the blob "
+				    "header's input area%s", h->nr_inputs, "");
+	if (!h->nr_objs)
+		return lskel_mf_bad(err, errlen, "the manifest names no object (%u)%s", 0, "");
 	m->bh = bh;
 	m->h = h;
 	m->objs = (const struct lskel_mf_obj *)(b + mo + off[LSKEL_MF_OBJS]);
