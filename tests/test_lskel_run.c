@@ -203,7 +203,7 @@ static void test_bad_containers(void **state)
 
 		h->nr_steps = 0x7fffffff;
 	});
-	CASE("ops-disagree", "disagrees", {
+	CASE("ops-disagree", "in the blob header", {
 		struct lskel_blob_hdr *h = (struct lskel_blob_hdr *)(b + sec_of(b, LSKEL_CNT_DATA)->off);
 
 		h->nr_ops -= 1;

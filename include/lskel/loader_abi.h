@@ -8,7 +8,10 @@
 #include <linux/types.h>
 
 #define LSKEL_BLOB_MAGIC 0x424b534cU	/* "LSKB" */
-#define LSKEL_BLOB_VERSION 2U
+#define LSKEL_BLOB_VERSION_NR 2
+#define LSKEL_BLOB_VERSION ((__u32)LSKEL_BLOB_VERSION_NR)
+#define LSKEL_STR_(x) #x
+#define LSKEL_STR(x) LSKEL_STR_(x)	/* a number macro as a string literal */
 
 /* At offset 0 of the data blob. The loader writes err/failed_op/res. */
 struct lskel_blob_hdr {

@@ -879,9 +879,12 @@ static inline int lskel_mf_parse(const void *data, __u32 size, struct lskel_mf *
 	if (size < sizeof(*bh) + LSKEL_BLOB_TAIL || size > (64u << 20))
 		return lskel_mf_bad(err, errlen, "blob of %u bytes: too small or too large%s", size,
 				    "");
-	if (bh->magic != LSKEL_BLOB_MAGIC || bh->version != LSKEL_BLOB_VERSION)
-		return lskel_mf_bad(err, errlen, "blob header version %u or magic invalid (this "
-				    "runtime reads version 2%s)", bh->version, "");
+	if (bh->magic != LSKEL_BLOB_MAGIC)
+		return lskel_mf_bad(err, errlen, "blob header magic 0x%08x is not LSKB's%s",
+				    bh->magic, "");
+	if (bh->version != LSKEL_BLOB_VERSION)
+		return lskel_mf_bad(err, errlen, "blob format version %u: this runtime reads "
+				    "version %s", bh->version, LSKEL_STR(LSKEL_BLOB_VERSION_NR));
 	if (bh->fdtab_off > size || (size - bh->fdtab_off) / 4 < bh->nr_ops ||
 	    bh->steps_off > size || (size - bh->steps_off) / sizeof(struct lskel_step) < bh->nr_steps ||
 	    bh->inputs_off > size || size - bh->inputs_off < bh->inputs_size ||
