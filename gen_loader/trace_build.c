@@ -582,6 +582,28 @@ static int close_module_btfs(struct builder *b, int attach_op, int prog_op, cons
 	return err;
 }
 
+/* A BTF_ID op looking up @e for reference @r of program @p, its result written into the
+ * program's instructions (chunk @ic); returns the op or a negative errno. */
+static int ksym_lookup_op(struct builder *b, const struct lsk_prog *p, const struct lsk_ref *r,
+			  const struct lsk_extern *e, __u32 kind, bool weak, int ic)
+{
+	struct lsk_op *o;
+	int rop;
+
+	rop = resolve_op(b, LSK_CMD_BTF_ID, e->name,
+			 "BTF id of ksym '%s' for program '%s' of object '%s'", p->name,
+			 r->obj >= 0 ? -1 : r->idx);
+	if (rop < 0)
+		return rop;
+	o = &b->t->ops[rop];
+	o->weak = weak;
+	o->btf_kind = kind;
+	o->btf_dst = r->kind == LSK_REF_KFUNC ? LSK_BTF_DST_KFUNC : LSK_BTF_DST_LDIMM64;
+	o->dst = ic;
+	o->dst_off = r->insn_idx * sizeof(struct bpf_insn);
+	return rop;
+}
+
 /* Typed ksym or kfunc reference (extern @e of the reference's object): the first one of a
  * symbol looks it up and keeps the result in a cell, later ones (any program, any object)
  * reuse it. */
@@ -598,34 +620,19 @@ static int ksym_btf_op(struct builder *b, const struct lsk_prog *p, const struct
 			return lsk_err(E2BIG, "%s: program '%s' (SEC(\"%s\")) uses more than %zu "
 				       "kernel symbols by BTF id", b->to->obj->path, p->name,
 				       p->sec_name, sizeof(b->own) / sizeof(b->own[0]));
-		rop = resolve_op(b, LSK_CMD_BTF_ID, e->name,
-				 "BTF id of ksym '%s' for program '%s' of object '%s'", p->name,
-				 r->obj >= 0 ? -1 : r->idx);
+		rop = ksym_lookup_op(b, p, r, e, kind, e->is_weak, ic);
 		if (rop < 0)
 			return rop;
-		o = &b->t->ops[rop];
-		o->weak = e->is_weak;
-		o->btf_kind = kind;
-		o->btf_dst = r->kind == LSK_REF_KFUNC ? LSK_BTF_DST_KFUNC : LSK_BTF_DST_LDIMM64;
-		o->dst = ic;
-		o->dst_off = r->insn_idx * sizeof(struct bpf_insn);
 		b->own[b->nr_own++] = rop;
 		return 0;
 	}
 	if (!u)
 		return lsk_err(EINVAL, "internal: ksym '%s' of program '%s' was not counted",
 			       e->name, p->name);
-	rop = resolve_op(b, LSK_CMD_BTF_ID, e->name,
-			 "BTF id of ksym '%s' for program '%s' of object '%s'", p->name,
-			 r->obj >= 0 ? -1 : r->idx);
+	rop = ksym_lookup_op(b, p, r, e, kind, u->weak, ic);
 	if (rop < 0)
 		return rop;
 	o = &b->t->ops[rop];
-	o->weak = u->weak;
-	o->btf_kind = kind;
-	o->btf_dst = r->kind == LSK_REF_KFUNC ? LSK_BTF_DST_KFUNC : LSK_BTF_DST_LDIMM64;
-	o->dst = ic;
-	o->dst_off = r->insn_idx * sizeof(struct bpf_insn);
 	if (u->op < 0) {
 		cell = lsk_trace_add_chunk(b->t, NULL, 8, "ksym lookup result");
 		if (cell < 0)
