@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <bpf/bpf.h>
 #include "exec_direct.h"
 #include "kstate.h"
 #include "loader_desc.h"
@@ -159,6 +160,78 @@ static void test_missing_strong_kfunc(void **state)
 	lsk_obj_free(obj);
 }
 
+/* A caller's initial value of a section over 4 KiB arrives whole: the loader copies it in
+ * 4 KiB steps, each from its own offset of the caller's buffer (step d). */
+static void test_user_init_past_4k(void **state)
+{
+	struct lskel_ctx c = { .failed_op = -1 };
+	unsigned char *want = NULL, *got = NULL;
+	struct lsk_loader *l;
+	struct lsk_trace *t;
+	struct lsk_obj *obj;
+	struct lskel_desc d;
+	__u64 *inputs;
+	__u32 size = 0, key = 0, i;
+	int *fds = NULL, fds0 = count_fds(), found = 0;
+	char path[256];
+	size_t k;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/tests/bpf/big_data.bpf.o", build_dir());
+	assert_int_equal(lsk_obj_open(path, &obj), 0);
+	assert_int_equal(lsk_trace_build(&obj, 1, &t), 0);
+	inputs = calloc(t->nr_inputs + 1, 8);
+	assert_non_null(inputs);
+	for (k = 0; k < t->nr_ops; k++) {
+		if (t->ops[k].cmd != LSK_CMD_USER_INIT ||
+		    t->chunks[t->ops[k].dst].size <= LSKEL_COPY_MAX)
+			continue;
+		size = t->chunks[t->ops[k].dst].size;
+		want = malloc(size);
+		assert_non_null(want);
+		for (i = 0; i < size; i++)
+			want[i] = (unsigned char)(i * 7 + i / 4096 + 3);
+		inputs[t->ops[k].src] = (__u64)(unsigned long)want;
+	}
+	assert_non_null(want);
+	assert_int_equal(lsk_loader_compile(t, &l), 0);
+	assert_int_equal(lsk_loader_desc(t, l, &d), 0);
+	if (lskel_run_loader(&d, inputs, &c, &fds))
+		fail_msg("load: %s", c.errmsg);
+	for (k = 0; k < t->nr_ops; k++) {
+		struct bpf_map_info info = {};
+		__u32 len = sizeof(info);
+
+		if (t->ops[k].cmd != BPF_MAP_CREATE || fds[k] < 0)
+			continue;
+		assert_int_equal(bpf_obj_get_info_by_fd(fds[k], &info, &len), 0);
+		if (info.value_size != size)
+			continue;
+		got = malloc(size);
+		assert_non_null(got);
+		assert_int_equal(bpf_map_lookup_elem(fds[k], &key, got), 0);
+		for (i = 0; i < size && got[i] == want[i]; i++)
+			;
+		if (i < size)
+			fail_msg("byte %u of %u: 0x%02x, the caller gave 0x%02x", i, size, got[i],
+				 want[i]);
+		found = 1;
+		free(got);
+	}
+	assert_true(found);
+	for (k = 0; k < t->nr_ops; k++)
+		if (fds[k] >= 0)
+			close(fds[k]);
+	assert_int_equal(count_fds(), fds0);
+	free(fds);
+	free(want);
+	free(inputs);
+	lsk_loader_desc_free(&d);
+	lsk_loader_free(l);
+	lsk_trace_free(t);
+	lsk_obj_free(obj);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -166,6 +239,7 @@ int main(void)
 		cmocka_unit_test(test_success_then_close),
 		cmocka_unit_test(test_every_op_of_every_sample),
 		cmocka_unit_test(test_verifier_refusal),
+		cmocka_unit_test(test_user_init_past_4k),
 	};
 
 	return cmocka_run_group_tests_name("fault injection (exec_direct)", tests, NULL, NULL);

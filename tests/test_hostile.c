@@ -1303,6 +1303,41 @@ static void test_pin_reuse_fields(void **state)
 	}
 }
 
+/* A refused program with a log while its maps' pins exist: the run with the log reuses the
+ * pins again (main resets the header's skip_to), so the log is the verifier's. */
+static void test_log_after_pin_reuse(void **state)
+{
+	static char log[1 << 16];
+	struct lskel_desc d = pinned__desc;
+	char *blob = bad_prog_blob(&pinned__desc);
+	struct pinned *first, *s;
+	struct watch w;
+	int err;
+
+	(void)state;
+	watch_start(&w);
+	clear_pins();
+	first = pinned__open();
+	assert_non_null(first);
+	first->ctx.pin_root_path = pin_root;
+	assert_int_equal(pinned__load(first), 0);	/* makes the pins the second one reuses */
+	d.data = blob;
+	s = (struct pinned *)calloc(1, sizeof(*s));
+	assert_int_equal(lskel_open(&d, s), 0);
+	s->ctx.pin_root_path = pin_root;
+	s->ctx.log_buf = log;
+	s->ctx.log_size = sizeof(log);
+	err = lskel_load(&d, s);
+	if (err != -EACCES || !strstr(log, "invalid read from stack"))
+		fail_msg("load: %d %s\nlog: %.300s", err, s->ctx.errmsg, log);
+	assert_msg(s->ctx.errmsg, "PROG_LOAD of program 'count_pkt'");
+	lskel_destroy(&pinned__desc, s);
+	pinned__destroy(first);
+	clear_pins();
+	free(blob);
+	watch_end(&w, "refused program with a log, pins reused");
+}
+
 /* ---------------------------------------------------------------- checks that must not rot */
 
 /* After load .rodata is the kernel map, mapped read-only: a write faults. */
@@ -1630,6 +1665,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_pin_race_hook),
 		cmocka_unit_test(test_pin_race_threads),
 		cmocka_unit_test(test_pin_reuse_fields),
+		cmocka_unit_test(test_log_after_pin_reuse),
 		cmocka_unit_test(test_rodata_readonly),
 		cmocka_unit_test(test_attach_all_or_none),
 		cmocka_unit_test(test_shared_map_fields),
