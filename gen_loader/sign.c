@@ -123,7 +123,7 @@ int lsk_verify_pkcs7(const char *cert_path, const void *data, size_t n, const vo
 	X509_STORE *store = NULL;
 	X509 *cert = read_cert(cert_path);
 	PKCS7 *p7 = NULL;
-	BIO *in = NULL;
+	BIO *in = NULL, *mem = NULL;
 	int err = 0;
 
 	if (!cert)
@@ -135,8 +135,16 @@ int lsk_verify_pkcs7(const char *cert_path, const void *data, size_t n, const vo
 	}
 	certs = sk_X509_new_null();
 	store = X509_STORE_new();
-	in = BIO_new_mem_buf(data, (int)n);
-	if (!certs || !store || !in || !sk_X509_push(certs, cert)) {
+	/* The content behind a buffering BIO, not a bare memory BIO: OpenSSL 3.0's
+	 * PKCS7_verify copies a memory BIO into one of its own and leaks that copy when the
+	 * signature's structure is refused (make check SAN=1 saw it with flipped bytes). */
+	in = BIO_new(BIO_f_buffer());
+	mem = BIO_new_mem_buf(data, (int)n);
+	if (in && mem)
+		BIO_push(in, mem);
+	else
+		BIO_free(mem);
+	if (!certs || !store || !in || !mem || !sk_X509_push(certs, cert)) {
 		err = lsk_err(ENOMEM, "out of memory");
 		goto out;
 	}
@@ -169,7 +177,7 @@ int lsk_verify_pkcs7(const char *cert_path, const void *data, size_t n, const vo
 out:
 	sk_X509_free(certs);
 	X509_STORE_free(store);
-	BIO_free(in);
+	BIO_free_all(in);	/* and mem behind it */
 	PKCS7_free(p7);
 	X509_free(cert);
 	return err;
