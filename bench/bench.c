@@ -221,11 +221,12 @@ static void bench_phases(const char *name, const struct lskel_desc *d, double di
 		v[LOAD][i] = (b - a) * 1e3;
 		a = b;
 		lc->sz = ctx_sz;
+		lc->inputs = lskel_ptr(lc + 1);
 		lskel_fill_kconfig(d, (char *)(lc + 1), &c);
 		memset(&u, 0, sizeof(u));
 		u.test.prog_fd = prog_fd;
 		u.test.ctx_in = lskel_ptr(lc);
-		u.test.ctx_size_in = ctx_sz;
+		u.test.ctx_size_in = sizeof(*lc);
 		if (prog_fd < 0 || lskel_sys_bpf(BPF_PROG_TEST_RUN, &u, sizeof(u)) ||
 		    u.test.retval) {
 			fprintf(stderr, "%s: phases: the load failed: %s\n", name, c.errmsg);

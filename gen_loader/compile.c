@@ -485,7 +485,6 @@ static void emit_undo(struct gen *g)
 static void emit_main(struct gen *g, int step_fn, int close_fn)
 {
 	struct lsk_asm *a = g->a;
-	__u32 off;
 
 	if (g->blob_hash)
 		emit_blob_check(g);
@@ -499,13 +498,17 @@ static void emit_main(struct gen *g, int step_fn, int close_fn)
 	E(I_STX(BPF_W, 9, 1, HDR(log_level)));
 	E(I_ST(BPF_W, 9, HDR(err), 0));
 	E(I_ST(BPF_W, 9, HDR(skip_to), 0));
-	if (g->b->inputs_size) {
-		E(I_MOV_REG(8, 9));
-		E(I_ALU64_IMM(BPF_ADD, 8, g->b->inputs_off));
-		for (off = 0; off < g->b->inputs_size; off += 8) {
-			E(I_LDX(BPF_DW, 1, 6, sizeof(struct lskel_loader_ctx) + off));
-			E(I_STX(BPF_DW, 8, 1, off));
-		}
+	if (g->b->inputs_size) {	/* the input area, from user memory in one call */
+		int copied = asm_new_label(a);
+
+		E(I_MOV_REG(1, 9));
+		E(I_ALU64_IMM(BPF_ADD, 1, g->b->inputs_off));
+		E(I_MOV_IMM(2, g->b->inputs_size));
+		E(I_LDX(BPF_DW, 3, 6, CTX(inputs)));
+		E(I_CALL(BPF_FUNC_copy_from_user));
+		asm_jmp_imm(a, BPF_JEQ, 0, 0, copied);
+		E(I_EXIT());		/* -EFAULT: the runtime names no op */
+		asm_bind(a, copied);
 	}
 	E(I_MOV_IMM(1, g->b->nr_steps));
 	asm_ld_func(a, 2, step_fn);

@@ -619,10 +619,11 @@ static void test_loader_hash_bytes(void **state)
 		if (prog_fd < 0)
 			fail_msg("hash byte %d: %s", k, c.errmsg);
 		lc->sz = ctx_sz;
+		lc->inputs = lskel_ptr(lc + 1);
 		memset(&attr, 0, sizeof(attr));
 		attr.test.prog_fd = prog_fd;
 		attr.test.ctx_in = lskel_ptr(lc);
-		attr.test.ctx_size_in = ctx_sz;
+		attr.test.ctx_size_in = sizeof(*lc);
 		assert_int_equal(lskel_sys_bpf(BPF_PROG_TEST_RUN, &attr, sizeof(attr)), 0);
 		if (k < 0) {
 			int *fds = malloc(d.nr_ops * sizeof(int));

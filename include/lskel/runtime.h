@@ -1544,11 +1544,14 @@ static inline int lskel_run_loader_once(const struct lskel_desc *d, const __u64 
 		goto out;
 	}
 	lc->sz = ctx_sz;	/* the first run without a verifier log: the fast path */
+	lc->inputs = lskel_ptr(lc + 1);
 run:
 	memset(&attr, 0, sizeof(attr));
 	attr.test.prog_fd = prog_fd;
 	attr.test.ctx_in = lskel_ptr(lc);
-	attr.test.ctx_size_in = ctx_sz;	/* SYSCALL programs write the context back there */
+	/* the header only (the loader reads the inputs from user memory); SYSCALL programs
+	 * write the context back there */
+	attr.test.ctx_size_in = sizeof(*lc);
 	if (lskel_sys_bpf(BPF_PROG_TEST_RUN, &attr, sizeof(attr))) {
 		err = lskel_fail(c, -1, -errno, "%s: running the loader%s failed: %s", d->name, "");
 		goto out;
