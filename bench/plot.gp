@@ -9,8 +9,8 @@ set style histogram clustered gap 1
 set style fill solid 0.8 border -1
 set boxwidth 0.9
 set logscale y 2
-set yrange [0.01:8]
-set ytics (0.01, 0.03, 0.1, 0.25, 0.5, 1, 2, 4)
+set yrange [0.005:8]
+set ytics (0.005, 0.01, 0.03, 0.1, 0.25, 0.5, 1, 2, 4)
 set grid ytics
 set xtics rotate by -60 scale 0
 set key top left
