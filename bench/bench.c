@@ -2,7 +2,6 @@
 /* `make bench`: for each object, loader instruction bytes, data bytes, generation time and
  * open_and_load latency of the lskel loader, exec_direct, libbpf's bpf_object__load and (when
  * it builds) bpftool's light skeleton; medians of RUNS runs, one table. */
-#define LSKEL_WITH_ZLIB	/* objects with CONFIG_* externs read /proc/config.gz */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -592,7 +592,7 @@ int lsk_loader_compile_signed(const struct lsk_trace *t, const struct lsk_sign_o
 
 /* Assemble the loader for blob @b (@hash: signed, the blob hash compared first); the
  * functions' first instructions go to @at (main, step, close_all). */
-static int assemble(const struct lsk_trace *t, const struct lsk_blob *b, __u32 data_end,
+static int assemble(const struct lsk_trace *t, const struct lsk_blob *b,
 		    const unsigned char *hash, struct lsk_asm *as, int at[3])
 {
 	struct gen g = { .a = as, .b = b, .t = t, .blob_hash = hash };
@@ -600,7 +600,6 @@ static int assemble(const struct lsk_trace *t, const struct lsk_blob *b, __u32 d
 
 	memset(as, 0, sizeof(*as));
 	g.mask = b->mask;	/* steps never name the manifest, which follows mask + 1 */
-	(void)data_end;
 	step_fn = asm_new_label(as);
 	close_fn = asm_new_label(as);
 	g.bad = asm_new_label(as);
@@ -659,7 +658,6 @@ int lsk_loader_compile_named(const struct lsk_trace *t, const char *name,
 	struct lsk_loader *l = calloc(1, sizeof(*l));
 	struct lsk_asm as = {};
 	int at[3], at2[3], err;
-	__u32 data_end;
 	size_t n1;
 
 	if (!l)
@@ -669,11 +667,10 @@ int lsk_loader_compile_named(const struct lsk_trace *t, const char *name,
 	err = lsk_blob_build(t, &l->blob);
 	if (err)
 		goto out;
-	data_end = l->blob->size - LSKEL_BLOB_TAIL;
 	/* The manifest in the blob holds the loader's BTF (its functions' offsets), and a
 	 * signed loader holds the blob's hash: place the functions first (the hash's value
 	 * changes no instruction count), append the manifest, hash, assemble for real. */
-	err = assemble(t, l->blob, data_end, so ? no_hash : NULL, &as, at);
+	err = assemble(t, l->blob, so ? no_hash : NULL, &as, at);
 	n1 = as.n;
 	asm_free(&as);
 	memset(&as, 0, sizeof(as));
@@ -688,7 +685,7 @@ int lsk_loader_compile_named(const struct lsk_trace *t, const char *name,
 		goto out;
 	if (so)
 		lsk_sha256(l->blob->data, l->blob->size, l->blob_hash);
-	err = assemble(t, l->blob, data_end, so ? l->blob_hash : NULL, &as, at2);
+	err = assemble(t, l->blob, so ? l->blob_hash : NULL, &as, at2);
 	if (err)
 		goto out;
 	if (as.n != n1 || memcmp(at, at2, sizeof(at))) {

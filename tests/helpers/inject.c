@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* Loader failure injection shared by the skeleton and chain tests. */
 /* kconfig-using skeletons (core_read) read /proc/config.gz through the runtime here too */
-#define LSKEL_WITH_ZLIB
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
