@@ -220,7 +220,7 @@ unsigned int lsk_prog_attach_kind(const struct lsk_prog *p)
 		if (!t[0] || p->expected_attach_type)
 			return LSKEL_ATTACH_NONE;
 		if (sec_is(p->sec_name, "usdt") || sec_is(p->sec_name, "usdt.s"))
-			return LSKEL_ATTACH_USDT;	/* refused at attach, not skipped */
+			return LSKEL_ATTACH_USDT;	/* lskel/usdt.h: PATH:PROVIDER:NAME */
 		if (sec_is(p->sec_name, "ksyscall"))
 			return LSKEL_ATTACH_KSYSCALL;
 		if (sec_is(p->sec_name, "kretsyscall"))

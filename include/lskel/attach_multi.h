@@ -315,8 +315,8 @@ static inline int lskel_attach_explain(struct lskel_ctx *c, __u32 kind, int err)
 			why = "no kernel function matches";
 		break;
 	case LSKEL_ATTACH_USDT:
-		why = "USDT probes need .note.stapsdt parsing and the spec maps filled: the lskel "
-		      "runtime does not do that yet";
+		why = "USDT attach is lskel/usdt.h's, which generated skeletons with usdt/ "
+		      "programs include; lskel-run does not attach USDT";
 		break;
 	case LSKEL_ATTACH_UPROBE_MULTI:
 	case LSKEL_ATTACH_URETPROBE_MULTI:

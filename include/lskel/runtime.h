@@ -76,6 +76,7 @@ struct lskel_ctx {
 	int require_signature;	/* fail where the kernel cannot check signatures */
 	int sig_status;		/* out: enum lskel_sig_status */
 	const char *kconfig_path;	/* CONFIG_* values (NULL: $LSKEL_KCONFIG_PATH, /boot) */
+	void *usdt;		/* lskel/usdt.h: what attached usdt/ programs hold */
 };
 
 /* What became of a signed loader's signature. */
@@ -129,7 +130,7 @@ enum lskel_attach_kind {
 	LSKEL_ATTACH_KRETPROBE_MULTI,
 	LSKEL_ATTACH_KSYSCALL,		/* ksyscall/NAME: kprobe on the syscall's entry symbol */
 	LSKEL_ATTACH_KRETSYSCALL,
-	LSKEL_ATTACH_USDT,		/* usdt/...: refused at attach (no USDT support yet) */
+	LSKEL_ATTACH_USDT,		/* usdt/PATH:PROVIDER:NAME: lskel/usdt.h, desc->usdt */
 };
 /* The last attach kind: manifests are checked against it (a new kind goes before it moves). */
 #define LSKEL_ATTACH_MAX LSKEL_ATTACH_USDT
@@ -199,6 +200,7 @@ struct lskel_handle {
 };
 
 struct lskel_st_ops;
+struct lskel_usdt_ops;
 
 /* Everything a generated skeleton knows about its loader. */
 struct lskel_desc {
@@ -242,6 +244,7 @@ struct lskel_desc {
 	__u32 sig_next_sz;
 	const struct lskel_st_ops *st_ops;	/* struct_ops maps (lskel/struct_ops.h) */
 	__u32 nr_st_ops;
+	const struct lskel_usdt_ops *usdt;	/* lskel/usdt.h, NULL: usdt/ programs refused */
 };
 
 /* A LIBBPF_PIN_BY_NAME map: reused when a map with the same definition is pinned at
@@ -2253,6 +2256,12 @@ static inline int lskel_set_link(struct lskel_ctx *c, int *slot, int fd, const c
 	return 0;
 }
 
+/* USDT attach and detach (lskel/usdt.h, in the descriptors of skeletons with usdt/ programs). */
+struct lskel_usdt_ops {
+	int (*attach)(const struct lskel_desc *d, void *skel, __u32 prog, int prog_fd);
+	void (*detach)(const struct lskel_desc *d, void *skel);
+};
+
 static inline void lskel_detach(const struct lskel_desc *d, void *skel)
 {
 	char *s = (char *)skel;
@@ -2267,6 +2276,8 @@ static inline void lskel_detach(const struct lskel_desc *d, void *skel)
 			close(*l);
 		*l = -1;
 	}
+	if (d->usdt)
+		d->usdt->detach(d, skel);
 	lskel_st_ops_detach(d, skel);
 }
 
@@ -2289,6 +2300,8 @@ static inline int lskel_attach_one(const struct lskel_desc *d, void *skel, __u32
 	if (prog_fd < 0)
 		return lskel_fail(c, -1, -ENOENT, "attaching program '%s' to '%s' failed: it is "
 				  "not loaded: %s", b->name, b->target);
+	if (b->attach == LSKEL_ATTACH_USDT && d->usdt)
+		return d->usdt->attach(d, skel, i, prog_fd);	/* keeps the link or says why */
 	fd = lskel_attach_prog(b, prog_fd);
 	if (fd < 0) {
 		lskel_fail(c, -1, fd, "attaching program '%s' to '%s' failed: %s", b->name,
