@@ -313,6 +313,16 @@ $(BUILD)/tests/test_corpus: $(BUILD)/tests/corpus-extract $(BUILD)/tests/corpus-
 
 $(BUILD)/tests/bpf/%.bpf.o: tests/bpf/%.bpf.c $(BUILD)/vmlinux.h | $(BUILD)/tests/bpf
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+# USDT (tests/test_usdt.c): usdt.bpf.h includes <linux/errno.h>, whose asm/ is multiarch; the
+# target binary (probes in two files: sdt.h's semaphores are per file) found through $PATH.
+$(BUILD)/tests/bpf/usdt_%.bpf.o: BPF_CFLAGS += -idirafter /usr/include/$(shell $(CC) -dumpmachine)
+$(BUILD)/tests/lskel_usdt_target: tests/usdt/target.c tests/usdt/guarded.c | $(BUILD)/tests
+	$(CC) -O2 -g -std=gnu11 -Wall -Wextra -Werror $^ -o $@
+$(BUILD)/skel/usdt_%.lskel.h: $(BUILD)/tests/bpf/usdt_%.bpf.o $(BUILD)/bin/lskel | $(BUILD)/skel
+	$(BUILD)/bin/lskel gen -n usdt_$* -o $@ $<
+$(BUILD)/tests/test_usdt: $(BUILD)/skel/usdt_args.lskel.h $(BUILD)/skel/usdt_refused.lskel.h \
+	$(BUILD)/tests/lskel_usdt_target $(BUILD)/tests/bpf/usdt_args.bpf.o
+HDR_CHECKS += $(BUILD)/skel/usdt_args.c11.ok $(BUILD)/skel/usdt_args.cxx17.ok
 
 check: all $(TEST_BINS) $(TEST_BPF_OBJS) $(SKEL_TESTS) $(HDR_CHECKS)
 	@echo "generated headers compile alone as C11 and C++17: $(words $(HDR_CHECKS)) checks passed"

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages lskel builds and tests with, only those missing.
 set -e
-PKGS="libbpf-dev libelf-dev zlib1g-dev libcmocka-dev libssl-dev clang llvm bpftool keyutils iproute2 make gcc g++ pkg-config musl-tools strace file libxdp1 libbpf-tools golang-github-cilium-ebpf-dev openssl valgrind qemu-system-x86 busybox-static cpio gnuplot-nox"
+PKGS="libbpf-dev libelf-dev zlib1g-dev libcmocka-dev libssl-dev clang llvm bpftool keyutils iproute2 make gcc g++ pkg-config musl-tools strace file libxdp1 libbpf-tools golang-github-cilium-ebpf-dev openssl valgrind qemu-system-x86 busybox-static cpio gnuplot-nox systemtap-sdt-dev"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
