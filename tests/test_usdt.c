@@ -13,6 +13,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <cmocka.h>
 #include <bpf/libbpf.h>
@@ -330,10 +332,91 @@ static void test_refused(void **state)
 	usdt_refused__destroy(s);
 }
 
+/* Probe sites of PROVIDER:NAME in @path through the runtime's own reader: how many, or
+ * -errno (elf_open's or the note walk's). */
+static long sites_of(const char *path, const char *name)
+{
+	struct lskel_usdt_site *sites = NULL;
+	struct lskel_usdt_elf e;
+	char why[400];
+	long n = lskel_usdt_elf_open(path, &e, why, sizeof(why));
+
+	if (!n)
+		n = lskel_usdt_sites(&e, path, "lskel_test", name, &sites, why, sizeof(why));
+	if (n > 0)
+		assert_true(sites[0].off > 0 && sites[0].off < e.sz);
+	free(sites);
+	if (e.f)
+		munmap((void *)e.f, e.sz);
+	return n;
+}
+
+/* Hostile files: every byte of .note.stapsdt set to 0x00, 0x7f and 0xff in turn, and the
+ * file cut at several lengths; the reader refuses or finds sites inside the file, never
+ * reads outside it (make check SAN=1 runs this under ASan/UBSan). In a private temp dir. */
+static void test_malformed(void **state)
+{
+	char dir[] = "/tmp/lskel-usdt-XXXXXX", copy[64], why[400];
+	static const unsigned char vals[] = { 0x00, 0x7f, 0xff };
+	const long cuts[] = { 0, 10, 64, 200, 1000, 4096, 8192, -1 };
+	struct lskel_usdt_elf e;
+	unsigned char *buf, old;
+	size_t sz, off, nsz, i, v, refused = 0, found = 0;
+	int fd;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(copy, sizeof(copy), "%s/t", dir);
+	f = fopen(target, "rb");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	sz = ftell(f);
+	rewind(f);
+	buf = malloc(sz);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, sz, f), sz);
+	fclose(f);
+	fd = open(copy, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, buf, sz), (ssize_t)sz);
+	assert_int_equal(sites_of(copy, "regs"), 1);
+	assert_int_equal(sites_of(copy, "twice"), 2);
+	assert_int_equal(lskel_usdt_elf_open(copy, &e, why, sizeof(why)), 0);
+	off = e.notes->sh_offset;
+	nsz = e.notes->sh_size;
+	munmap((void *)e.f, e.sz);
+	for (i = off; i < off + nsz; i++)
+		for (v = 0; v < sizeof(vals); v++) {
+			old = buf[i];
+			if (old == vals[v])
+				continue;
+			assert_int_equal(pwrite(fd, &vals[v], 1, i), 1);
+			if (sites_of(copy, "twice") < 0)
+				refused++;
+			else
+				found++;
+			assert_int_equal(pwrite(fd, &old, 1, i), 1);
+		}
+	print_message("%zu note bytes changed: %zu refused, %zu read\n", nsz, refused, found);
+	assert_true(refused > 0 && found > 0);
+	for (i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+		size_t len = cuts[i] < 0 ? sz - 1 : (size_t)cuts[i];
+
+		assert_int_equal(ftruncate(fd, len), 0);
+		assert_true(sites_of(copy, "twice") < 0);	/* notes are near the end */
+	}
+	close(fd);
+	free(buf);
+	assert_int_equal(unlink(copy), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_attach_values),
 		cmocka_unit_test(test_attach_one),
 		cmocka_unit_test(test_libbpf_same),

@@ -339,7 +339,7 @@ static inline int lskel_usdt_elf_open(const char *path, struct lskel_usdt_elf *e
 	    e->eh->e_shentsize != sizeof(Elf64_Shdr) || e->eh->e_phentsize != sizeof(Elf64_Phdr) ||
 	    e->eh->e_shoff > e->sz || (e->sz - e->eh->e_shoff) / sizeof(Elf64_Shdr) < e->eh->e_shnum ||
 	    e->eh->e_phoff > e->sz || (e->sz - e->eh->e_phoff) / sizeof(Elf64_Phdr) < e->eh->e_phnum ||
-	    e->eh->e_shstrndx >= e->eh->e_shnum) {
+	    e->eh->e_shstrndx >= e->eh->e_shnum || e->eh->e_shoff % 8 || e->eh->e_phoff % 8) {
 		lskel_usdt_say(why, n, "'%s' is not a 64-bit little-endian ELF executable or library",
 			 path);
 		return -ENOEXEC;
@@ -366,7 +366,8 @@ static inline int lskel_usdt_elf_open(const char *path, struct lskel_usdt_elf *e
 		    !memchr(name, '\0', strs->sh_size - sh[i].sh_name))
 			continue;
 		if (!strcmp(name, ".note.stapsdt") && sh[i].sh_type == SHT_NOTE &&
-		    sh[i].sh_offset <= e->sz && sh[i].sh_size <= e->sz - sh[i].sh_offset)
+		    sh[i].sh_offset % 4 == 0 && sh[i].sh_offset <= e->sz &&
+		    sh[i].sh_size <= e->sz - sh[i].sh_offset)
 			e->notes = &sh[i];
 		else if (!strcmp(name, ".stapsdt.base"))
 			e->base = sh[i].sh_addr;
