@@ -18,7 +18,7 @@ BUILD    ?= build
 SAN      ?=
 
 .PHONY: all check demo deps install clean samples bench golden fuzz fuzz-seeds fuzz-ci valgrind \
-	check-vm
+	check-vm layout
 
 all: $(BUILD)/bin/lskel $(BUILD)/bin/lskel-run samples
 

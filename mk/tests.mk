@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # Test binaries (tests/test_*.c, one skel_NAME per sample), the "generated header compiles
-# alone" checks, the real-object corpus, valgrind, and `check`.
+# alone" checks, the gen_loader layout check, the real-object corpus, valgrind, and `check`.
 
 TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
@@ -109,7 +109,12 @@ $(BUILD)/tests/corpus-cc.sh: Makefile mk/tests.mk | $(BUILD)/tests
 $(BUILD)/tests/test_corpus: $(BUILD)/tests/corpus-extract $(BUILD)/tests/corpus-cc.sh \
 	$(TEST_HELPER_LIB) $(wildcard tests/corpus/*.c) $(BUILD)/bin/lskel
 
-check: all $(TEST_BINS) $(TEST_BPF_OBJS) $(SKEL_TESTS) $(HDR_CHECKS)
+# gen_loader's stages (scripts/check-layout.sh): no include or link cycle between its files,
+# no edge from a stage to a later one, from the sources' #includes and the objects' symbols.
+layout: $(GEN_OBJS) $(CLI_OBJS)
+	scripts/check-layout.sh gen_loader $(BUILD)/obj
+
+check: all layout $(TEST_BINS) $(TEST_BPF_OBJS) $(SKEL_TESTS) $(HDR_CHECKS)
 	@echo "generated headers compile alone as C11 and C++17: $(words $(HDR_CHECKS)) checks passed"
 	@tests/run-tests.sh $(BUILD) $(TEST_BINS) $(SKEL_TESTS)
 
