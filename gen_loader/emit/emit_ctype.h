@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
+/* C declarations of BTF types for generated headers, and type signatures (emit_ctype.c). */
 #ifndef LSK_EMIT_CTYPE_H
 #define LSK_EMIT_CTYPE_H
 

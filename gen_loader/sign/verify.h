@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
+/* `lskel verify`: a signed skeleton or container checked offline against a certificate. */
 #ifndef LSK_VERIFY_H
 #define LSK_VERIFY_H
 
