@@ -83,13 +83,13 @@ while read -r rel; do
 	done >> "$tmp/edges"
 done < "$tmp/files"
 
-# Symbol edges from the objects: who defines what, who needs what.
+# Symbol edges from the objects: who defines what (strong definitions), who needs what.
 : > "$tmp/defs"
 : > "$tmp/uses"
 for c in $(grep '\.c$' "$tmp/files"); do
 	o="$obj/${c%.c}.o"
 	[ -f "$o" ] || die "$o: no object for $src/$c (build it first)"
-	nm -g --defined-only "$o" | awk -v u="$c" 'NF == 3 { print $3, u }' >> "$tmp/defs"
+	nm -g --defined-only "$o" | awk -v u="$c" 'NF == 3 && $2 ~ /^[BDGRST]$/ { print $3, u }' >> "$tmp/defs"
 	nm -u "$o" | awk -v u="$c" '{ print $NF, u }' >> "$tmp/uses"
 done
 dup=$(cut -d' ' -f1 "$tmp/defs" | sort | uniq -d | head -n 1)
