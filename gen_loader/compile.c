@@ -640,7 +640,7 @@ static int sign_next(const struct lsk_trace *t, struct lsk_loader *l,
 	err = lsk_sign_pkcs7(so, payload, ni + l->blob->size, &l->sig_next, &l->sig_next_len);
 	free(payload);
 	for (i = 0; !err && i < t->nr_ops && warned < 8; i++) {
-		if (t->ops[i].cmd != LSK_CMD_BTF_ID || t->ops[i].same_as >= 0)
+		if (t->ops[i].cmd != LSK_CMD_BTF_ID || t->ops[i].sym.same_as >= 0)
 			continue;
 		fprintf(stderr, "lskel: warning: signed loader: op %zu (%s) finds a kernel BTF id at "
 			"load time; if it is in a module the program needs the module's BTF fd, "

@@ -367,7 +367,7 @@ static int emit_tables(FILE *f, const char *name, const struct lsk_trace *t,
 			for (j = 0; j < t->nr_ops; j++)
 				if (t->ops[j].cmd == LSK_CMD_USER_INIT && t->ops[j].obj == (int)oi &&
 				    t->ops[j].idx == (int)i)
-					init = l->blob->chunk_off[t->ops[j].dst];
+					init = l->blob->chunk_off[t->ops[j].user_init.dst];
 			if (is_data_map(m) && m->btf_value_type_id)
 				snprintf(data_off, sizeof(data_off), "offsetof(struct %s, %s%s)", name,
 					 n.member, id);
@@ -529,8 +529,8 @@ static bool uses_config(const struct lsk_trace *t)
 
 		if (t->ops[i].cmd != LSK_CMD_KCONFIG)
 			continue;
-		d = t->chunks[t->ops[i].name].data;
-		for (j = 0; j < t->chunks[t->ops[i].name].size / sizeof(*d); j++)
+		d = t->chunks[t->ops[i].kconfig.descs].data;
+		for (j = 0; j < t->chunks[t->ops[i].kconfig.descs].size / sizeof(*d); j++)
 			if (!strncmp(d[j].name, "CONFIG_", 7))
 				return true;
 	}

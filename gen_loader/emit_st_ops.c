@@ -149,7 +149,8 @@ int lsk_emit_st_ops_table(FILE *f, const char *name, const struct lsk_trace *t,
 			for (k = 0; k < t->nr_ops; k++)	/* the value chunk, seen by its USER_INIT */
 				if (t->ops[k].cmd == LSK_CMD_USER_INIT && t->ops[k].obj == (int)oi &&
 				    t->ops[k].idx == (int)i)
-					init = l->blob->chunk_off[t->ops[k].dst] + m->st_ops->data_off;
+					init = l->blob->chunk_off[t->ops[k].user_init.dst] +
+					       m->st_ops->data_off;
 			if (m->st_ops->link)
 				snprintf(link, sizeof(link), "offsetof(struct %s, %slinks.%s_fd)", name,
 					 member, m->name);

@@ -57,7 +57,7 @@ static __u32 init_off(const struct lsk_trace *t, const struct lsk_blob *b, size_
 	for (j = 0; j < t->nr_ops; j++)
 		if (t->ops[j].cmd == LSK_CMD_USER_INIT && t->ops[j].obj == (int)oi &&
 		    t->ops[j].idx == (int)i)
-			off = b->chunk_off[t->ops[j].dst];
+			off = b->chunk_off[t->ops[j].user_init.dst];
 	return off;
 }
 
