@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* The trace builder's shared state and helpers (trace_build.c, trace_maps.c, trace_progs.c,
- * trace_st_ops.c); nothing outside those files uses them. The trace is append-only: an op
+/* The trace builder's shared state and helpers (trace_builder.c), and the entry points of the
+ * files recording maps, programs and struct_ops values for trace_build.c; nothing outside
+ * those files uses them. The trace is append-only: an op
  * that must run before another is reserved (added) before it and completed later. */
 #ifndef LSK_TRACE_BUILDER_H
 #define LSK_TRACE_BUILDER_H
@@ -58,14 +59,8 @@ int lsk_tb_add_btf(struct lsk_tb *b);
 int lsk_tb_add_maps(struct lsk_tb *b);
 /* Map-in-map or prog-array slots naming the object's own maps/programs (trace_maps.c). */
 int lsk_tb_add_slots(struct lsk_tb *b, enum lsk_slot_kind kind);
-/* MAP_CREATE of map @idx (or, @outer set, of @m: the inner template of @outer) with the
- * inner template's op @inner_op (-1: none); op index or negative errno (trace_maps.c). */
-int lsk_tb_map_create(struct lsk_tb *b, const struct lsk_map *m, int idx, int inner_op,
-		      const struct lsk_map *outer);
 /* Program @pi with its load-time resolutions (trace_progs.c). */
 int lsk_tb_add_prog(struct lsk_tb *b, size_t pi);
-/* struct_ops map @i: value type lookup and creation (trace_st_ops.c). */
-int lsk_tb_st_ops_map(struct lsk_tb *b, size_t i);
 /* struct_ops values, after the programs (trace_st_ops.c). */
 int lsk_tb_add_st_ops_values(struct lsk_tb *b);
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* Trace of an object's BTF and maps: creation (inner templates, the CPU count, the caller's
- * max_entries), initial values with the caller's override or the kconfig fill in front,
+ * max_entries, a struct_ops map's kernel value type), initial values with the caller's override or the kconfig fill in front,
  * freeze, pinned-map reuse, and the slots naming the object's own maps and programs. */
 #include <errno.h>
 #include <stdio.h>
@@ -110,7 +110,9 @@ static int map_create_fixes(struct lsk_tb *b, const struct lsk_map *m, int idx, 
 	return err;
 }
 
-int lsk_tb_map_create(struct lsk_tb *b, const struct lsk_map *m, int idx, int inner_op,
+/* MAP_CREATE of map @idx (or, @outer set, of @m: the inner template of @outer) with the
+ * inner template's op @inner_op (-1: none); op index or negative errno. */
+static int map_create(struct lsk_tb *b, const struct lsk_map *m, int idx, int inner_op,
 		      const struct lsk_map *outer)
 {
 	union bpf_attr *a;
@@ -209,6 +211,36 @@ static int map_value(struct lsk_tb *b, size_t i, int op)
 	return 0;
 }
 
+/* A struct_ops map is created with the object's BTF and the kernel's value type
+ * bpf_struct_ops_NAME, looked up by name at load time in front of the creation. Its value
+ * is set after the programs are loaded (trace_st_ops.c). */
+static int st_ops_map(struct lsk_tb *b, size_t i)
+{
+	const struct lsk_map *m = &b->to->obj->maps[i];
+	struct lsk_op_sym *s;
+	char sym[128];
+	int rop, op;
+
+	if (b->to->btf_op < 0)
+		return lsk_err(EINVAL, "%s: struct_ops '%s' needs the object's BTF",
+			       b->to->obj->path, m->name);
+	snprintf(sym, sizeof(sym), "bpf_struct_ops_%s", m->st_ops->type);
+	rop = lsk_tb_resolve_op(b, LSK_CMD_BTF_ID, sym, "kernel value type '%s' of struct_ops "
+				"'%s' of object '%s'", m->name, LSK_SUBJ_MAP, i);
+	if (rop < 0)
+		return rop;
+	op = map_create(b, m, i, -1, NULL);	/* STRUCT_OPS: no max_entries input */
+	if (op < 0)
+		return op;
+	b->to->map_op[i] = op;
+	s = &b->t->ops[rop].sym;
+	s->btf_kind = BTF_KIND_STRUCT;
+	s->how = LSK_BTF_DST_U32;
+	s->dst = b->t->ops[op].attr;
+	s->dst_off = ATTR_OFF(btf_vmlinux_value_type_id);
+	return lsk_tb_attr_fix(b, op, LSK_FIX_FD, ATTR_OFF(btf_fd), b->to->btf_op);
+}
+
 /* Create map @i of the object with its initial value, kconfig values, caller's value and
  * freeze: every op a reused pinned map skips. */
 static int add_map(struct lsk_tb *b, size_t i)
@@ -219,13 +251,13 @@ static int add_map(struct lsk_tb *b, size_t i)
 	char what[256];
 
 	if (m->kind == LSK_MAP_STRUCT_OPS)
-		return lsk_tb_st_ops_map(b, i);
+		return st_ops_map(b, i);
 	if (m->inner) {
-		inner = lsk_tb_map_create(b, m->inner, i, -1, m);
+		inner = map_create(b, m->inner, i, -1, m);
 		if (inner < 0)
 			return inner;
 	}
-	op = lsk_tb_map_create(b, m, i, inner, NULL);
+	op = map_create(b, m, i, inner, NULL);
 	if (op < 0)
 		return op;
 	b->to->map_op[i] = op;

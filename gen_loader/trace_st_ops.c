@@ -1,43 +1,12 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* Trace of struct_ops maps (obj_struct_ops.c): the kernel value type looked up in front of
- * the creation, and after the programs the value with the caller's edits and the program
- * fds, registering a plain .struct_ops map (with an undo if a later op fails). */
+/* Trace of struct_ops values (obj_struct_ops.c), after the programs: the object's value with
+ * the caller's edits and the program fds, registering a plain .struct_ops map (with an undo
+ * if a later op fails). The map's creation is in trace_maps.c. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <bpf/btf.h>
 #include "trace_builder.h"
 #include "err.h"
-
-/* A struct_ops map is created with the object's BTF and the kernel's value type
- * bpf_struct_ops_NAME, looked up by name at load time in front of the creation. Its value
- * is set after the programs are loaded (lsk_tb_add_st_ops_values). */
-int lsk_tb_st_ops_map(struct lsk_tb *b, size_t i)
-{
-	const struct lsk_map *m = &b->to->obj->maps[i];
-	struct lsk_op_sym *s;
-	char sym[128];
-	int rop, op;
-
-	if (b->to->btf_op < 0)
-		return lsk_err(EINVAL, "%s: struct_ops '%s' needs the object's BTF",
-			       b->to->obj->path, m->name);
-	snprintf(sym, sizeof(sym), "bpf_struct_ops_%s", m->st_ops->type);
-	rop = lsk_tb_resolve_op(b, LSK_CMD_BTF_ID, sym, "kernel value type '%s' of struct_ops "
-				"'%s' of object '%s'", m->name, LSK_SUBJ_MAP, i);
-	if (rop < 0)
-		return rop;
-	op = lsk_tb_map_create(b, m, i, -1, NULL);	/* STRUCT_OPS: no max_entries input */
-	if (op < 0)
-		return op;
-	b->to->map_op[i] = op;
-	s = &b->t->ops[rop].sym;
-	s->btf_kind = BTF_KIND_STRUCT;
-	s->how = LSK_BTF_DST_U32;
-	s->dst = b->t->ops[op].attr;
-	s->dst_off = ATTR_OFF(btf_vmlinux_value_type_id);
-	return lsk_tb_attr_fix(b, op, LSK_FIX_FD, ATTR_OFF(btf_fd), b->to->btf_op);
-}
 
 /* The caller's edits of a struct_ops map's data members (skel->struct_ops.NAME, the struct
  * as the object lays it out): one USER_INIT per run of adjacent data members, copied into
