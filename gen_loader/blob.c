@@ -268,66 +268,6 @@ out:
 	return 0;
 }
 
-int lsk_kcfg_list(const struct lsk_trace *t, const struct lsk_blob *b, struct lsk_kcfg_entry **out)
-{
-	struct lsk_kcfg_entry *e = NULL, *ne;
-	size_t i, j, n = 0;
-
-	for (i = 0; i < t->nr_ops; i++) {
-		const struct lsk_op *op = &t->ops[i];
-		const struct lsk_kcfg_desc *d;
-		size_t cnt;
-
-		if (op->cmd != LSK_CMD_KCONFIG)
-			continue;
-		d = t->chunks[op->kconfig.descs].data;
-		cnt = t->chunks[op->kconfig.descs].size / sizeof(*d);
-		ne = realloc(e, (n + cnt + 1) * sizeof(*e));
-		if (!ne) {
-			free(e);
-			return lsk_err(ENOMEM, "out of memory");
-		}
-		e = ne;
-		for (j = 0; j < cnt; j++, n++) {
-			e[n].d = &d[j];
-			e[n].input_off = b->kcfg_input_off[i] + d[j].off;
-		}
-	}
-	*out = e ? e : calloc(1, sizeof(*e));
-	return *out ? (int)n : lsk_err(ENOMEM, "out of memory");
-}
-
-int lsk_pin_list(const struct lsk_trace *t, struct lskel_pin **out)
-{
-	struct lskel_pin *e = calloc(t->nr_ops + 1, sizeof(*e));
-	size_t i;
-	int n = 0;
-
-	if (!e)
-		return lsk_err(ENOMEM, "out of memory");
-	for (i = 0; i < t->nr_ops; i++) {
-		const struct lsk_op *op = &t->ops[i];
-		const union bpf_attr *a;
-
-		if (op->cmd != LSK_CMD_MAP_REUSE)
-			continue;
-		a = t->chunks[t->ops[op->reuse.map_op].attr].data;	/* its MAP_CREATE */
-		e[n].name = t->objs[op->obj].obj->maps[op->idx].name;
-		e[n].op = i;
-		e[n].slot = op->reuse.map_op;
-		e[n].input = op->reuse.input;
-		e[n].type = a->map_type;
-		e[n].key_size = a->key_size;
-		e[n].value_size = a->value_size;
-		e[n].max_entries = a->max_entries;
-		e[n].map_flags = a->map_flags;
-		e[n].map_extra = a->map_extra;
-		n++;
-	}
-	*out = e;
-	return n;
-}
-
 void lsk_blob_free(struct lsk_blob *b)
 {
 	if (!b)

@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* Manifest serialisation into the blob. The map and program entries are in the order and
- * with the values the skeleton's bind tables use (emit_skel.c): the runtime compares them. */
+/* The manifest (manifest.c) serialised into the blob, in loader_abi.h's layout. The map and
+ * program entries are the ones the skeleton's bind tables serialise (emit_skel.c): the
+ * runtime compares them. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include "manifest.h"
-#include "sec_def.h"
 #include "err.h"
 
-#define ALIGN8(x) (((x) + 7u) & ~7u)
 
 struct mf_strs {
 	char *buf;
@@ -48,28 +47,48 @@ static int check_name(const char *what, const char *name, int kind)
 		       LSKEL_MF_NAME_MAX - 1);
 }
 
-/* The blob offset of map @i of object @oi's initial value (its USER_INIT chunk), ~0u. */
-static __u32 init_off(const struct lsk_trace *t, const struct lsk_blob *b, size_t oi, size_t i)
+static int fill_map(const struct lsk_mf_map *e, struct lskel_mf_map *out, struct mf_strs *st)
 {
-	__u32 off = ~0u;
-	size_t j;
+	int err = check_name("map", e->name, LSKEL_NAME_MAP);
 
-	for (j = 0; j < t->nr_ops; j++)
-		if (t->ops[j].cmd == LSK_CMD_USER_INIT && t->ops[j].obj == (int)oi &&
-		    t->ops[j].idx == (int)i)
-			off = b->chunk_off[t->ops[j].user_init.dst];
-	return off;
+	if (err)
+		return err;
+	*out = (struct lskel_mf_map){
+		.name = mf_str(st, e->name), .obj = e->obj, .slot = e->slot,
+		.type = e->m->type, .key_size = e->m->key_size,
+		.value_size = e->m->value_size, .max_entries = e->m->max_entries,
+		.flags = (e->shared ? LSKEL_MF_MAP_SHARED : 0) |
+			 (e->rdonly ? LSKEL_MF_MAP_RDONLY : 0),
+		.pinning = e->m->pinning,
+		.input = e->input < 0 ? ~0u : (__u32)e->input,
+		.init_off = e->init_off,
+	};
+	return 0;
 }
 
-static int fill(const struct lsk_trace *t, const char *name, const struct lsk_blob *b,
+static int fill_prog(const struct lsk_mf_prog *e, struct lskel_mf_prog *out, struct mf_strs *st)
+{
+	int err = check_name("program", e->p->name, LSKEL_NAME_IDENT);
+
+	if (err)
+		return err;
+	*out = (struct lskel_mf_prog){
+		.name = mf_str(st, e->p->name), .obj = e->obj, .slot = e->slot,
+		.prog_type = e->p->type,
+		.expected_attach_type = e->p->expected_attach_type,
+		.attach = e->attach,
+		.target = mf_str(st, e->p->attach_target),
+	};
+	return 0;
+}
+
+static int fill(const struct lsk_manifest *mf, const struct lsk_trace *t, const char *name,
 		struct lskel_mf_hdr *h, struct lskel_mf_obj *objs, struct lskel_mf_op *ops,
 		struct lskel_mf_map *maps, struct lskel_mf_prog *progs, struct lskel_mf_kcfg *kcfg,
 		struct lskel_mf_pin *pins, struct mf_strs *st)
 {
-	struct lsk_kcfg_entry *ke = NULL;
-	struct lskel_pin *pe = NULL;
 	size_t i, oi, nm = 0, np = 0;
-	int n, err;
+	int err;
 
 	err = check_name("the load's", name, LSKEL_NAME_FILE);
 	if (err)
@@ -80,80 +99,45 @@ static int fill(const struct lsk_trace *t, const char *name, const struct lsk_bl
 		ops[i].cmd = t->ops[i].cmd;
 		ops[i].what = mf_str(st, t->ops[i].what);
 	}
-	for (oi = 0; oi < t->nr_objs; oi++) {
-		const struct lsk_trace_obj *to = &t->objs[oi];
-		const struct lsk_obj *obj = to->obj;
+	for (oi = 0; oi < t->nr_objs; oi++) {	/* strings in object order, as runtime.h reads */
+		const struct lsk_obj *obj = t->objs[oi].obj;
 
 		if (!obj->name[0] || strchr(obj->name, '/') || strlen(obj->name) >= LSKEL_MF_NAME_MAX)
 			return lsk_err(EINVAL, "object name '%.200s' cannot be used at run time",
 				       obj->name);
 		objs[oi].name = mf_str(st, obj->name);
-		for (i = 0; i < obj->nr_maps; i++, nm++) {
-			const struct lsk_map *m = &obj->maps[i];
-			const char *mn = m->kind == LSK_MAP_USER ? m->name : m->kname;
-			bool shared = m->kind == LSK_MAP_USER && to->map_op[i] >= 0 &&
-				      t->ops[to->map_op[i]].obj != (int)oi;
-
-			err = check_name("map", mn, LSKEL_NAME_MAP);
+		for (; nm < mf->nr_maps && mf->maps[nm].obj == oi; nm++) {
+			err = fill_map(&mf->maps[nm], &maps[nm], st);
 			if (err)
 				return err;
-			maps[nm] = (struct lskel_mf_map){
-				.name = mf_str(st, mn), .obj = oi, .slot = to->map_op[i],
-				.type = m->type, .key_size = m->key_size,
-				.value_size = m->value_size, .max_entries = m->max_entries,
-				.flags = (shared ? LSKEL_MF_MAP_SHARED : 0) |
-					 (m->kind == LSK_MAP_RODATA ? LSKEL_MF_MAP_RDONLY : 0),
-				.pinning = m->pinning,
-				.input = to->map_input[i] < 0 ? ~0u : (__u32)to->map_input[i],
-				.init_off = init_off(t, b, oi, i),
-			};
 		}
-		for (i = 0; i < obj->nr_progs; i++) {
-			const struct lsk_prog *p = &obj->progs[i];
-
-			if (!lsk_prog_is_entry(p))
-				continue;
-			err = check_name("program", p->name, LSKEL_NAME_IDENT);
+		for (; np < mf->nr_progs && mf->progs[np].obj == oi; np++) {
+			err = fill_prog(&mf->progs[np], &progs[np], st);
 			if (err)
 				return err;
-			progs[np++] = (struct lskel_mf_prog){
-				.name = mf_str(st, p->name), .obj = oi, .slot = to->prog_op[i],
-				.prog_type = p->type,
-				.expected_attach_type = p->expected_attach_type,
-				.attach = lsk_prog_attach_kind(p),
-				.target = mf_str(st, p->attach_target),
-			};
 		}
 	}
-	n = lsk_kcfg_list(t, b, &ke);
-	if (n < 0)
-		return n;
-	for (i = 0; i < (size_t)n && !err; i++) {
-		err = check_name("kconfig", ke[i].d->name, LSKEL_NAME_IDENT);
-		kcfg[i] = (struct lskel_mf_kcfg){ mf_str(st, ke[i].d->name), ke[i].d->type,
-						  ke[i].input_off, ke[i].d->sz, ke[i].d->is_signed,
-						  ke[i].d->is_weak };
+	for (i = 0; i < mf->nr_kcfg && !err; i++) {
+		const struct lsk_kcfg_entry *k = &mf->kcfg[i];
+
+		err = check_name("kconfig", k->d->name, LSKEL_NAME_IDENT);
+		kcfg[i] = (struct lskel_mf_kcfg){ mf_str(st, k->d->name), k->d->type, k->input_off,
+						  k->d->sz, k->d->is_signed, k->d->is_weak };
 	}
-	free(ke);
-	if (err)
-		return err;
-	n = lsk_pin_list(t, &pe);
-	if (n < 0)
-		return n;
-	for (i = 0; i < (size_t)n && !err; i++) {
-		err = check_name("pinned map", pe[i].name, LSKEL_NAME_IDENT);
-		pins[i] = (struct lskel_mf_pin){ mf_str(st, pe[i].name), pe[i].op, pe[i].slot,
-						 pe[i].input, pe[i].type, pe[i].key_size,
-						 pe[i].value_size, pe[i].max_entries,
-						 pe[i].map_flags, 0, pe[i].map_extra };
+	for (i = 0; i < mf->nr_pins && !err; i++) {
+		const struct lskel_pin *p = &mf->pins[i];
+
+		err = check_name("pinned map", p->name, LSKEL_NAME_IDENT);
+		pins[i] = (struct lskel_mf_pin){ mf_str(st, p->name), p->op, p->slot, p->input,
+						 p->type, p->key_size, p->value_size,
+						 p->max_entries, p->map_flags, 0, p->map_extra };
 	}
-	free(pe);
 	return err ? err : st->oom ? lsk_err(ENOMEM, "out of memory") : 0;
 }
 
-int lsk_manifest_append(const struct lsk_trace *t, const char *name, struct lsk_blob *b,
-			const void *btf, __u32 btf_size, const struct bpf_func_info *func_info,
-			__u32 nr_func_info)
+int lsk_manifest_append(const struct lsk_manifest *mf, const struct lsk_trace *t,
+			const char *name, struct lsk_blob *b, const void *btf, __u32 btf_size,
+			const struct bpf_func_info *func_info, __u32 nr_func_info)
 {
 	struct lskel_mf_hdr h = { .magic = LSKEL_MF_MAGIC, .version = LSKEL_MF_VERSION };
 	struct lskel_mf_map *maps = NULL;
@@ -162,30 +146,18 @@ int lsk_manifest_append(const struct lsk_trace *t, const char *name, struct lsk_
 	struct lskel_mf_pin *pins = NULL;
 	struct lskel_mf_obj *objs = NULL;
 	struct lskel_mf_op *ops = NULL;
-	struct lsk_kcfg_entry *ke = NULL;
-	struct lskel_pin *pe = NULL;
 	struct mf_strs st = {};
 	__u32 off[LSKEL_MF_END + 1], at, size;
 	unsigned char *nd, *m;
-	size_t oi, i;
-	int nk, np, err;
+	int err;
 
 	h.nr_objs = t->nr_objs;
 	h.nr_ops = t->nr_ops;
 	h.nr_inputs = t->nr_inputs;
-	for (oi = 0; oi < t->nr_objs; oi++) {
-		h.nr_maps += t->objs[oi].obj->nr_maps;
-		for (i = 0; i < t->objs[oi].obj->nr_progs; i++)
-			h.nr_progs += lsk_prog_is_entry(&t->objs[oi].obj->progs[i]);
-	}
-	nk = lsk_kcfg_list(t, b, &ke);
-	np = lsk_pin_list(t, &pe);
-	free(ke);
-	free(pe);
-	if (nk < 0 || np < 0)
-		return nk < 0 ? nk : np;
-	h.nr_kcfg = nk;
-	h.nr_pins = np;
+	h.nr_maps = mf->nr_maps;
+	h.nr_progs = mf->nr_progs;
+	h.nr_kcfg = mf->nr_kcfg;
+	h.nr_pins = mf->nr_pins;
 	h.nr_func_info = nr_func_info;
 	h.btf_size = btf_size;
 	objs = calloc(h.nr_objs + 1, sizeof(*objs));
@@ -198,7 +170,7 @@ int lsk_manifest_append(const struct lsk_trace *t, const char *name, struct lsk_
 		err = lsk_err(ENOMEM, "out of memory");
 		goto out;
 	}
-	err = fill(t, name, b, &h, objs, ops, maps, progs, kcfg, pins, &st);
+	err = fill(mf, t, name, &h, objs, ops, maps, progs, kcfg, pins, &st);
 	if (err)
 		goto out;
 	h.strings_size = st.len;
