@@ -24,22 +24,52 @@ static int nomem(void)
 	return lsk_err(ENOMEM, "out of memory");
 }
 
-/* The blob offset of map @i of object @oi's initial value (its USER_INIT chunk), ~0u. */
-static __u32 init_off(const struct lsk_trace *t, const struct lsk_blob *b, size_t oi, size_t i)
-{
-	__u32 off = ~0u;
-	size_t j;
+/* What the ops say about the maps, gathered in one pass: per op, whether a MAP_FREEZE
+ * freezes the map it created; per map of the load (object order), the blob offset of its
+ * initial value (the chunk its USER_INIT fills), ~0u: none. */
+struct op_facts {
+	bool *frozen;
+	__u32 *init_off;
+	size_t *first_map;	/* per object: index of its first map */
+};
 
-	for (j = 0; j < t->nr_ops; j++)
-		if (t->ops[j].cmd == LSK_CMD_USER_INIT && t->ops[j].obj == (int)oi &&
-		    t->ops[j].idx == (int)i)
-			off = b->chunk_off[t->ops[j].user_init.dst];
-	return off;
+static int gather(const struct lsk_trace *t, const struct lsk_blob *b, struct op_facts *x)
+{
+	size_t i, j, n = 0;
+
+	x->frozen = calloc(t->nr_ops + 1, sizeof(*x->frozen));
+	x->first_map = calloc(t->nr_objs + 1, sizeof(*x->first_map));
+	for (i = 0; x->first_map && i < t->nr_objs; i++) {
+		x->first_map[i] = n;
+		n += t->objs[i].obj->nr_maps;
+	}
+	x->init_off = malloc((n + 1) * sizeof(*x->init_off));
+	if (!x->frozen || !x->first_map || !x->init_off)
+		return nomem();
+	memset(x->init_off, 0xff, (n + 1) * sizeof(*x->init_off));
+	for (i = 0; i < t->nr_ops; i++) {
+		const struct lsk_op *op = &t->ops[i];
+
+		if (op->cmd == LSK_CMD_USER_INIT && op->subj == LSK_SUBJ_MAP)
+			x->init_off[x->first_map[op->obj] + op->idx] =
+				b->chunk_off[op->user_init.dst];
+		for (j = 0; op->cmd == BPF_MAP_FREEZE && j < op->nr_fix; j++)
+			if (op->fix[j].kind == LSK_FIX_FD)
+				x->frozen[op->fix[j].src] = true;
+	}
+	return 0;
 }
 
-/* Map @i of object @oi; @t and @b NULL: no load. */
-static void add_map(struct lsk_manifest *mf, const struct lsk_trace *t, const struct lsk_blob *b,
-		    const struct lsk_obj *obj, size_t oi, size_t i)
+static void facts_free(struct op_facts *x)
+{
+	free(x->frozen);
+	free(x->init_off);
+	free(x->first_map);
+}
+
+/* Map @i of object @oi; @t and @x NULL: no load. */
+static void add_map(struct lsk_manifest *mf, const struct lsk_trace *t,
+		    const struct op_facts *x, const struct lsk_obj *obj, size_t oi, size_t i)
 {
 	const struct lsk_map *m = &obj->maps[i];
 	const struct lsk_trace_obj *to = t ? &t->objs[oi] : NULL;
@@ -51,9 +81,9 @@ static void add_map(struct lsk_manifest *mf, const struct lsk_trace *t, const st
 	lsk_c_ident(e->ident, sizeof(e->ident), m->name);
 	e->slot = to ? to->map_op[i] : -1;
 	e->shared = to && e->slot >= 0 && t->ops[e->slot].obj != (int)oi;
-	e->rdonly = m->map_flags & BPF_F_RDONLY_PROG;	/* the loader freezes it */
+	e->rdonly = e->slot >= 0 && x->frozen[e->slot];	/* the loader freezes it */
 	e->exposed = map_exposed(m);
-	e->init_off = t ? init_off(t, b, oi, i) : ~0u;
+	e->init_off = x ? x->init_off[x->first_map[oi] + i] : ~0u;
 	e->input = to ? to->map_input[i] : -1;
 	e->max_input = to ? to->max_input[i] : -1;
 	if (m->kind == LSK_MAP_STRUCT_OPS)
@@ -94,14 +124,14 @@ static int add_vars(struct lsk_manifest *mf, const struct lsk_obj *obj, size_t m
 }
 
 /* Object @oi's maps, entry programs and variables. */
-static int add_obj(struct lsk_manifest *mf, const struct lsk_trace *t, const struct lsk_blob *b,
-		   const struct lsk_obj *obj, size_t oi)
+static int add_obj(struct lsk_manifest *mf, const struct lsk_trace *t,
+		   const struct op_facts *x, const struct lsk_obj *obj, size_t oi)
 {
 	size_t i, first = mf->nr_maps;
 	int err;
 
 	for (i = 0; i < obj->nr_maps; i++)
-		add_map(mf, t, b, obj, oi, i);
+		add_map(mf, t, x, obj, oi, i);
 	for (i = 0; i < obj->nr_progs; i++) {
 		const struct lsk_prog *p = &obj->progs[i];
 		struct lsk_mf_prog *e;
@@ -252,6 +282,7 @@ int lsk_manifest_build(const struct lsk_trace *t, const struct lsk_blob *b,
 	const struct lsk_obj **objs = calloc(t->nr_objs + 1, sizeof(*objs));
 	const char **names = calloc(t->nr_objs + 1, sizeof(*names));
 	struct lsk_manifest *mf = NULL;
+	struct op_facts x = {};
 	size_t oi;
 	int err = 0;
 
@@ -260,13 +291,13 @@ int lsk_manifest_build(const struct lsk_trace *t, const struct lsk_blob *b,
 		names[oi] = objs[oi]->name;
 	}
 	mf = objs && names ? mf_alloc(objs, t->nr_objs) : NULL;
-	if (!mf)
-		err = nomem();
+	err = mf ? gather(t, b, &x) : nomem();
 	for (oi = 0; !err && oi < t->nr_objs; oi++)
-		err = add_obj(mf, t, b, objs[oi], oi);
+		err = add_obj(mf, t, &x, objs[oi], oi);
 	err = err ?: build_syms(mf, names);
 	err = err ?: build_kcfg(mf, t, b);
 	err = err ?: build_pins(mf, t);
+	facts_free(&x);
 	free(objs);
 	free(names);
 	if (err) {
