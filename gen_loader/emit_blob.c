@@ -19,12 +19,15 @@ int lsk_emit_container(FILE *f, const char *name, const struct lsk_trace *t,
 	struct lskel_cnt_hdr h = {};
 	__u32 n = 0, off, i;
 
-	for (i = 0; l->mf->has_struct_ops && i < l->mf->nr_maps; i++)
-		if (l->mf->maps[i].m->kind == LSK_MAP_STRUCT_OPS)
+	for (i = 0; l->mf->has_struct_ops && i < l->mf->nr_maps; i++) {
+		const struct lsk_mf_map *m = &l->mf->maps[i];
+
+		if (m->m->kind == LSK_MAP_STRUCT_OPS)
 			return lsk_err(ENOTSUP, "%s: struct_ops '%s': the container format "
 				       "(lskel-run) has no struct_ops support yet (layout check, "
 				       "unregistration); generate a skeleton header",
-				       t->objs[l->mf->maps[i].obj].obj->path, l->mf->maps[i].m->name);
+				       t->objs[m->obj].obj->path, m->m->name);
+	}
 	(void)name;	/* the blob's manifest names the load (lsk_loader_compile_named) */
 	secs[n] = (struct lskel_cnt_sec){ LSKEL_CNT_INSNS, 0, l->nr_insns * sizeof(struct bpf_insn),
 					  l->nr_insns };

@@ -344,8 +344,8 @@ int lsk_emit_skel(FILE *f, const char *name, const struct lsk_trace *t,
 		"%s"
 		"#include <lskel/runtime.h>\n\n", obj->path, t->nr_objs > 1 ? " and the objects "
 		"chained with it" : "", guard, guard,
-		l->mf->uses_config ? "/* CONFIG_* externs: the runtime reads /boot/config-$(uname -r), "
-		"or /proc/config.gz\n * through the system's libz.so.1 (dlopen: no -lz needed) */\n"
+		l->mf->uses_config ? "/* CONFIG_* externs: the runtime reads "
+		"/boot/config-$(uname -r), or /proc/config.gz\n * through the system's libz.so.1 (dlopen: no -lz needed) */\n"
 		: "");
 	for (i = 0; i < t->nr_objs; i++) {
 		struct lsk_skel_names n;

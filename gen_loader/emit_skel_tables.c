@@ -68,8 +68,9 @@ static void emit_map_table(FILE *f, const char *name, const struct lsk_trace *t,
 		struct lsk_skel_names n;
 
 		lsk_skel_names_of(name, t, e->obj, &n);
-		fprintf(f, "\t/* map %zu: '%s' of object '%s' */\n\t{ offsetof(struct %s, %smaps.%s), "
-			"%d, ", i, e->m->name, t->objs[e->obj].obj->name, name, n.member, e->ident,
+		fprintf(f, "\t/* map %zu: '%s' of object '%s' */\n", i, e->m->name,
+			t->objs[e->obj].obj->name);
+		fprintf(f, "\t{ offsetof(struct %s, %smaps.%s), %d, ", name, n.member, e->ident,
 			e->slot);
 		if (e->exposed)
 			fprintf(f, "offsetof(struct %s, %s%s)", name, n.member, e->ident);
@@ -131,8 +132,8 @@ static void emit_kcfg_pins(FILE *f, const char *name, const struct lsk_manifest 
 	if (!mf->nr_kcfg)
 		fprintf(f, "\t{ \"\", 0, 0, 0, 0, 0 },\n");
 	fprintf(f, "};\n\n/* Pinned maps: name, op, slot, input, type, key size, value size, "
-		"max_entries, flags,\n * map_extra. */\nstatic const struct lskel_pin %s__pins[] = {\n",
-		name);
+		"max_entries, flags,\n * map_extra. */\n");
+	fprintf(f, "static const struct lskel_pin %s__pins[] = {\n", name);
 	for (i = 0; i < mf->nr_pins; i++) {
 		const struct lskel_pin *p = &mf->pins[i];
 

@@ -189,9 +189,10 @@ static int build_syms(struct lsk_manifest *mf, const char *const *obj_names)
 	for (i = 0; i + 1 < n; i++)
 		if (!cmp_sym(&mf->syms[i], &mf->syms[i + 1]))
 			return lsk_err(EINVAL, "object '%s' has two %s named '%s'",
-				       obj_names[mf->syms[i].obj], mf->syms[i].kind == LSKEL_SYM_VAR ?
-				       "variables" : mf->syms[i].kind == LSKEL_SYM_MAP ? "maps" :
-				       "programs", mf->syms[i].name);
+				       obj_names[mf->syms[i].obj],
+				       mf->syms[i].kind == LSKEL_SYM_VAR ? "variables" :
+				       mf->syms[i].kind == LSKEL_SYM_MAP ? "maps" : "programs",
+				       mf->syms[i].name);
 	return 0;
 }
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* Trace of an object's BTF and maps: creation (inner templates, the CPU count, the caller's
- * max_entries, a struct_ops map's kernel value type), initial values with the caller's override or the kconfig fill in front,
- * freeze, pinned-map reuse, and the slots naming the object's own maps and programs. */
+ * max_entries, a struct_ops map's kernel value type), initial values with the caller's
+ * override or the kconfig fill in front, freeze, pinned-map reuse, and the slots naming the
+ * object's own maps and programs. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

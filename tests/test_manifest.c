@@ -114,8 +114,8 @@ static void check_skel_rows(const char *what, const struct lsk_trace *t,
 			nm++;
 		} else if (sscanf(line, "\t/* program %zu:", &k) == 1) {
 			assert_int_equal(k, np);
-			snprintf(label, sizeof(label), "\t/* program %zu: '%s' of object '%s' */", k,
-				 mf->progs[k].p->name, t->objs[mf->progs[k].obj].obj->name);
+			snprintf(label, sizeof(label), "\t/* program %zu: '%s' of object '%s' */",
+				 k, mf->progs[k].p->name, t->objs[mf->progs[k].obj].obj->name);
 			assert_string_equal(line, label);
 			np++;
 		}

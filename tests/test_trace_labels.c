@@ -45,8 +45,8 @@ static int check_dump_labels(const char *what, const struct lsk_trace *t)
 		if (sscanf(line, "  chunk %d attr op %d", &c, &op) != 2)
 			continue;
 		if (op < 0 || (size_t)op >= t->nr_ops || t->ops[op].attr != c)
-			fail_msg("%s: the dump labels chunk %d as op %d's attr; it is op %d's", what,
-				 c, op, attr_owner(t, c));
+			fail_msg("%s: the dump labels chunk %d as op %d's attr; it is op %d's",
+				 what, c, op, attr_owner(t, c));
 		seen++;
 	}
 	free(out);
