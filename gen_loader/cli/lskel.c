@@ -14,6 +14,7 @@
 #include "dump.h"
 #include "emit_blob.h"
 #include "emit_skel.h"
+#include "emit_subskel.h"
 #include "err.h"
 #include "exec_direct.h"
 #include "obj.h"

@@ -215,6 +215,17 @@ static void dump_attr(FILE *f, const struct lsk_op *op, const union bpf_attr *a)
 	}
 }
 
+static void dump_user_init(FILE *f, const struct lsk_trace *t,
+			   const struct lsk_op_user_init *u)
+{
+	if (u->user_size)
+		fprintf(f, " input slot %d [%u, +%u) -> chunk %d at %u", u->input, u->user_off,
+			u->user_size, u->dst, u->dst_off);
+	else
+		fprintf(f, " input slot %d -> chunk %d (%u bytes)", u->input, u->dst,
+			t->chunks[u->dst].size);
+}
+
 void lsk_dump_trace(FILE *f, const struct lsk_trace *t)
 {
 	size_t i, j, bytes = 0;
@@ -232,38 +243,33 @@ void lsk_dump_trace(FILE *f, const struct lsk_trace *t)
 		switch (op->cmd) {
 		case LSK_CMD_KSYM_ADDR:
 		case LSK_CMD_BTF_ID:
-			fprintf(f, " symbol='%s'", (const char *)t->chunks[op->name].data);
+			fprintf(f, " symbol='%s'", (const char *)t->chunks[op->sym.name].data);
 			if (op->cmd == LSK_CMD_BTF_ID)
-				fprintf(f, " kind=%u", op->btf_kind);
-			if (op->weak)
+				fprintf(f, " kind=%u", op->sym.btf_kind);
+			if (op->sym.weak)
 				fprintf(f, " weak");
-			if (op->same_as >= 0)
-				fprintf(f, " (result of op %d)", op->same_as);
+			if (op->sym.same_as >= 0)
+				fprintf(f, " (result of op %d)", op->sym.same_as);
 			fprintf(f, " -> ");
-			dump_dst(f, t, op, op->dst, op->dst_off);
+			dump_dst(f, t, op, op->sym.dst, op->sym.dst_off);
 			break;
 		case LSK_CMD_CLOSE:
-			fprintf(f, " fd(op %d)", op->src);
+			fprintf(f, " fd(op %d)", op->close.fd_op);
 			break;
 		case LSK_CMD_KCONFIG:
-			fprintf(f, " %zu values -> chunk %d",
-				t->chunks[op->name].size / sizeof(struct lsk_kcfg_desc), op->dst);
+			fprintf(f, " %zu values -> chunk %d", t->chunks[op->kconfig.descs].size /
+				sizeof(struct lsk_kcfg_desc), op->kconfig.dst);
 			break;
 		case LSK_CMD_MAP_REUSE:
 			fprintf(f, " id in input slot %d -> fd of op %d, else ops %zu..%d create it",
-				op->src, op->dst, i + 1, op->skip_to - 1);
+				op->reuse.input, op->reuse.map_op, i + 1, op->reuse.skip_to - 1);
 			break;
 		case LSK_CMD_SKIP:
-			fprintf(f, " unless input slot %d is set, ops %zu..%d are skipped", op->src,
-				i + 1, op->skip_to - 1);
+			fprintf(f, " unless input slot %d is set, ops %zu..%d are skipped",
+				op->skip.input, i + 1, op->skip.skip_to - 1);
 			break;
 		case LSK_CMD_USER_INIT:
-			if (op->user_size)
-				fprintf(f, " input slot %d [%u, +%u) -> chunk %d at %u", op->src,
-					op->user_off, op->user_size, op->dst, op->dst_off);
-			else
-				fprintf(f, " input slot %d -> chunk %d (%u bytes)", op->src,
-					op->dst, t->chunks[op->dst].size);
+			dump_user_init(f, t, &op->user_init);
 			break;
 		}
 		fputc('\n', f);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* Container emission: header, section table, then the 8-byte aligned sections back to back.
- * The manifest travels inside the blob (manifest.c), so nothing here steers a load. */
+ * The manifest travels inside the blob (manifest.c, manifest_blob.c), so nothing here
+ * steers a load. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,15 +17,17 @@ int lsk_emit_container(FILE *f, const char *name, const struct lsk_trace *t,
 	const void *data[LSKEL_CNT_MAX_SECTIONS];
 	struct lskel_cnt_sig sig = {};
 	struct lskel_cnt_hdr h = {};
-	__u32 n = 0, off, i, oi;
+	__u32 n = 0, off, i;
 
-	for (oi = 0; oi < t->nr_objs; oi++)
-		for (i = 0; i < t->objs[oi].obj->nr_maps; i++)
-			if (t->objs[oi].obj->maps[i].kind == LSK_MAP_STRUCT_OPS)
-				return lsk_err(ENOTSUP, "%s: struct_ops '%s': the container format "
-					       "(lskel-run) has no struct_ops support yet (layout "
-					       "check, unregistration); generate a skeleton header",
-					       t->objs[oi].obj->path, t->objs[oi].obj->maps[i].name);
+	for (i = 0; l->mf->has_struct_ops && i < l->mf->nr_maps; i++) {
+		const struct lsk_mf_map *m = &l->mf->maps[i];
+
+		if (m->m->kind == LSK_MAP_STRUCT_OPS)
+			return lsk_err(ENOTSUP, "%s: struct_ops '%s': the container format "
+				       "(lskel-run) has no struct_ops support yet (layout check, "
+				       "unregistration); generate a skeleton header",
+				       t->objs[m->obj].obj->path, m->m->name);
+	}
 	(void)name;	/* the blob's manifest names the load (lsk_loader_compile_named) */
 	secs[n] = (struct lskel_cnt_sec){ LSKEL_CNT_INSNS, 0, l->nr_insns * sizeof(struct bpf_insn),
 					  l->nr_insns };

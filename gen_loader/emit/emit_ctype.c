@@ -6,6 +6,7 @@
  * integer types, pointers __u64, enums their integer type, structs and unions anonymous inline
  * definitions with explicit padding. Members keep their names, so skel->bss->stats.count reads
  * as usual. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -329,4 +330,18 @@ int lsk_type_sig(const struct btf *btf, __u32 id, __u64 *sig)
 		return lsk_err(EINVAL, "BTF type %u has no layout signature", id);
 	*sig = h;
 	return 0;
+}
+
+/* C identifier from a map or section name: ".data.custom" -> "data_custom". */
+void lsk_c_ident(char *out, size_t n, const char *name)
+{
+	size_t i = 0;
+
+	if (*name == '.')
+		name++;
+	if (isdigit((unsigned char)*name) && n > 1)
+		out[i++] = '_';	/* "1-b" (an object's file name) -> "_1_b" */
+	for (; *name && i + 1 < n; name++)
+		out[i++] = isalnum((unsigned char)*name) ? *name : '_';
+	out[i] = '\0';
 }

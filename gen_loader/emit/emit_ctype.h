@@ -17,4 +17,7 @@ bool lsk_type_is_array(const struct btf *btf, __u32 id);
 /* Hash of the layout of BTF type @id (see emit_ctype.c); subskeletons compare them. */
 int lsk_type_sig(const struct btf *btf, __u32 id, __u64 *sig);
 
+/* C identifier from a map or section name: ".data.custom" -> "data_custom". */
+void lsk_c_ident(char *out, size_t n, const char *name);
+
 #endif

@@ -8,24 +8,11 @@
 #include <string.h>
 #include <bpf/btf.h>
 #include "emit_skel.h"
+#include "emit_skel_tables.h"
 #include "emit_ctype.h"
 #include "emit_st_ops.h"
 #include "sec_def.h"
 #include "err.h"
-
-/* C identifier from a map or section name: ".data.custom" -> "data_custom". */
-void lsk_c_ident(char *out, size_t n, const char *name)
-{
-	size_t i = 0;
-
-	if (*name == '.')
-		name++;
-	if (isdigit((unsigned char)*name) && n > 1)
-		out[i++] = '_';	/* "1-b" (an object's file name) -> "_1_b" */
-	for (; *name && i + 1 < n; name++)
-		out[i++] = isalnum((unsigned char)*name) ? *name : '_';
-	out[i] = '\0';
-}
 
 static void emit_bytes(FILE *f, const char *var, const void *data, size_t n)
 {
@@ -41,59 +28,26 @@ static void emit_bytes(FILE *f, const char *var, const void *data, size_t n)
 	fprintf(f, "\";\n\n");
 }
 
-/* A data section the skeleton exposes: mmapable, i.e. with a non-static variable. */
-static bool is_data_map(const struct lsk_map *m)
-{
-	return (m->kind == LSK_MAP_DATA || m->kind == LSK_MAP_RODATA || m->kind == LSK_MAP_BSS) &&
-	       (m->map_flags & BPF_F_MMAPABLE);
-}
-
-bool lsk_map_exposed(const struct lsk_map *m)
-{
-	return is_data_map(m) && m->btf_value_type_id;
-}
-
-/* Prefixes: single objects keep bpftool's flat layout (skel->maps.M); in a chain every
- * object is a member (skel->OBJ.maps.M) and its types are named NAME__OBJ__bss etc. */
-struct names {
-	char type[160];		/* NAME or NAME__OBJ */
-	char member[96];	/* "" or "OBJ." */
-};
-
-static void names_of(const char *name, const struct lsk_trace *t, size_t oi, struct names *n)
-{
-	char id[64];
-
-	if (t->nr_objs == 1) {
-		snprintf(n->type, sizeof(n->type), "%s", name);
-		n->member[0] = '\0';
-		return;
-	}
-	lsk_c_ident(id, sizeof(id), t->objs[oi].obj->name);
-	snprintf(n->type, sizeof(n->type), "%s__%s", name, id);
-	snprintf(n->member, sizeof(n->member), "%s.", id);
-}
-
 /* One struct per data section, its variables at their offsets (static variables are not
  * exposed, as with bpftool: they become padding). Types are spelled by emit_ctype.c. */
-static int emit_data_types(FILE *f, const char *prefix, const struct lsk_obj *obj)
+static int emit_data_types(FILE *f, const char *prefix, const struct lsk_manifest *mf,
+			   const struct lsk_obj *obj, size_t oi)
 {
 	size_t i;
 	int j, err;
 
 	if (!obj->btf)
 		return 0;
-	for (i = 0; i < obj->nr_maps; i++) {
-		const struct lsk_map *m = &obj->maps[i];
+	for (i = 0; i < mf->nr_maps; i++) {
+		const struct lsk_map *m = mf->maps[i].m;
+		const char *id = mf->maps[i].ident;
 		const struct btf_type *sec;
 		const struct btf_var_secinfo *vs;
-		char id[128];
 		__u32 off = 0;
 		int pad = 0, last = -1;
 
-		if (!is_data_map(m) || !m->btf_value_type_id)
+		if (mf->maps[i].obj != oi || !mf->maps[i].exposed)
 			continue;
-		lsk_c_ident(id, sizeof(id), m->name);
 		sec = btf__type_by_id(obj->btf, m->btf_value_type_id);
 		vs = btf_var_secinfos(sec);
 		fprintf(f, "struct %s__%s {\n", prefix, id);
@@ -133,7 +87,8 @@ static int emit_data_types(FILE *f, const char *prefix, const struct lsk_obj *ob
 
 /* NAME__assert(): the layout of every exposed variable checked at compile time (size and
  * offset as BTF says), as bpftool's header has it; C11 _Static_assert or C++ static_assert. */
-static void emit_assert(FILE *f, const char *name, const struct lsk_trace *t)
+static void emit_assert(FILE *f, const char *name, const struct lsk_trace *t,
+			const struct lsk_manifest *mf)
 {
 	size_t oi, i;
 	int j;
@@ -142,19 +97,18 @@ static void emit_assert(FILE *f, const char *name, const struct lsk_trace *t)
 		"__attribute__((unused)))\n{\n", name);
 	for (oi = 0; oi < t->nr_objs; oi++) {
 		const struct lsk_obj *obj = t->objs[oi].obj;
-		struct names n;
+		struct lsk_skel_names n;
 
-		names_of(name, t, oi, &n);
-		for (i = 0; obj->btf && i < obj->nr_maps; i++) {
-			const struct lsk_map *m = &obj->maps[i];
+		lsk_skel_names_of(name, t, oi, &n);
+		for (i = 0; obj->btf && i < mf->nr_maps; i++) {
+			const struct lsk_map *m = mf->maps[i].m;
+			const char *id = mf->maps[i].ident;
 			const struct btf_type *sec;
 			const struct btf_var_secinfo *vs;
-			char id[128];
 			__u32 off = 0;
 
-			if (!lsk_map_exposed(m))
+			if (mf->maps[i].obj != oi || !mf->maps[i].exposed)
 				continue;
-			lsk_c_ident(id, sizeof(id), m->name);
 			sec = btf__type_by_id(obj->btf, m->btf_value_type_id);
 			vs = btf_var_secinfos(sec);
 			for (j = 0; j < btf_vlen(sec); j++) {
@@ -180,7 +134,7 @@ static void emit_assert(FILE *f, const char *name, const struct lsk_trace *t)
 
 /* NAME__P__attach_KIND(skel, int ARG): a link on the fd the caller names, with the program's
  * expected attach type. */
-static void emit_fd_link_helper(FILE *f, const char *name, const struct names *n, const char *fn,
+static void emit_fd_link_helper(FILE *f, const char *name, const struct lsk_skel_names *n, const char *fn,
 				const struct lsk_prog *p, const char *comment, const char *kind,
 				const char *arg)
 {
@@ -199,10 +153,10 @@ static void emit_attach_helpers(FILE *f, const char *name, const struct lsk_trac
 
 	for (oi = 0; oi < t->nr_objs; oi++) {
 		const struct lsk_obj *obj = t->objs[oi].obj;
-		struct names n;
+		struct lsk_skel_names n;
 		char fn[256];
 
-		names_of(name, t, oi, &n);
+		lsk_skel_names_of(name, t, oi, &n);
 		for (i = 0; i < obj->nr_progs; i++) {
 			const struct lsk_prog *p = &obj->progs[i];
 
@@ -262,214 +216,67 @@ static void emit_attach_helpers(FILE *f, const char *name, const struct lsk_trac
 	}
 }
 
-/* The members of one object: maps, progs, links, data section pointers. */
-static size_t nr_entries(const struct lsk_obj *obj)
+/* The members of object @oi: maps, progs, links, data section pointers. */
+static void emit_members(FILE *f, const char *prefix, const struct lsk_manifest *mf,
+			 const struct lsk_obj *obj, size_t oi, const char *ind)
 {
-	size_t i, n = 0;
-
-	for (i = 0; i < obj->nr_progs; i++)
-		n += lsk_prog_is_entry(&obj->progs[i]);
-	return n;
-}
-
-static void emit_members(FILE *f, const char *prefix, const struct lsk_obj *obj, const char *ind)
-{
-	size_t i;
-	char id[128];
+	size_t i, nm = 0, np = 0;
 
 	fprintf(f, "%sstruct {\n", ind);
-	for (i = 0; i < obj->nr_maps; i++) {
-		lsk_c_ident(id, sizeof(id), obj->maps[i].name);
-		fprintf(f, "%s\tstruct lskel_map_desc %s;\n", ind, id);
+	for (i = 0; i < mf->nr_maps; i++) {
+		if (mf->maps[i].obj != oi)
+			continue;
+		fprintf(f, "%s\tstruct lskel_map_desc %s;\n", ind, mf->maps[i].ident);
+		nm++;
 	}
-	if (!obj->nr_maps)
+	if (!nm)
 		fprintf(f, "%s\tint __none;\n", ind);
 	fprintf(f, "%s} maps;\n%sstruct {\n", ind, ind);
-	for (i = 0; i < obj->nr_progs; i++)
-		if (lsk_prog_is_entry(&obj->progs[i]))
-			fprintf(f, "%s\tstruct lskel_prog_desc %s;\n", ind, obj->progs[i].name);
-	if (!nr_entries(obj))
+	for (i = 0; i < mf->nr_progs; i++) {
+		if (mf->progs[i].obj != oi)
+			continue;
+		fprintf(f, "%s\tstruct lskel_prog_desc %s;\n", ind, mf->progs[i].p->name);
+		np++;
+	}
+	if (!np)
 		fprintf(f, "%s\tint __none;\n", ind);
 	fprintf(f, "%s} progs;\n%sstruct {\n", ind, ind);
-	for (i = 0; i < obj->nr_progs; i++)
-		if (lsk_prog_is_entry(&obj->progs[i]))
-			fprintf(f, "%s\tint %s_fd;\n", ind, obj->progs[i].name);
+	for (i = 0; i < mf->nr_progs; i++)
+		if (mf->progs[i].obj == oi)
+			fprintf(f, "%s\tint %s_fd;\n", ind, mf->progs[i].p->name);
 	lsk_emit_st_ops_links(f, obj, ind);	/* checked by emit_data_types */
-	if (!nr_entries(obj))
+	if (!np)
 		fprintf(f, "%s\tint __none;\n", ind);
 	fprintf(f, "%s} links;\n", ind);
 	lsk_emit_st_ops_members(f, prefix, obj, ind);
 	/* the handle subskeletons open on: lib__open(skel->obj) */
 	fprintf(f, "%sstruct lskel_handle obj_handle_;\n%sstruct lskel_handle *obj;\n", ind, ind);
-	for (i = 0; i < obj->nr_maps; i++) {
-		const struct lsk_map *m = &obj->maps[i];
-
-		if (!is_data_map(m) || !m->btf_value_type_id)
-			continue;
-		lsk_c_ident(id, sizeof(id), m->name);
-		fprintf(f, "%sstruct %s__%s *%s;\n", ind, prefix, id, id);
-	}
+	for (i = 0; i < mf->nr_maps; i++)
+		if (mf->maps[i].obj == oi && mf->maps[i].exposed)
+			fprintf(f, "%sstruct %s__%s *%s;\n", ind, prefix, mf->maps[i].ident,
+				mf->maps[i].ident);
 }
 
-static void emit_struct(FILE *f, const char *name, const struct lsk_trace *t)
+static void emit_struct(FILE *f, const char *name, const struct lsk_trace *t,
+			const struct lsk_manifest *mf)
 {
 	size_t i;
 
 	fprintf(f, "struct %s {\n\tstruct lskel_ctx ctx;\n", name);
 	if (t->nr_objs == 1) {
-		emit_members(f, name, t->objs[0].obj, "\t");
+		emit_members(f, name, mf, t->objs[0].obj, 0, "\t");
 	} else {
 		for (i = 0; i < t->nr_objs; i++) {
-			struct names n;
+			struct lsk_skel_names n;
 
-			names_of(name, t, i, &n);
+			lsk_skel_names_of(name, t, i, &n);
 			fprintf(f, "\tstruct %s {\n", n.type);
-			emit_members(f, n.type, t->objs[i].obj, "\t\t");
+			emit_members(f, n.type, mf, t->objs[i].obj, i, "\t\t");
 			n.member[strlen(n.member) - 1] = '\0';
 			fprintf(f, "\t} %s;\n", n.member);
 		}
 	}
 	fprintf(f, "};\n\n");
-}
-
-static int emit_tables(FILE *f, const char *name, const struct lsk_trace *t,
-		       const struct lsk_loader *l)
-{
-	size_t i, j, oi, nk = 0, nm = 0, np = 0;
-	struct lskel_pin *pe = NULL;
-	int e, npin, nsym, nst;
-	char id[128];
-
-	fprintf(f, "static const __u32 %s__op_cmd[] = {", name);
-	for (i = 0; i < t->nr_ops; i++)
-		fprintf(f, "%s%u,", i % 16 ? " " : "\n\t", t->ops[i].cmd);
-	fprintf(f, "\n};\n\nstatic const char *const %s__op_what[] = {\n", name);
-	for (i = 0; i < t->nr_ops; i++)
-		fprintf(f, "\t\"%s\",\n", t->ops[i].what);
-	fprintf(f, "};\n\nstatic const struct bpf_func_info %s__func_info[] = {\n", name);
-	for (i = 0; i < l->nr_func_info; i++)
-		fprintf(f, "\t{ %u, %u },\n", l->func_info[i].insn_off, l->func_info[i].type_id);
-	fprintf(f, "};\n\nstatic const struct lskel_map_bind %s__maps[] = {\n", name);
-	for (oi = 0; oi < t->nr_objs; oi++) {
-		const struct lsk_trace_obj *to = &t->objs[oi];
-		const struct lsk_obj *obj = to->obj;
-		struct names n;
-
-		names_of(name, t, oi, &n);
-		for (i = 0; i < obj->nr_maps; i++, nm++) {
-			const struct lsk_map *m = &obj->maps[i];
-			bool shared = m->kind == LSK_MAP_USER && to->map_op[i] >= 0 &&
-				      t->ops[to->map_op[i]].obj != (int)oi;
-			int init = -1;
-			char data_off[256];
-
-			lsk_c_ident(id, sizeof(id), m->name);
-			for (j = 0; j < t->nr_ops; j++)
-				if (t->ops[j].cmd == LSK_CMD_USER_INIT && t->ops[j].obj == (int)oi &&
-				    t->ops[j].idx == (int)i)
-					init = l->blob->chunk_off[t->ops[j].dst];
-			if (is_data_map(m) && m->btf_value_type_id)
-				snprintf(data_off, sizeof(data_off), "offsetof(struct %s, %s%s)", name,
-					 n.member, id);
-			else
-				snprintf(data_off, sizeof(data_off), "~0u");
-			fprintf(f, "\t{ offsetof(struct %s, %smaps.%s), %d, %s, %u, %s%d%s, %s%d%s, %d, "
-				"\"%s\", %d, %s%d%s },\n", name, n.member, id, to->map_op[i],
-				data_off,
-				m->value_size, init < 0 ? "~0u /* " : "", init, init < 0 ? " */" : "",
-				to->map_input[i] < 0 ? "~0u /* " : "", to->map_input[i],
-				to->map_input[i] < 0 ? " */" : "", m->kind == LSK_MAP_RODATA,
-				m->kind == LSK_MAP_USER ? m->name : m->kname, shared,
-				to->max_input[i] < 0 ? "~0u /* " : "", to->max_input[i],
-				to->max_input[i] < 0 ? " */" : "");
-		}
-	}
-	if (!nm)
-		fprintf(f, "\t{ 0, 0, 0, 0, 0, 0, 0, \"\", 0, 0 },\n");
-	fprintf(f, "};\n\nstatic const struct lskel_prog_bind %s__progs[] = {\n", name);
-	for (oi = 0; oi < t->nr_objs; oi++) {
-		const struct lsk_trace_obj *to = &t->objs[oi];
-		const struct lsk_obj *obj = to->obj;
-		struct names n;
-
-		names_of(name, t, oi, &n);
-		for (i = 0; i < obj->nr_progs; i++) {
-			const struct lsk_prog *p = &obj->progs[i];
-
-			if (!lsk_prog_is_entry(p))
-				continue;
-			np++;
-			fprintf(f, "\t{ offsetof(struct %s, %sprogs.%s), %d, offsetof(struct %s, "
-				"%slinks.%s_fd), %u, \"%s\", \"%s\", %s%d%s },\n", name, n.member,
-				p->name, to->prog_op[i], name, n.member, p->name,
-				lsk_prog_attach_kind(p), p->attach_target, p->name,
-				to->prog_input[i] < 0 ? "~0u /* " : "", to->prog_input[i],
-				to->prog_input[i] < 0 ? " */" : "");
-		}
-	}
-	if (!np)
-		fprintf(f, "\t{ 0, 0, 0, 0, \"\", \"\", 0 },\n");
-	fprintf(f, "};\n\nstatic const struct lskel_kcfg %s__kcfg[] = {\n", name);
-	{
-		struct lsk_kcfg_entry *ke;
-		int n = lsk_kcfg_list(t, l->blob, &ke);
-
-		for (e = 0; e < n; e++, nk++)
-			fprintf(f, "\t{ \"%s\", %u, %u, %u, %u, %u },\n", ke[e].d->name,
-				ke[e].d->type, ke[e].input_off, ke[e].d->sz, ke[e].d->is_signed,
-				ke[e].d->is_weak);
-		if (n >= 0)
-			free(ke);
-	}
-	if (!nk)
-		fprintf(f, "\t{ \"\", 0, 0, 0, 0, 0 },\n");
-	fprintf(f, "};\n\nstatic const struct lskel_pin %s__pins[] = {\n", name);
-	npin = lsk_pin_list(t, &pe);
-	for (e = 0; e < npin; e++)
-		fprintf(f, "\t{ \"%s\", %u, %u, %u, %u, %u, %u, %u, 0x%x, %lluULL },\n", pe[e].name,
-			pe[e].op, pe[e].slot, pe[e].input, pe[e].type, pe[e].key_size,
-			pe[e].value_size, pe[e].max_entries, pe[e].map_flags,
-			(unsigned long long)pe[e].map_extra);
-	if (npin >= 0)
-		free(pe);
-	if (npin <= 0)
-		fprintf(f, "\t{ \"\", 0, 0, 0, 0, 0, 0, 0, 0, 0 },\n");
-	fprintf(f, "};\n\n");
-	nsym = lsk_emit_manifest(f, name, t);
-	if (nsym < 0)
-		return nsym;
-	nst = lsk_emit_st_ops_table(f, name, t, l);
-	fprintf(f,
-		"static const struct lskel_desc %s__desc = {\n"
-		"\t\"%s\",\n"
-		"\t%s__insns, sizeof(%s__insns) - 1,\n"
-		"\t%s__data, sizeof(%s__data) - 1,\n"
-		"\t%s__btf, sizeof(%s__btf) - 1,\n"
-		"\t%s__func_info, %u,\n"
-		"\t%zu, %u, %u, %zu,\n"
-		"\t%s__op_cmd, %s__op_what,\n"
-		"\t%s__maps, %zu,\n"
-		"\t%s__progs, %zu,\n"
-		"\t%s__kcfg, %zu,\n"
-		"\t%s__pins, %d,\n",
-		name, name, name, name, name, name, name, name, name, l->nr_func_info,
-		t->nr_ops, l->blob->fdtab_off, l->blob->inputs_size, t->nr_inputs, name, name,
-		name, nm, name, np, name, nk, name, npin > 0 ? npin : 0);
-	if (l->is_signed)
-		fprintf(f, "\t(const unsigned char *)%1$s__excl_hash, %1$s__sig, "
-			"sizeof(%1$s__sig) - 1,\n", name);
-	else
-		fprintf(f, "\tNULL, NULL, 0,\n");
-	fprintf(f, "\t%1$s__syms, %2$d, %1$s__handles, %3$zu,\n", name, nsym, t->nr_objs);
-	if (l->is_signed)
-		fprintf(f, "\t%1$s__sig_next, sizeof(%1$s__sig_next) - 1,\n", name);
-	else
-		fprintf(f, "\tNULL, 0,\n");
-	if (nst)
-		fprintf(f, "\t%s__st_ops, %d,\n};\n\n", name, nst);
-	else
-		fprintf(f, "\tNULL, 0,\n};\n\n");
-	return 0;
 }
 
 static void emit_functions(FILE *f, const char *name)
@@ -507,9 +314,9 @@ static void emit_attach(FILE *f, const char *name, const struct lsk_trace *t)
 
 	for (oi = 0; oi < t->nr_objs; oi++) {
 		const struct lsk_obj *obj = t->objs[oi].obj;
-		struct names n;
+		struct lsk_skel_names n;
 
-		names_of(name, t, oi, &n);
+		lsk_skel_names_of(name, t, oi, &n);
 		for (i = 0; i < obj->nr_progs; i++)
 			if (lsk_prog_is_entry(&obj->progs[i]))
 				fprintf(f, "static inline int %s__%s__attach(struct %s *skel)\n{\n"
@@ -518,23 +325,6 @@ static void emit_attach(FILE *f, const char *name, const struct lsk_trace *t)
 	}
 	fprintf(f, "static inline int %1$s__attach(struct %1$s *skel)\n{\n"
 		"\treturn lskel_attach(&%1$s__desc, skel);\n}\n\n", name);
-}
-
-static bool uses_config(const struct lsk_trace *t)
-{
-	size_t i, j;
-
-	for (i = 0; i < t->nr_ops; i++) {
-		const struct lsk_kcfg_desc *d;
-
-		if (t->ops[i].cmd != LSK_CMD_KCONFIG)
-			continue;
-		d = t->chunks[t->ops[i].name].data;
-		for (j = 0; j < t->chunks[t->ops[i].name].size / sizeof(*d); j++)
-			if (!strncmp(d[j].name, "CONFIG_", 7))
-				return true;
-	}
-	return false;
 }
 
 int lsk_emit_skel(FILE *f, const char *name, const struct lsk_trace *t,
@@ -554,21 +344,21 @@ int lsk_emit_skel(FILE *f, const char *name, const struct lsk_trace *t,
 		"%s"
 		"#include <lskel/runtime.h>\n\n", obj->path, t->nr_objs > 1 ? " and the objects "
 		"chained with it" : "", guard, guard,
-		uses_config(t) ? "/* CONFIG_* externs: the runtime reads /boot/config-$(uname -r), "
-		"or /proc/config.gz\n * through the system's libz.so.1 (dlopen: no -lz needed) */\n"
+		l->mf->uses_config ? "/* CONFIG_* externs: the runtime reads "
+		"/boot/config-$(uname -r), or /proc/config.gz\n * through the system's libz.so.1 (dlopen: no -lz needed) */\n"
 		: "");
 	for (i = 0; i < t->nr_objs; i++) {
-		struct names n;
+		struct lsk_skel_names n;
 
-		names_of(name, t, i, &n);
-		err = emit_data_types(f, n.type, t->objs[i].obj);
+		lsk_skel_names_of(name, t, i, &n);
+		err = emit_data_types(f, n.type, l->mf, t->objs[i].obj, i);
 		err = err ?: lsk_emit_st_ops_types(f, n.type, t->objs[i].obj);
 		if (!err && lsk_emit_st_ops_links(NULL, t->objs[i].obj, ""))
 			err = -EEXIST;
 		if (err)
 			return err;
 	}
-	emit_struct(f, name, t);
+	emit_struct(f, name, t, l->mf);
 	{
 		char var[200];
 
@@ -591,13 +381,13 @@ int lsk_emit_skel(FILE *f, const char *name, const struct lsk_trace *t,
 			emit_bytes(f, var, l->sig_next, l->sig_next_len);
 		}
 	}
-	err = emit_tables(f, name, t, l);
+	err = lsk_emit_skel_tables(f, name, t, l);
 	if (err)
 		return err;
 	emit_functions(f, name);
 	emit_attach(f, name, t);
 	emit_attach_helpers(f, name, t);
-	emit_assert(f, name, t);
+	emit_assert(f, name, t, l->mf);
 	fprintf(f, "#endif /* __%s_LSKEL_H__ */\n", guard);
 	return ferror(f) ? lsk_err(EIO, "write error") : 0;
 }

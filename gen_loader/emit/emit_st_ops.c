@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <string.h>
 #include <bpf/btf.h>
-#include "emit_skel.h"
 #include "emit_ctype.h"
 #include "emit_st_ops.h"
 #include "err.h"
@@ -108,7 +107,7 @@ int lsk_emit_st_ops_links(FILE *f, const struct lsk_obj *obj, const char *ind)
 int lsk_emit_st_ops_table(FILE *f, const char *name, const struct lsk_trace *t,
 			  const struct lsk_loader *l)
 {
-	size_t oi, i, k, nm = 0, n = 0;
+	size_t oi, i, nm = 0, n = 0;
 	int j;
 
 	for (oi = 0; oi < t->nr_objs; oi++) {
@@ -141,24 +140,20 @@ int lsk_emit_st_ops_table(FILE *f, const char *name, const struct lsk_trace *t,
 		}
 		for (i = 0; i < obj->nr_maps; i++, nm++) {
 			const struct lsk_map *m = &obj->maps[i];
-			long init = -1;
+			__u32 init = l->mf->maps[nm].init_off;	/* the value's blob offset */
 			char link[256], ioff[32];
 
 			if (m->kind != LSK_MAP_STRUCT_OPS)
 				continue;
-			for (k = 0; k < t->nr_ops; k++)	/* the value chunk, seen by its USER_INIT */
-				if (t->ops[k].cmd == LSK_CMD_USER_INIT && t->ops[k].obj == (int)oi &&
-				    t->ops[k].idx == (int)i)
-					init = l->blob->chunk_off[t->ops[k].dst] + m->st_ops->data_off;
 			if (m->st_ops->link)
 				snprintf(link, sizeof(link), "offsetof(struct %s, %slinks.%s_fd)", name,
 					 member, m->name);
 			else
 				snprintf(link, sizeof(link), "~0u");
-			if (init < 0)
+			if (init == ~0u)
 				snprintf(ioff, sizeof(ioff), "~0u");
 			else
-				snprintf(ioff, sizeof(ioff), "%ld", init);
+				snprintf(ioff, sizeof(ioff), "%u", init + m->st_ops->data_off);
 			fprintf(f, "\t{ \"%s\", \"%s\", %zu, offsetof(struct %s, %sstruct_ops.%s), %s, "
 				"%s, %u, %u, %u, %s__st_members%zu, %d },\n", m->name,
 				m->st_ops->type, nm, name, member, m->name, link, ioff,

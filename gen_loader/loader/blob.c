@@ -85,25 +85,26 @@ static int op_steps(const struct lsk_trace *t, struct lsk_blob *b, size_t k, str
 		return 0;	/* its chunk lives in the input area */
 	case LSK_CMD_SKIP:
 		s.kind = LSKEL_STEP_SKIP;
-		s.b = b->inputs_off + op->src * 8;
-		s.d = op->skip_to;	/* an op index until lsk_blob_build makes it a step */
+		s.b = b->inputs_off + op->skip.input * 8;
+		s.d = op->skip.skip_to;	/* an op index until lsk_blob_build makes it a step */
 		return add(st, s);
 	case LSK_CMD_MAP_REUSE:
 		s.kind = LSKEL_STEP_REUSE;
 		s.a = b->chunk_off[op->attr];
-		s.b = b->inputs_off + op->src * 8;
-		s.c = op->dst;
-		s.d = op->skip_to;	/* an op index until lsk_blob_build makes it a step */
+		s.b = b->inputs_off + op->reuse.input * 8;
+		s.c = op->reuse.map_op;
+		s.d = op->reuse.skip_to;	/* an op index until lsk_blob_build makes it a step */
 		return add(st, s);
 	case LSK_CMD_USER_INIT: {
-		__u32 size = op->user_size ?: t->chunks[op->dst].size, off;
+		const struct lsk_op_user_init *u = &op->user_init;
+		__u32 size = u->user_size ?: t->chunks[u->dst].size, off;
 
 		for (off = 0; off < size; off += LSKEL_COPY_MAX) {
 			s.kind = LSKEL_STEP_COPY_USER;
-			s.a = b->chunk_off[op->dst] + op->dst_off + off;
-			s.b = b->inputs_off + op->src * 8;
+			s.a = b->chunk_off[u->dst] + u->dst_off + off;
+			s.b = b->inputs_off + u->input * 8;
 			s.c = size - off < LSKEL_COPY_MAX ? size - off : LSKEL_COPY_MAX;
-			s.d = op->user_off + off;
+			s.d = u->user_off + off;
 			err = add(st, s);
 			if (err)
 				return err;
@@ -113,19 +114,19 @@ static int op_steps(const struct lsk_trace *t, struct lsk_blob *b, size_t k, str
 	case LSK_CMD_KSYM_ADDR:
 	case LSK_CMD_BTF_ID:
 		s.kind = op->cmd == LSK_CMD_KSYM_ADDR ? LSKEL_STEP_KSYM : LSKEL_STEP_BTF_ID;
-		s.a = b->chunk_off[op->name];
-		s.size = t->chunks[op->name].size;
-		s.b = dst_of(b, op->dst, op->dst_off);
-		s.c = op->btf_kind;
-		s.flags = op->weak ? LSKEL_STEP_WEAK : 0;
+		s.a = b->chunk_off[op->sym.name];
+		s.size = t->chunks[op->sym.name].size;
+		s.b = dst_of(b, op->sym.dst, op->sym.dst_off);
+		s.c = op->sym.btf_kind;
+		s.flags = op->sym.weak ? LSKEL_STEP_WEAK : 0;
 		if (op->cmd == LSK_CMD_BTF_ID) {
-			s.flags |= op->btf_dst == LSK_BTF_DST_LDIMM64 ? LSKEL_STEP_BTF_LDIMM64 :
-				   op->btf_dst == LSK_BTF_DST_KFUNC ? LSKEL_STEP_BTF_KFUNC :
+			s.flags |= op->sym.how == LSK_BTF_DST_LDIMM64 ? LSKEL_STEP_BTF_LDIMM64 :
+				   op->sym.how == LSK_BTF_DST_KFUNC ? LSKEL_STEP_BTF_KFUNC :
 				   LSKEL_STEP_BTF_U32;
-			s.d = op->cell >= 0 ? b->chunk_off[op->cell] : 0;
-			if (op->same_as >= 0) {
+			s.d = op->sym.cell >= 0 ? b->chunk_off[op->sym.cell] : 0;
+			if (op->sym.same_as >= 0) {
 				s.flags |= LSKEL_STEP_BTF_AGAIN;
-				s.c = op->same_as;
+				s.c = op->sym.same_as;
 			}
 		}
 		if (s.size > LSKEL_NAME_MAX)
@@ -134,7 +135,7 @@ static int op_steps(const struct lsk_trace *t, struct lsk_blob *b, size_t k, str
 		return add(st, s);
 	case LSK_CMD_CLOSE:
 		s.kind = LSKEL_STEP_CLOSE;
-		s.a = op->src;
+		s.a = op->close.fd_op;
 		return add(st, s);
 	default:
 		s.kind = LSKEL_STEP_BPF;
@@ -184,7 +185,7 @@ int lsk_blob_build(const struct lsk_trace *t, struct lsk_blob **bp)
 		if (t->ops[i].cmd != LSK_CMD_KCONFIG)
 			continue;
 		b->kcfg_input_off[i] = kcfg;
-		kcfg += ALIGN8(t->chunks[t->ops[i].dst].size);
+		kcfg += ALIGN8(t->chunks[t->ops[i].kconfig.dst].size);
 	}
 	b->inputs_size = kcfg;
 	if (b->inputs_size > 32768) {
@@ -206,7 +207,8 @@ int lsk_blob_build(const struct lsk_trace *t, struct lsk_blob **bp)
 		}
 		for (i = 0; i < t->nr_ops; i++)
 			if (t->ops[i].cmd == LSK_CMD_KCONFIG)
-				b->chunk_off[t->ops[i].dst] = b->inputs_off + b->kcfg_input_off[i];
+				b->chunk_off[t->ops[i].kconfig.dst] = b->inputs_off +
+								      b->kcfg_input_off[i];
 		for (i = 0; i < t->nr_ops && !err; i++) {
 			first[i] = st.n;
 			err = op_steps(t, b, i, &st);
@@ -264,66 +266,6 @@ out:
 	}
 	*bp = b;
 	return 0;
-}
-
-int lsk_kcfg_list(const struct lsk_trace *t, const struct lsk_blob *b, struct lsk_kcfg_entry **out)
-{
-	struct lsk_kcfg_entry *e = NULL, *ne;
-	size_t i, j, n = 0;
-
-	for (i = 0; i < t->nr_ops; i++) {
-		const struct lsk_op *op = &t->ops[i];
-		const struct lsk_kcfg_desc *d;
-		size_t cnt;
-
-		if (op->cmd != LSK_CMD_KCONFIG)
-			continue;
-		d = t->chunks[op->name].data;
-		cnt = t->chunks[op->name].size / sizeof(*d);
-		ne = realloc(e, (n + cnt + 1) * sizeof(*e));
-		if (!ne) {
-			free(e);
-			return lsk_err(ENOMEM, "out of memory");
-		}
-		e = ne;
-		for (j = 0; j < cnt; j++, n++) {
-			e[n].d = &d[j];
-			e[n].input_off = b->kcfg_input_off[i] + d[j].off;
-		}
-	}
-	*out = e ? e : calloc(1, sizeof(*e));
-	return *out ? (int)n : lsk_err(ENOMEM, "out of memory");
-}
-
-int lsk_pin_list(const struct lsk_trace *t, struct lskel_pin **out)
-{
-	struct lskel_pin *e = calloc(t->nr_ops + 1, sizeof(*e));
-	size_t i;
-	int n = 0;
-
-	if (!e)
-		return lsk_err(ENOMEM, "out of memory");
-	for (i = 0; i < t->nr_ops; i++) {
-		const struct lsk_op *op = &t->ops[i];
-		const union bpf_attr *a;
-
-		if (op->cmd != LSK_CMD_MAP_REUSE)
-			continue;
-		a = t->chunks[t->ops[op->dst].attr].data;	/* its MAP_CREATE */
-		e[n].name = t->objs[op->obj].obj->maps[op->idx].name;
-		e[n].op = i;
-		e[n].slot = op->dst;
-		e[n].input = op->src;
-		e[n].type = a->map_type;
-		e[n].key_size = a->key_size;
-		e[n].value_size = a->value_size;
-		e[n].max_entries = a->max_entries;
-		e[n].map_flags = a->map_flags;
-		e[n].map_extra = a->map_extra;
-		n++;
-	}
-	*out = e;
-	return n;
 }
 
 void lsk_blob_free(struct lsk_blob *b)

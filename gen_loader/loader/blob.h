@@ -20,21 +20,6 @@ struct lsk_blob {
 	__u32 kcfg_inputs_off;	/* start of the kconfig part of the input area (after slots) */
 };
 
-/* A kconfig value the runtime supplies: its descriptor and its offset in the input area. */
-struct lsk_kcfg_entry {
-	const struct lsk_kcfg_desc *d;
-	__u32 input_off;
-};
-
-/* Every kconfig value of @t, in op order; *out is allocated (free it). Returns the count or
- * a negative errno. */
-int lsk_kcfg_list(const struct lsk_trace *t, const struct lsk_blob *b, struct lsk_kcfg_entry **out);
-
-/* Every LIBBPF_PIN_BY_NAME map of @t as the runtime describes it (names point into the
- * objects), in op order; *out is allocated (free it). Returns the count or a negative
- * errno. */
-int lsk_pin_list(const struct lsk_trace *t, struct lskel_pin **out);
-
 /* Lay out @t as a blob. Returns 0 or a negative errno with lsk_errmsg() set. */
 int lsk_blob_build(const struct lsk_trace *t, struct lsk_blob **bp);
 void lsk_blob_free(struct lsk_blob *b);

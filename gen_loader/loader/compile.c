@@ -640,7 +640,7 @@ static int sign_next(const struct lsk_trace *t, struct lsk_loader *l,
 	err = lsk_sign_pkcs7(so, payload, ni + l->blob->size, &l->sig_next, &l->sig_next_len);
 	free(payload);
 	for (i = 0; !err && i < t->nr_ops && warned < 8; i++) {
-		if (t->ops[i].cmd != LSK_CMD_BTF_ID || t->ops[i].same_as >= 0)
+		if (t->ops[i].cmd != LSK_CMD_BTF_ID || t->ops[i].sym.same_as >= 0)
 			continue;
 		fprintf(stderr, "lskel: warning: signed loader: op %zu (%s) finds a kernel BTF id at "
 			"load time; if it is in a module the program needs the module's BTF fd, "
@@ -679,8 +679,9 @@ int lsk_loader_compile_named(const struct lsk_trace *t, const char *name,
 		err = err == -ENOMEM ? lsk_err(ENOMEM, "loader BTF: out of memory") : err;
 		goto out;
 	}
-	err = lsk_manifest_append(t, name, l->blob, l->btf, l->btf_size, l->func_info,
-				  l->nr_func_info);
+	err = lsk_manifest_build(t, l->blob, &l->mf);
+	err = err ?: lsk_manifest_append(l->mf, t, name, l->blob, l->btf, l->btf_size,
+					 l->func_info, l->nr_func_info);
 	if (err)
 		goto out;
 	if (so)
@@ -720,6 +721,7 @@ void lsk_loader_free(struct lsk_loader *l)
 	if (!l)
 		return;
 	lsk_blob_free(l->blob);
+	lsk_manifest_free(l->mf);
 	OPENSSL_free(l->sig);
 	OPENSSL_free(l->sig_next);
 	free(l->insns);

@@ -6,12 +6,14 @@
 #include <stddef.h>
 #include <linux/bpf.h>
 #include "blob.h"
+#include "manifest.h"
 #include "trace.h"
 #include "sign.h"
 #include <stdbool.h>
 
 struct lsk_loader {
 	struct lsk_blob *blob;
+	struct lsk_manifest *mf;	/* what the load exposes (manifest.c), built once */
 	struct bpf_insn *insns;
 	size_t nr_insns;
 	void *btf;		/* BTF of the loader's three functions (bpf_loop needs it) */

@@ -108,13 +108,13 @@ static int ksym_addr(struct exec *x, const char *name, __u64 *addr)
 
 static int do_ksym(struct exec *x, const struct lsk_op *op)
 {
-	const char *name = x->mem[op->name];
-	struct bpf_insn *insn = (struct bpf_insn *)((char *)x->mem[op->dst] + op->dst_off);
+	const char *name = x->mem[op->sym.name];
+	struct bpf_insn *insn = (struct bpf_insn *)((char *)x->mem[op->sym.dst] + op->sym.dst_off);
 	__u64 addr = 0;
 	int err;
 
 	err = ksym_addr(x, name, &addr);
-	if (err && !(err == -ENOENT && op->weak))
+	if (err && !(err == -ENOENT && op->sym.weak))
 		return lsk_err(-err, "ksym '%s' not found in /proc/kallsyms", name);
 	insn[0].imm = (__u32)addr;
 	insn[1].imm = addr >> 32;
@@ -210,21 +210,22 @@ static int find_btf_id(struct exec *x, const char *name, __u32 kind, int *fd)
  * symbol (same_as) reuses that lookup, its fd and its slot. */
 static int do_btf_id(struct exec *x, const struct lsk_op *op, size_t k)
 {
-	const char *name = x->mem[op->name];
-	char *dst = (char *)x->mem[op->dst] + op->dst_off;
+	const struct lsk_op_sym *s = &op->sym;
+	const char *name = x->mem[s->name];
+	char *dst = (char *)x->mem[s->dst] + s->dst_off;
 	struct bpf_insn *insn = (struct bpf_insn *)dst;
 	int id, fd = 0, slot = k;
 	__u64 cell;
 
-	if (op->same_as >= 0) {
-		memcpy(&cell, x->mem[op->cell], 8);
+	if (s->same_as >= 0) {
+		memcpy(&cell, x->mem[s->cell], 8);
 		id = (__u32)cell;
 		fd = cell >> 32;
-		slot = op->same_as;
+		slot = s->same_as;
 	} else {
-		id = find_btf_id(x, name, op->btf_kind, &fd);
+		id = find_btf_id(x, name, s->btf_kind, &fd);
 		if (id == -ESRCH) {
-			if (!op->weak)
+			if (!s->weak)
 				return lsk_err(ESRCH, "'%s' not found in kernel BTF (vmlinux and "
 					       "modules)", name);
 			id = 0;
@@ -233,12 +234,12 @@ static int do_btf_id(struct exec *x, const struct lsk_op *op, size_t k)
 		}
 		if (fd > 0)
 			x->fds[k] = fd;
-		if (op->cell >= 0) {
+		if (s->cell >= 0) {
 			cell = (__u64)fd << 32 | (__u32)id;
-			memcpy(x->mem[op->cell], &cell, 8);
+			memcpy(x->mem[s->cell], &cell, 8);
 		}
 	}
-	switch (op->btf_dst) {
+	switch (s->how) {
 	case LSK_BTF_DST_U32:
 		memcpy(dst, &id, 4);
 		if (fd > 0)	/* attach_btf_obj_fd follows attach_btf_id */
@@ -335,26 +336,30 @@ static int run_op(struct exec *x, size_t k)
 		return do_ksym(x, op);
 	case LSK_CMD_BTF_ID:
 		return do_btf_id(x, op, k);
-	case LSK_CMD_USER_INIT:
-		if (x->opts && x->opts->user_init && (size_t)op->src < x->opts->nr_user_init &&
-		    x->opts->user_init[op->src])
-			memcpy((char *)x->mem[op->dst] + op->dst_off,
-			       (const char *)x->opts->user_init[op->src] + op->user_off,
-			       op->user_size ?: x->t->chunks[op->dst].size);
+	case LSK_CMD_USER_INIT: {
+		const struct lsk_op_user_init *u = &op->user_init;
+
+		if (x->opts && x->opts->user_init && (size_t)u->input < x->opts->nr_user_init &&
+		    x->opts->user_init[u->input])
+			memcpy((char *)x->mem[u->dst] + u->dst_off,
+			       (const char *)x->opts->user_init[u->input] + u->user_off,
+			       u->user_size ?: x->t->chunks[u->dst].size);
 		return 0;
+	}
 	case LSK_CMD_MAP_REUSE:
 		return 0;	/* exec_direct creates every map: it looks no pin up */
 	case LSK_CMD_SKIP:
 		return 0;	/* the caller of run_op decides (lsk_exec_direct) */
 	case LSK_CMD_CLOSE:
-		if (x->fds[op->src] >= 0)
-			close(x->fds[op->src]);
-		x->fds[op->src] = -1;
+		if (x->fds[op->close.fd_op] >= 0)
+			close(x->fds[op->close.fd_op]);
+		x->fds[op->close.fd_op] = -1;
 		return 0;
 	case LSK_CMD_KCONFIG:
-		return lsk_kconfig_fill(x->mem[op->name],
-					x->t->chunks[op->name].size / sizeof(struct lsk_kcfg_desc),
-					x->mem[op->dst], x->t->chunks[op->dst].size,
+		return lsk_kconfig_fill(x->mem[op->kconfig.descs],
+					x->t->chunks[op->kconfig.descs].size /
+					sizeof(struct lsk_kcfg_desc),
+					x->mem[op->kconfig.dst], x->t->chunks[op->kconfig.dst].size,
 					x->opts ? x->opts->kconfig_path : NULL);
 	default:
 		r = do_bpf(x, op);
@@ -397,8 +402,8 @@ int lsk_exec_direct(const struct lsk_trace *t, const struct lsk_exec_opts *opts,
 		if (opts && opts->fail_at == (int)k)
 			err = lsk_err(opts->fail_errno ? opts->fail_errno : EIO, "%s (injected)",
 				      strerror(opts->fail_errno ? opts->fail_errno : EIO));
-		else if (t->ops[k].cmd == LSK_CMD_SKIP && !input_set(opts, t->ops[k].src))
-			k = t->ops[k].skip_to - 1;	/* a SEC("?...") program not asked for */
+		else if (t->ops[k].cmd == LSK_CMD_SKIP && !input_set(opts, t->ops[k].skip.input))
+			k = t->ops[k].skip.skip_to - 1;	/* a SEC("?...") program not asked for */
 		else
 			err = run_op(&x, k);
 		if (err) {

@@ -24,8 +24,52 @@ int lsk_trace_add_chunk(struct lsk_trace *t, const void *data, size_t size, cons
 	if (data)
 		memcpy(c->data, data, size);
 	c->size = size;
+	c->op = -1;
 	snprintf(c->label, sizeof(c->label), "%s", label);
 	return t->nr_chunks++;
+}
+
+int lsk_trace_add_attr(struct lsk_trace *t, int op, size_t size)
+{
+	char label[40];
+	int c;
+
+	snprintf(label, sizeof(label), "attr op %d", op);
+	c = lsk_trace_add_chunk(t, NULL, size, label);
+	if (c < 0)
+		return c;
+	t->chunks[c].op = op;
+	t->ops[op].attr = c;
+	t->ops[op].attr_size = size;
+	return c;
+}
+
+/* Per-command fields of a new op: every index "none" until the builder sets it. */
+static void op_none(struct lsk_op *op)
+{
+	switch (op->cmd) {
+	case LSK_CMD_KSYM_ADDR:
+	case LSK_CMD_BTF_ID:
+		op->sym.name = op->sym.dst = op->sym.same_as = op->sym.cell = -1;
+		break;
+	case LSK_CMD_CLOSE:
+		op->close.fd_op = -1;
+		break;
+	case LSK_CMD_KCONFIG:
+		op->kconfig.descs = op->kconfig.dst = -1;
+		break;
+	case LSK_CMD_USER_INIT:
+		op->user_init.input = op->user_init.dst = -1;
+		break;
+	case LSK_CMD_MAP_REUSE:
+		op->reuse.input = op->reuse.map_op = op->reuse.skip_to = -1;
+		break;
+	case LSK_CMD_SKIP:
+		op->skip.input = op->skip.skip_to = -1;
+		break;
+	default:
+		break;
+	}
 }
 
 int lsk_trace_add_op(struct lsk_trace *t, __u32 cmd, int obj, enum lsk_subject subj, int idx,
@@ -40,7 +84,8 @@ int lsk_trace_add_op(struct lsk_trace *t, __u32 cmd, int obj, enum lsk_subject s
 	op = &no[t->nr_ops];
 	memset(op, 0, sizeof(*op));
 	op->cmd = cmd;
-	op->attr = op->name = op->dst = op->src = op->same_as = op->cell = op->undo = -1;
+	op->attr = op->undo = -1;
+	op_none(op);
 	op->obj = obj;
 	op->subj = subj;
 	op->idx = idx;

@@ -16,13 +16,11 @@
 enum {
 	LSK_CMD_KSYM_ADDR = LSKEL_CMD_KSYM_ADDR,	/* typeless ksym -> ld_imm64 pair */
 	LSK_CMD_BTF_ID = LSKEL_CMD_BTF_ID,	/* kernel BTF id by name/kind -> u32, insn fixes */
-	LSK_CMD_CLOSE = LSKEL_CMD_CLOSE,	/* close the fd made by op `src` */
+	LSK_CMD_CLOSE = LSKEL_CMD_CLOSE,	/* close an fd another op made */
 	LSK_CMD_KCONFIG = LSKEL_CMD_KCONFIG,	/* fill kconfig values into a chunk */
-	LSK_CMD_USER_INIT = LSKEL_CMD_USER_INIT,	/* chunk `dst` <- caller's value `src` */
-	LSK_CMD_MAP_REUSE = LSKEL_CMD_MAP_REUSE,	/* pinned map with id in input `src`: its fd
-							 * goes to op `dst`, ops up to `skip_to`
-							 * are skipped */
-	LSK_CMD_SKIP = LSKEL_CMD_SKIP,	/* input `src` is 0: ops up to `skip_to` are skipped */
+	LSK_CMD_USER_INIT = LSKEL_CMD_USER_INIT,	/* chunk <- the caller's value */
+	LSK_CMD_MAP_REUSE = LSKEL_CMD_MAP_REUSE,	/* pinned map: take its fd, skip creation */
+	LSK_CMD_SKIP = LSKEL_CMD_SKIP,	/* an input is 0: the next ops are skipped */
 };
 
 /* How a resolved BTF id is written (LSK_CMD_BTF_ID). */
@@ -52,7 +50,8 @@ struct lsk_fixup {
 struct lsk_chunk {
 	void *data;
 	__u32 size;
-	char label[40];
+	int op;			/* the op whose attr this is, -1: data any op may point to */
+	char label[40];		/* "attr op N" for an attr (N = op), else what the data is */
 };
 
 /* What an op acts for, for messages. */
@@ -63,31 +62,73 @@ enum lsk_subject {
 	LSK_SUBJ_EXTERN,
 };
 
+/* LSK_CMD_KSYM_ADDR and LSK_CMD_BTF_ID: a kernel symbol looked up at load time. */
+struct lsk_op_sym {
+	int name;		/* chunk with the NUL-terminated symbol name */
+	bool weak;		/* missing symbol resolves to 0 instead of failing */
+	int dst;		/* chunk the result is written into, at dst_off */
+	__u32 dst_off;
+	__u32 btf_kind;		/* BTF_ID: BTF_KIND_FUNC / VAR / TYPEDEF / STRUCT */
+	enum lsk_btf_dst how;	/* BTF_ID: how the id is written */
+	int same_as;		/* BTF_ID: op whose lookup result this one reuses, -1: its own */
+	int cell;		/* BTF_ID: 8-byte chunk keeping the lookup result, -1: none */
+};
+
+/* LSK_CMD_CLOSE: close the fd op `fd_op` made (module BTF, inner map template). */
+struct lsk_op_close {
+	int fd_op;
+};
+
+/* LSK_CMD_KCONFIG: fill kconfig values described by chunk `descs` (an array of
+ * struct lsk_kcfg_desc) into chunk `dst`. */
+struct lsk_op_kconfig {
+	int descs;
+	int dst;
+};
+
+/* LSK_CMD_USER_INIT: copy the caller's value of input slot `input` into chunk `dst` at
+ * dst_off; user_size bytes from user_off of that value, user_size 0: the whole chunk. */
+struct lsk_op_user_init {
+	int input;
+	int dst;
+	__u32 dst_off;
+	__u32 user_off;
+	__u32 user_size;
+};
+
+/* LSK_CMD_MAP_REUSE: a pinned map whose id is in input slot `input`: its fd goes to op
+ * `map_op` (the MAP_CREATE), and ops up to `skip_to` (its creation and setup) are skipped. */
+struct lsk_op_reuse {
+	int input;
+	int map_op;
+	int skip_to;
+};
+
+/* LSK_CMD_SKIP: input slot `input` is 0 (a SEC("?...") program not asked for): ops up to
+ * `skip_to` are skipped. */
+struct lsk_op_skip {
+	int input;
+	int skip_to;
+};
+
 struct lsk_op {
 	__u32 cmd;
-	int attr;		/* chunk holding the bpf_attr (bpf commands) */
+	int attr;		/* chunk holding the bpf_attr (bpf commands and MAP_REUSE) */
 	__u32 attr_size;
 	struct lsk_fixup *fix;
 	size_t nr_fix;
 	bool makes_fd;
-	/* LSK_CMD_*: */
-	int name;		/* chunk with a NUL-terminated symbol name */
-	__u32 btf_kind;		/* BTF_ID: BTF_KIND_FUNC / VAR / TYPEDEF... */
-	enum lsk_btf_dst btf_dst;
-	bool weak;		/* missing symbol resolves to 0 instead of failing */
-	int dst;		/* destination chunk */
-	__u32 dst_off;
-	int src;		/* CLOSE: op whose fd to close */
-	int same_as;		/* BTF_ID: op whose lookup result this one reuses, -1: its own */
-	int cell;		/* BTF_ID: 8-byte chunk keeping the lookup result, -1: none */
-	int skip_to;		/* MAP_REUSE: first op after the map's creation and setup;
-				 * SKIP: first op after the program's load */
-	__u32 user_off;		/* USER_INIT: copy user_size bytes of the caller's value from
-				 * user_off to dst + dst_off; user_size 0: the whole chunk */
-	__u32 user_size;
 	int undo;		/* bpf ops: chunk with a MAP_DELETE_ELEM attr that undoes this op
 				 * if a later one fails (a plain struct_ops registration outlives
 				 * its fds), -1: none */
+	union {			/* by cmd; bpf commands have none */
+		struct lsk_op_sym sym;
+		struct lsk_op_close close;
+		struct lsk_op_kconfig kconfig;
+		struct lsk_op_user_init user_init;
+		struct lsk_op_reuse reuse;
+		struct lsk_op_skip skip;
+	};
 	/* subject */
 	int obj;
 	enum lsk_subject subj;
@@ -95,7 +136,7 @@ struct lsk_op {
 	char what[256];		/* "map 'counts'", "program 'xdp_entry'", ... */
 };
 
-/* What a kconfig fill needs per extern (LSK_CMD_KCONFIG name chunk holds an array). */
+/* What a kconfig fill needs per extern (LSK_CMD_KCONFIG's descs chunk holds an array). */
 struct lsk_kcfg_desc {
 	char name[64];
 	__u32 type;		/* enum lsk_kcfg_type */
@@ -135,10 +176,14 @@ void lsk_trace_free(struct lsk_trace *t);
 /* Printable command name ("MAP_CREATE", "KSYM_ADDR", ...). */
 const char *lsk_cmd_name(__u32 cmd);
 
-/* Low-level builders (trace.c). Return an index or a negative errno. */
+/* Low-level builders (trace.c), append-only: an op or chunk keeps its index for good.
+ * Return an index or a negative errno. */
 int lsk_trace_add_chunk(struct lsk_trace *t, const void *data, size_t size, const char *label);
+/* A new op; its per-command fields are set to "none" (-1) for @cmd. */
 int lsk_trace_add_op(struct lsk_trace *t, __u32 cmd, int obj, enum lsk_subject subj, int idx,
 		     const char *what);
+/* A zeroed attr chunk of @size bytes owned by op @op, labelled "attr op N". */
+int lsk_trace_add_attr(struct lsk_trace *t, int op, size_t size);
 int lsk_trace_add_fix(struct lsk_trace *t, int op, enum lsk_fix_kind kind, int chunk, __u32 off,
 		      int src);
 
