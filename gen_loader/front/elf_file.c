@@ -77,9 +77,103 @@ static int check_header(struct lsk_elf *e, const unsigned char *raw, size_t size
 	return 0;
 }
 
+/* Read section i's header, name and data (copied when not 8-byte aligned). */
+static int read_section(struct lsk_elf *e, size_t shstrndx, size_t i, size_t file_size)
+{
+	struct lsk_elf_sec *s = &e->secs[i];
+	Elf_Scn *scn = elf_getscn(e->elf, i);
+	Elf_Data *d;
+
+	s->rel_idx = -1;
+	if (!scn || !gelf_getshdr(scn, &s->sh))
+		return lsk_err(EINVAL, "%s: section %zu: bad header: %s", e->path, i,
+			       elf_errmsg(-1));
+	s->name = elf_strptr(e->elf, shstrndx, s->sh.sh_name);
+	if (!s->name)
+		return lsk_err(EINVAL, "%s: section %zu: bad name offset %u", e->path, i,
+			       s->sh.sh_name);
+	if (s->sh.sh_type == SHT_NOBITS) {
+		s->size = s->sh.sh_size;
+		return 0;
+	}
+	if (s->sh.sh_offset > file_size || s->sh.sh_size > file_size - s->sh.sh_offset)
+		return lsk_err(EINVAL, "%s: section %zu '%s': data [0x%llx, +0x%llx) past end "
+			       "of file (0x%zx)", e->path, i, s->name,
+			       (unsigned long long)s->sh.sh_offset,
+			       (unsigned long long)s->sh.sh_size, file_size);
+	d = elf_getdata(scn, NULL);
+	if (!d && s->sh.sh_size)
+		return lsk_err(EINVAL, "%s: section %zu '%s': no data: %s", e->path, i,
+			       s->name, elf_errmsg(-1));
+	s->data = d ? d->d_buf : NULL;
+	s->size = d ? d->d_size : 0;
+	if (s->data && ((uintptr_t)s->data & 7)) {
+		/* instructions, symbols and relocations are read in place */
+		s->copy = malloc(s->size);
+		if (!s->copy)
+			return lsk_err(ENOMEM, "%s: out of memory", e->path);
+		memcpy(s->copy, s->data, s->size);
+		s->data = s->copy;
+	}
+	if (s->size && !s->data)
+		return lsk_err(EINVAL, "%s: section %zu '%s': no data", e->path, i, s->name);
+	return 0;
+}
+
+/* Note what section i is (symbol table, relocations, BTF, maps...) in e's indices. */
+static int classify_section(struct lsk_elf *e, size_t i)
+{
+	struct lsk_elf_sec *s = &e->secs[i];
+
+	if (s->sh.sh_type == SHT_SYMTAB) {
+		if (e->symtab_idx >= 0)
+			return lsk_err(EINVAL, "%s: more than one symbol table", e->path);
+		if (s->sh.sh_entsize != sizeof(Elf64_Sym) || s->sh.sh_link >= e->nr_secs ||
+		    s->sh.sh_link == 0 || e->secs[s->sh.sh_link].sh.sh_type != SHT_STRTAB)
+			return lsk_err(EINVAL, "%s: section %zu '%s': malformed symbol table",
+				       e->path, i, s->name);
+		e->symtab_idx = i;
+		e->strtab_idx = s->sh.sh_link;
+		e->nr_syms = s->size / sizeof(Elf64_Sym);
+	} else if (s->sh.sh_type == SHT_REL) {
+		if (s->sh.sh_info == 0 || s->sh.sh_info >= e->nr_secs)
+			return lsk_err(EINVAL, "%s: section %zu '%s': relocates section %u, "
+				       "which does not exist", e->path, i, s->name, s->sh.sh_info);
+		if (s->sh.sh_entsize != sizeof(Elf64_Rel))
+			return lsk_err(EINVAL, "%s: section %zu '%s': entry size %llu is not "
+				       "%zu", e->path, i, s->name,
+				       (unsigned long long)s->sh.sh_entsize, sizeof(Elf64_Rel));
+		e->secs[s->sh.sh_info].rel_idx = i;
+	} else if (s->sh.sh_type == SHT_NOBITS &&
+		   (!strcmp(s->name, ".BTF") || !strcmp(s->name, ".BTF.ext") ||
+		    !strcmp(s->name, ".maps") || !strcmp(s->name, "license") ||
+		    !strcmp(s->name, "version"))) {
+		return lsk_err(EINVAL, "%s: section %zu '%s' holds no data (SHT_NOBITS)",
+			       e->path, i, s->name);
+	} else if (!strcmp(s->name, ".BTF")) {
+		e->btf_idx = i;
+	} else if (!strcmp(s->name, ".BTF.ext")) {
+		e->btf_ext_idx = i;
+	} else if (!strcmp(s->name, ".maps")) {
+		e->maps_idx = i;
+	} else if (!strcmp(s->name, "license")) {
+		e->license_idx = i;
+	} else if (!strcmp(s->name, "version")) {
+		e->version_idx = i;
+	} else if (!strcmp(s->name, ".text")) {
+		e->text_idx = i;
+	} else if (!strcmp(s->name, "maps")) {
+		return lsk_err(ENOTSUP, "%s: section 'maps': legacy struct bpf_map_def maps are "
+			       "not supported (use BTF-defined maps in SEC(\".maps\"))", e->path);
+	}
+	return 0;
+}
+
+/* Read every section header and data, then note what each section is; refuses malformed ones. */
 static int index_sections(struct lsk_elf *e, size_t file_size)
 {
 	size_t shstrndx, i;
+	int err;
 
 	if (elf_getshdrstrndx(e->elf, &shstrndx))
 		return lsk_err(EINVAL, "%s: no section name table: %s", e->path, elf_errmsg(-1));
@@ -94,92 +188,14 @@ static int index_sections(struct lsk_elf *e, size_t file_size)
 	e->maps_idx = e->license_idx = e->version_idx = e->text_idx = -1;
 
 	for (i = 1; i < e->nr_secs; i++) {
-		struct lsk_elf_sec *s = &e->secs[i];
-		Elf_Scn *scn = elf_getscn(e->elf, i);
-		Elf_Data *d;
-
-		s->rel_idx = -1;
-		if (!scn || !gelf_getshdr(scn, &s->sh))
-			return lsk_err(EINVAL, "%s: section %zu: bad header: %s", e->path, i,
-				       elf_errmsg(-1));
-		s->name = elf_strptr(e->elf, shstrndx, s->sh.sh_name);
-		if (!s->name)
-			return lsk_err(EINVAL, "%s: section %zu: bad name offset %u", e->path, i,
-				       s->sh.sh_name);
-		if (s->sh.sh_type == SHT_NOBITS) {
-			s->size = s->sh.sh_size;
-			continue;
-		}
-		if (s->sh.sh_offset > file_size || s->sh.sh_size > file_size - s->sh.sh_offset)
-			return lsk_err(EINVAL, "%s: section %zu '%s': data [0x%llx, +0x%llx) past end "
-				       "of file (0x%zx)", e->path, i, s->name,
-				       (unsigned long long)s->sh.sh_offset,
-				       (unsigned long long)s->sh.sh_size, file_size);
-		d = elf_getdata(scn, NULL);
-		if (!d && s->sh.sh_size)
-			return lsk_err(EINVAL, "%s: section %zu '%s': no data: %s", e->path, i,
-				       s->name, elf_errmsg(-1));
-		s->data = d ? d->d_buf : NULL;
-		s->size = d ? d->d_size : 0;
-		if (s->data && ((uintptr_t)s->data & 7)) {
-			/* instructions, symbols and relocations are read in place */
-			s->copy = malloc(s->size);
-			if (!s->copy)
-				return lsk_err(ENOMEM, "%s: out of memory", e->path);
-			memcpy(s->copy, s->data, s->size);
-			s->data = s->copy;
-		}
-		if (s->size && !s->data)
-			return lsk_err(EINVAL, "%s: section %zu '%s': no data", e->path, i, s->name);
+		err = read_section(e, shstrndx, i, file_size);
+		if (err)
+			return err;
 	}
-
 	for (i = 1; i < e->nr_secs; i++) {
-		struct lsk_elf_sec *s = &e->secs[i];
-
-		if (s->sh.sh_type == SHT_SYMTAB) {
-			if (e->symtab_idx >= 0)
-				return lsk_err(EINVAL, "%s: more than one symbol table", e->path);
-			if (s->sh.sh_entsize != sizeof(Elf64_Sym) || s->sh.sh_link >= e->nr_secs ||
-			    s->sh.sh_link == 0 || e->secs[s->sh.sh_link].sh.sh_type != SHT_STRTAB)
-				return lsk_err(EINVAL, "%s: section %zu '%s': malformed symbol table",
-					       e->path, i, s->name);
-			e->symtab_idx = i;
-			e->strtab_idx = s->sh.sh_link;
-			e->nr_syms = s->size / sizeof(Elf64_Sym);
-		} else if (s->sh.sh_type == SHT_REL) {
-			if (s->sh.sh_info == 0 || s->sh.sh_info >= e->nr_secs)
-				return lsk_err(EINVAL, "%s: section %zu '%s': relocates section %u, "
-					       "which does not exist", e->path, i, s->name,
-					       s->sh.sh_info);
-			if (s->sh.sh_entsize != sizeof(Elf64_Rel))
-				return lsk_err(EINVAL, "%s: section %zu '%s': entry size %llu is not "
-					       "%zu", e->path, i, s->name,
-					       (unsigned long long)s->sh.sh_entsize,
-					       sizeof(Elf64_Rel));
-			e->secs[s->sh.sh_info].rel_idx = i;
-		} else if (s->sh.sh_type == SHT_NOBITS &&
-			   (!strcmp(s->name, ".BTF") || !strcmp(s->name, ".BTF.ext") ||
-			    !strcmp(s->name, ".maps") || !strcmp(s->name, "license") ||
-			    !strcmp(s->name, "version"))) {
-			return lsk_err(EINVAL, "%s: section %zu '%s' holds no data (SHT_NOBITS)",
-				       e->path, i, s->name);
-		} else if (!strcmp(s->name, ".BTF")) {
-			e->btf_idx = i;
-		} else if (!strcmp(s->name, ".BTF.ext")) {
-			e->btf_ext_idx = i;
-		} else if (!strcmp(s->name, ".maps")) {
-			e->maps_idx = i;
-		} else if (!strcmp(s->name, "license")) {
-			e->license_idx = i;
-		} else if (!strcmp(s->name, "version")) {
-			e->version_idx = i;
-		} else if (!strcmp(s->name, ".text")) {
-			e->text_idx = i;
-		} else if (!strcmp(s->name, "maps")) {
-			return lsk_err(ENOTSUP, "%s: section 'maps': legacy struct bpf_map_def maps are "
-				       "not supported (use BTF-defined maps in SEC(\".maps\"))",
-				       e->path);
-		}
+		err = classify_section(e, i);
+		if (err)
+			return err;
 	}
 	if (e->symtab_idx < 0)
 		return lsk_err(EINVAL, "%s: no symbol table (.symtab)", e->path);

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* The loader program. Its size does not grow with the objects: main copies the context's
  * inputs into the blob and runs bpf_loop over the step table with `step`, an interpreter of
- * the step kinds of loader_abi.h (only those the blob uses are emitted); on failure a second bpf_loop with `close_all` closes
- * every fd the load made. Only the input copy is unrolled (one load/store pair per 8 bytes of
+ * the step kinds of loader_abi.h (only those the blob uses are emitted). On failure the loader
+ * undoes what outlives its fds (struct_ops registrations) and stops; the runtime closes every
+ * fd of the fd table (a close pass in the loader would be a third function to verify on every
+ * load: ~23 us per callback function here). Only the input copy is unrolled (one load/store pair per 8 bytes of
  * input: the verifier allows no variable-offset context access). Every offset read from a
  * step is bounds-checked against the blob size so the verifier accepts the accesses. */
 #include <errno.h>
@@ -396,20 +398,6 @@ static void emit_step_fn(struct gen *g)
 		emit_result(g);	/* shared: the verifier prunes the second path reaching it */
 }
 
-/* long close_all(u32 index, void *unused): close fdtab[index] (a slot never filled holds -1,
- * a failed op's an errno: closing those is a harmless EBADF, cheaper than a branch). */
-static void emit_close_fn(struct gen *g)
-{
-	struct lsk_asm *a = g->a;
-	asm_ld_map_value(a, 9, 0, 0);
-	fd_slot(g, 6, 1);
-	E(I_LDX(BPF_W, 1, 6, 0));	/* -1 or an errno: the kernel answers EBADF */
-	E(I_CALL(BPF_FUNC_sys_close));
-	E(I_ST(BPF_W, 6, 0, -1));
-	E(I_MOV_IMM(0, 0));
-	E(I_EXIT());
-}
-
 /* Signed loaders, before anything else: the data map must be exclusive to this program and
  * its SHA-256 (computed by the kernel when the frozen map's info was read) must be the one
  * compiled in. struct bpf_map starts with u8 sha[32] then u32 excl, read through the map
@@ -478,11 +466,11 @@ static void emit_undo(struct gen *g)
 	}
 }
 
-/* main: the context's log fields and inputs into the blob, bpf_loop over the steps, and after a
- * failure a second bpf_loop closing every fd; the header's scratch is reset first, so the
- * runtime can run the loader again on the same blob (with a log, after a failed PROG_LOAD).
- * No branch on the outcome: the close pass runs over 0 or nr_ops slots. */
-static void emit_main(struct gen *g, int step_fn, int close_fn)
+/* main: the context's log fields and inputs into the blob, bpf_loop over the steps, the undo of
+ * registrations after a failure; the header's scratch is reset first, so the runtime can run
+ * the loader again on the same blob (with a log, after a failed PROG_LOAD). The fds of a
+ * failed load stay in the fd table for the runtime to close. */
+static void emit_main(struct gen *g, int step_fn)
 {
 	struct lsk_asm *a = g->a;
 
@@ -520,26 +508,17 @@ static void emit_main(struct gen *g, int step_fn, int close_fn)
 	E(I_LDX(BPF_W, 2, 9, HDR(failed_op)));
 	E(I_STX(BPF_W, 6, 2, CTX(failed_op)));
 	emit_undo(g);
-	E(I_MOV_IMM(2, 0));		/* r1 = nr_ops if err != 0, else 0 */
-	E(I_ALU64_REG(BPF_SUB, 2, 1));
-	E(I_ALU64_REG(BPF_OR, 1, 2));
-	E(I_ALU64_IMM(BPF_RSH, 1, 63));
-	E(I_ALU64_IMM(BPF_MUL, 1, g->b->nr_ops));
-	asm_ld_func(a, 2, close_fn);
-	E(I_MOV_IMM(3, 0));
-	E(I_MOV_IMM(4, 0));
-	E(I_CALL(BPF_FUNC_loop));
 	E(I_LDX(BPF_W, 0, 9, HDR(err)));
 	E(I_ALU64_IMM(BPF_LSH, 0, 32));
 	E(I_ALU64_IMM(BPF_ARSH, 0, 32));
 	E(I_EXIT());
 }
 
-/* BTF: int main(void *ctx); long step(unsigned int, void *); long close_all(...). */
-static int loader_btf(struct lsk_loader *l, int main_at, int step_at, int close_at)
+/* BTF: int main(void *ctx); long step(unsigned int, void *). */
+static int loader_btf(struct lsk_loader *l, int main_at, int step_at)
 {
 	struct btf *btf = btf__new_empty();
-	int t_int, t_ptr, t_long, t_uint, p_main, p_cb, f[3], i;
+	int t_int, t_ptr, t_long, t_uint, p_main, p_cb, f[2], i;
 	const void *raw;
 	__u32 size;
 
@@ -556,9 +535,8 @@ static int loader_btf(struct lsk_loader *l, int main_at, int step_at, int close_
 	btf__add_func_param(btf, "data", t_ptr);
 	f[0] = btf__add_func(btf, "lskel_loader", BTF_FUNC_STATIC, p_main);
 	f[1] = btf__add_func(btf, "lskel_step", BTF_FUNC_STATIC, p_cb);
-	f[2] = btf__add_func(btf, "lskel_close_all", BTF_FUNC_STATIC, p_cb);
 	raw = btf__raw_data(btf, &size);
-	if (!raw || f[2] < 0) {
+	if (!raw || f[1] < 0) {
 		btf__free(btf);
 		return -ENOMEM;
 	}
@@ -572,10 +550,9 @@ static int loader_btf(struct lsk_loader *l, int main_at, int step_at, int close_
 	btf__free(btf);
 	l->func_info[0].insn_off = main_at;
 	l->func_info[1].insn_off = step_at;
-	l->func_info[2].insn_off = close_at;
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 2; i++)
 		l->func_info[i].type_id = f[i];
-	l->nr_func_info = 3;
+	l->nr_func_info = 2;
 	return 0;
 }
 
@@ -591,33 +568,29 @@ int lsk_loader_compile_signed(const struct lsk_trace *t, const struct lsk_sign_o
 }
 
 /* Assemble the loader for blob @b (@hash: signed, the blob hash compared first); the
- * functions' first instructions go to @at (main, step, close_all). */
+ * functions' first instructions go to @at (main, step). */
 static int assemble(const struct lsk_trace *t, const struct lsk_blob *b,
-		    const unsigned char *hash, struct lsk_asm *as, int at[3])
+		    const unsigned char *hash, struct lsk_asm *as, int at[2])
 {
 	struct gen g = { .a = as, .b = b, .t = t, .blob_hash = hash };
-	int step_fn, close_fn, err;
+	int step_fn, err;
 
 	memset(as, 0, sizeof(*as));
 	g.mask = b->mask;	/* steps never name the manifest, which follows mask + 1 */
 	step_fn = asm_new_label(as);
-	close_fn = asm_new_label(as);
 	g.bad = asm_new_label(as);
 	g.fail_r0 = asm_new_label(as);
 	g.next = asm_new_label(as);
 	g.stop = asm_new_label(as);
 	g.result = asm_new_label(as);
-	emit_main(&g, step_fn, close_fn);
+	emit_main(&g, step_fn);
 	asm_bind(as, step_fn);
 	emit_step_fn(&g);
-	asm_bind(as, close_fn);
-	emit_close_fn(&g);
 	err = asm_finish(as);
 	if (err)
 		return lsk_err(-err, "loader assembly failed: %s", strerror(-err));
 	at[0] = 0;
 	at[1] = as->label_at[step_fn];
-	at[2] = as->label_at[close_fn];
 	return 0;
 }
 
@@ -657,7 +630,7 @@ int lsk_loader_compile_named(const struct lsk_trace *t, const char *name,
 	static const unsigned char no_hash[32];
 	struct lsk_loader *l = calloc(1, sizeof(*l));
 	struct lsk_asm as = {};
-	int at[3], at2[3], err;
+	int at[2], at2[2], err;
 	size_t n1;
 
 	if (!l)
@@ -674,7 +647,7 @@ int lsk_loader_compile_named(const struct lsk_trace *t, const char *name,
 	n1 = as.n;
 	asm_free(&as);
 	memset(&as, 0, sizeof(as));
-	err = err ?: loader_btf(l, at[0], at[1], at[2]);
+	err = err ?: loader_btf(l, at[0], at[1]);
 	if (err) {
 		err = err == -ENOMEM ? lsk_err(ENOMEM, "loader BTF: out of memory") : err;
 		goto out;

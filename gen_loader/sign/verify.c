@@ -397,11 +397,105 @@ static void print_manifest(FILE *out, const struct lskel_mf *m)
 		fprintf(out, "    map %s is pinned by name\n", lskel_mf_str(m, m->pins[i].name));
 }
 
+/* The signed parts of a container or skeleton header, pointing into the read file. */
+struct signed_parts {
+	struct bytes insns, data, excl, sig, sig_next;
+};
+
+/* Take the signed parts of a container; refuses what lskel-run refuses. */
+static int container_parts(const char *path, const char *text, size_t len,
+			   struct signed_parts *sp, FILE *out)
+{
+	struct lskel_cnt c;
+	char why[256];
+	int err;
+
+	err = lskel_cnt_parse(text, len, &c, why, sizeof(why));
+	if (err)	/* what lskel-run refuses before any bpf() call */
+		return lsk_err(-err, "%s: refused (lskel-run refuses it too): %s", path, why);
+	if (!c.sig)
+		return lsk_err(EINVAL, "%s: not signed (generate with lskel gen --sign)", path);
+	sp->insns = (struct bytes){ (unsigned char *)c.insns, c.insns_size };
+	sp->data = (struct bytes){ (unsigned char *)c.data, c.data_size };
+	sp->excl = (struct bytes){ (unsigned char *)c.sig->excl_hash, 32 };
+	sp->sig = (struct bytes){ (unsigned char *)(c.sig + 1), c.sig->sig_size };
+	sp->sig_next = (struct bytes){ (unsigned char *)(c.sig + 1) + c.sig->sig_size,
+				       c.sig->sig_next_size };
+	fprintf(out, "%s: container\n", path);
+	return 0;
+}
+
+/* Take the signed parts of a skeleton header (arrays owned by hs); refuses what the runtime
+ * refuses before its first bpf() call. */
+static int header_parts(const char *path, char *text, size_t len, struct hdr_scan *hs,
+			struct signed_parts *sp, FILE *out)
+{
+	struct lskel_desc d = {};
+	struct lskel_mf m;
+	char why[256];
+	int err;
+
+	err = scan_header(path, text, len, hs);
+	if (err)
+		return err;
+	if (!hs->seen[A_EXCL] || !hs->seen[A_SIG])
+		return lsk_err(EINVAL, "%s: not signed (generate with lskel gen --sign)", path);
+	sp->insns = hs->arr[A_INSNS];
+	sp->data = hs->arr[A_DATA];
+	sp->excl = hs->arr[A_EXCL];
+	sp->sig = hs->arr[A_SIG];
+	sp->sig_next = hs->arr[A_SIG_NEXT];
+	fprintf(out, "%s: skeleton header '%s'\n", path, hs->prefix[A_INSNS]);
+	if (sp->excl.n != 32 || sp->insns.n % 8)
+		return lsk_err(EINVAL, "%s: the exclusive-map hash is not 32 bytes or the "
+			       "loader not whole instructions", path);
+	d.name = hs->prefix[A_INSNS];
+	d.insns = sp->insns.p;
+	d.insns_sz = sp->insns.n;
+	d.data = sp->data.p;
+	d.data_sz = sp->data.n;
+	d.excl_hash = sp->excl.p;
+	err = lskel_signed_check(&d, why, sizeof(why));
+	if (!err && lskel_mf_parse(sp->data.p, sp->data.n, &m, why, sizeof(why)))
+		err = -EINVAL;
+	if (err)
+		return lsk_err(-err, "%s: refused (the runtime refuses it too): %s", path, why);
+	return 0;
+}
+
+/* Check the bpf-next signature over instructions + blob; 1 when it is missing or invalid. */
+static int check_sig_next(const struct signed_parts *sp, const char *cert, FILE *out)
+{
+	char signer[256] = "";
+	unsigned char *payload;
+	int bad = 0;
+
+	if (!sp->sig_next.n) {
+		fprintf(out, "  signature over instructions and blob (bpf-next scheme): MISSING\n");
+		return 1;
+	}
+	payload = malloc(sp->insns.n + sp->data.n);
+	if (!payload)
+		return lsk_err(ENOMEM, "out of memory");
+	memcpy(payload, sp->insns.p, sp->insns.n);
+	memcpy(payload + sp->insns.n, sp->data.p, sp->data.n);
+	if (lsk_verify_pkcs7(cert, payload, sp->insns.n + sp->data.n, sp->sig_next.p,
+			     sp->sig_next.n, signer, sizeof(signer))) {
+		fprintf(out, "  signature over instructions and blob (%zu bytes, bpf-next "
+			"scheme): INVALID: %s\n", sp->sig_next.n, lsk_errmsg());
+		bad = 1;
+	} else {
+		fprintf(out, "  signature over instructions and blob (%zu bytes, bpf-next "
+			"scheme): valid, by %s\n", sp->sig_next.n, signer);
+	}
+	free(payload);
+	return bad;
+}
+
 int lsk_verify_file(const char *path, const char *cert, FILE *out)
 {
-	struct bytes insns = {}, data = {}, excl = {}, sig = {}, sig_next = {};
+	struct signed_parts sp = {};
 	struct hdr_scan hs = {};
-	struct lskel_desc d = {};
 	struct lskel_mf m;
 	unsigned char h[32], want[32];
 	char *text, signer[256] = "", hx[65], why[256];
@@ -411,99 +505,36 @@ int lsk_verify_file(const char *path, const char *cert, FILE *out)
 	text = read_all(path, &len);
 	if (!text)
 		return -EIO;
-	if (len >= 4 && !memcmp(text, &(__u32){ LSKEL_CNT_MAGIC }, 4)) {
-		struct lskel_cnt c;
-
-		err = lskel_cnt_parse(text, len, &c, why, sizeof(why));
-		if (err) {	/* what lskel-run refuses before any bpf() call */
-			err = lsk_err(-err, "%s: refused (lskel-run refuses it too): %s", path, why);
-			goto out;
-		}
-		if (!c.sig) {
-			err = lsk_err(EINVAL, "%s: not signed (generate with lskel gen --sign)", path);
-			goto out;
-		}
-		insns = (struct bytes){ (unsigned char *)c.insns, c.insns_size };
-		data = (struct bytes){ (unsigned char *)c.data, c.data_size };
-		excl = (struct bytes){ (unsigned char *)c.sig->excl_hash, 32 };
-		sig = (struct bytes){ (unsigned char *)(c.sig + 1), c.sig->sig_size };
-		sig_next = (struct bytes){ (unsigned char *)(c.sig + 1) + c.sig->sig_size,
-					   c.sig->sig_next_size };
-		fprintf(out, "%s: container\n", path);
-	} else {
-		err = scan_header(path, text, len, &hs);
-		if (err)
-			goto out;
-		if (!hs.seen[A_EXCL] || !hs.seen[A_SIG]) {
-			err = lsk_err(EINVAL, "%s: not signed (generate with lskel gen --sign)", path);
-			goto out;
-		}
-		insns = hs.arr[A_INSNS];
-		data = hs.arr[A_DATA];
-		excl = hs.arr[A_EXCL];
-		sig = hs.arr[A_SIG];
-		sig_next = hs.arr[A_SIG_NEXT];
-		fprintf(out, "%s: skeleton header '%s'\n", path, hs.prefix[A_INSNS]);
-		if (excl.n != 32 || insns.n % 8) {
-			err = lsk_err(EINVAL, "%s: the exclusive-map hash is not 32 bytes or the "
-				      "loader not whole instructions", path);
-			goto out;
-		}
-		/* the checks the runtime makes before its first bpf() call */
-		d.name = hs.prefix[A_INSNS];
-		d.insns = insns.p;
-		d.insns_sz = insns.n;
-		d.data = data.p;
-		d.data_sz = data.n;
-		d.excl_hash = excl.p;
-		err = lskel_signed_check(&d, why, sizeof(why));
-		if (!err && lskel_mf_parse(data.p, data.n, &m, why, sizeof(why)))
-			err = -EINVAL;
-		if (err) {
-			err = lsk_err(-err, "%s: refused (the runtime refuses it too): %s", path, why);
-			goto out;
-		}
-	}
-	lskel_mf_parse(data.p, data.n, &m, why, sizeof(why));
-	lsk_sha256(insns.p, insns.n, h);
+	if (len >= 4 && !memcmp(text, &(__u32){ LSKEL_CNT_MAGIC }, 4))
+		err = container_parts(path, text, len, &sp, out);
+	else
+		err = header_parts(path, text, len, &hs, &sp, out);
+	if (err)
+		goto out;
+	lskel_mf_parse(sp.data.p, sp.data.n, &m, why, sizeof(why));
+	lsk_sha256(sp.insns.p, sp.insns.n, h);
 	hex(hx, h);
-	fprintf(out, "  loader: %zu instructions, SHA-256 %s\n", insns.n / 8, hx);
+	fprintf(out, "  loader: %zu instructions, SHA-256 %s\n", sp.insns.n / 8, hx);
 	fprintf(out, "  exclusive-map hash: matches the loader instructions\n");
-	lsk_sha256(data.p, data.n, h);
+	lsk_sha256(sp.data.p, sp.data.n, h);
 	hex(hx, h);
-	lskel_loader_blob_hash(insns.p, insns.n, want);
+	lskel_loader_blob_hash(sp.insns.p, sp.insns.n, want);
 	fprintf(out, "  blob: %zu bytes, SHA-256 %s: matches the hash compiled into the loader\n",
-		data.n, hx);
+		sp.data.n, hx);
 	print_manifest(out, &m);
-	if (lsk_verify_pkcs7(cert, insns.p, insns.n, sig.p, sig.n, signer, sizeof(signer))) {
-		fprintf(out, "  signature (%zu bytes): INVALID: %s\n", sig.n, lsk_errmsg());
+	if (lsk_verify_pkcs7(cert, sp.insns.p, sp.insns.n, sp.sig.p, sp.sig.n, signer,
+			     sizeof(signer))) {
+		fprintf(out, "  signature (%zu bytes): INVALID: %s\n", sp.sig.n, lsk_errmsg());
 		bad = 1;
 	} else {
-		fprintf(out, "  signature (%zu bytes): valid, by %s\n", sig.n, signer);
+		fprintf(out, "  signature (%zu bytes): valid, by %s\n", sp.sig.n, signer);
 	}
-	if (!sig_next.n) {
-		fprintf(out, "  signature over instructions and blob (bpf-next scheme): MISSING\n");
-		bad = 1;
-	} else {
-		unsigned char *payload = malloc(insns.n + data.n);
-
-		if (!payload) {
-			err = lsk_err(ENOMEM, "out of memory");
-			goto out;
-		}
-		memcpy(payload, insns.p, insns.n);
-		memcpy(payload + insns.n, data.p, data.n);
-		if (lsk_verify_pkcs7(cert, payload, insns.n + data.n, sig_next.p, sig_next.n, signer,
-				     sizeof(signer))) {
-			fprintf(out, "  signature over instructions and blob (%zu bytes, bpf-next "
-				"scheme): INVALID: %s\n", sig_next.n, lsk_errmsg());
-			bad = 1;
-		} else {
-			fprintf(out, "  signature over instructions and blob (%zu bytes, bpf-next "
-				"scheme): valid, by %s\n", sig_next.n, signer);
-		}
-		free(payload);
+	k = check_sig_next(&sp, cert, out);
+	if (k < 0) {
+		err = k;
+		goto out;
 	}
+	bad |= k;
 	fprintf(out, "%s: %s\n", path, bad ? "VERIFICATION FAILED" : "verified");
 	if (bad)
 		err = lsk_err(EBADMSG, "%s: verification failed", path);
