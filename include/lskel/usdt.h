@@ -37,7 +37,7 @@ extern "C" {
 
 /* usdt.bpf.h's struct __bpf_usdt_arg_spec, byte for byte (16 bytes). */
 struct lskel_usdt_arg {
-	__u64 val_off;		/* the constant, or the offset added to the register (memory) */
+	__u64 val_off;		/* the constant, or the offset from the register (memory) */
 	__u32 type;		/* LSKEL_USDT_ARG_* */
 	__s16 reg_off;		/* offsetof(struct pt_regs, register) */
 	__u8 is_signed;
@@ -337,21 +337,23 @@ static inline int lskel_usdt_elf_open(const char *path, struct lskel_usdt_elf *e
 	    e->eh->e_ident[EI_DATA] != ELFDATA2LSB ||
 	    (e->eh->e_type != ET_EXEC && e->eh->e_type != ET_DYN) ||
 	    e->eh->e_shentsize != sizeof(Elf64_Shdr) || e->eh->e_phentsize != sizeof(Elf64_Phdr) ||
-	    e->eh->e_shoff > e->sz || (e->sz - e->eh->e_shoff) / sizeof(Elf64_Shdr) < e->eh->e_shnum ||
-	    e->eh->e_phoff > e->sz || (e->sz - e->eh->e_phoff) / sizeof(Elf64_Phdr) < e->eh->e_phnum ||
+	    e->eh->e_shoff > e->sz ||
+	    (e->sz - e->eh->e_shoff) / sizeof(Elf64_Shdr) < e->eh->e_shnum ||
+	    e->eh->e_phoff > e->sz ||
+	    (e->sz - e->eh->e_phoff) / sizeof(Elf64_Phdr) < e->eh->e_phnum ||
 	    e->eh->e_shstrndx >= e->eh->e_shnum || e->eh->e_shoff % 8 || e->eh->e_phoff % 8) {
-		lskel_usdt_say(why, n, "'%s' is not a 64-bit little-endian ELF executable or library",
-			 path);
+		lskel_usdt_say(why, n, "'%s' is not a 64-bit little-endian ELF executable or "
+			       "library", path);
 		return -ENOEXEC;
 	}
 #if !defined(__x86_64__)
 	lskel_usdt_say(why, n, "USDT argument specs are decoded for x86-64 only, not on this "
-		 "architecture");
+		       "architecture");
 	return -EOPNOTSUPP;
 #endif
 	if (e->eh->e_machine != EM_X86_64) {
 		lskel_usdt_say(why, n, "'%s' is a %s ELF file: USDT argument specs are decoded for "
-			 "x86-64 only", path, lskel_usdt_machine(e->eh->e_machine));
+			       "x86-64 only", path, lskel_usdt_machine(e->eh->e_machine));
 		return -EOPNOTSUPP;
 	}
 	e->ph = (const Elf64_Phdr *)(e->f + e->eh->e_phoff);
@@ -422,8 +424,9 @@ static inline long lskel_usdt_sites(const struct lskel_usdt_elf *e, const char *
 		}
 		if (strcmp(pv, prov) || strcmp(nm, name))
 			continue;
-		memcpy(addr, d, sizeof(addr));	/* probe address, .stapsdt.base then, semaphore */
-		ip = e->base ? addr[0] + (e->base - addr[1]) : addr[0];	/* prelink moved it */
+		/* the probe's address, .stapsdt.base's when linked, the semaphore's */
+		memcpy(addr, d, sizeof(addr));
+		ip = e->base ? addr[0] + (e->base - addr[1]) : addr[0];	/* prelinked */
 		if (lskel_grow((void **)&sites, &cap, cnt, sizeof(*sites))) {
 			free(sites);
 			lskel_usdt_say(why, n, "out of memory");
@@ -433,10 +436,11 @@ static inline long lskel_usdt_sites(const struct lskel_usdt_elf *e, const char *
 		sites[cnt].off = lskel_usdt_file_off(e, ip, 1);
 		sites[cnt].sema_off = addr[2] ? lskel_usdt_file_off(e, addr[2], 0) : 0;
 		if (!sites[cnt].off || (addr[2] && !sites[cnt].sema_off)) {
-			lskel_usdt_say(why, n, "USDT probe %s:%s in '%s': its %s at 0x%llx is in no %s "
-				 "segment", prov, name, path, sites[cnt].off ? "semaphore" : "site",
-				 (unsigned long long)(sites[cnt].off ? addr[2] : ip),
-				 sites[cnt].off ? "writable loaded" : "executable");
+			lskel_usdt_say(why, n, "USDT probe %s:%s in '%s': its %s at 0x%llx is "
+				       "in no %s segment", prov, name, path,
+				       sites[cnt].off ? "semaphore" : "site",
+				       (unsigned long long)(sites[cnt].off ? addr[2] : ip),
+				       sites[cnt].off ? "writable loaded" : "executable");
 			free(sites);
 			return -ESRCH;
 		}
@@ -531,7 +535,7 @@ static inline struct lskel_usdt_state *lskel_usdt_state(const struct lskel_desc 
 			fd = ((struct lskel_map_desc *)((char *)skel + d->maps[i].fd_off))->map_fd;
 	if (fd < 0) {
 		lskel_usdt_say(why, n, "the object has no __bpf_usdt_specs map (programs read USDT "
-			 "arguments through <bpf/usdt.bpf.h>)");
+			       "arguments through <bpf/usdt.bpf.h>)");
 		*err = -ENOENT;
 		return NULL;
 	}
@@ -548,9 +552,9 @@ static inline struct lskel_usdt_state *lskel_usdt_state(const struct lskel_desc 
 	if (info.type != BPF_MAP_TYPE_ARRAY || info.key_size != 4 ||
 	    info.value_size != sizeof(struct lskel_usdt_spec)) {
 		lskel_usdt_say(why, n, "__bpf_usdt_specs is not usdt.bpf.h's array of struct "
-			 "__bpf_usdt_spec (type %u, key %u, value %u bytes; expected %u, 4, %zu)",
-			 info.type, info.key_size, info.value_size, BPF_MAP_TYPE_ARRAY,
-			 sizeof(struct lskel_usdt_spec));
+			       "__bpf_usdt_spec (type %u, key %u, value %u bytes; expected %u, "
+			       "4, %zu)", info.type, info.key_size, info.value_size,
+			       BPF_MAP_TYPE_ARRAY, sizeof(struct lskel_usdt_spec));
 		*err = -EINVAL;
 		return NULL;
 	}
@@ -603,26 +607,28 @@ static inline int lskel_usdt_specs(struct lskel_usdt_state *st, struct lskel_usd
 		}
 		err = lskel_usdt_parse_spec(sites[k].args, &sp, &bad, &bad_len);
 		if (err == -E2BIG) {
-			lskel_usdt_say(why, n, "USDT probe %s:%s in '%s' has %d arguments ('%s'): "
-				 "usdt.bpf.h reads at most %d", prov, name, path, sp.nr_args,
-				 sites[k].args, LSKEL_USDT_MAX_ARGS);
+			lskel_usdt_say(why, n, "USDT probe %s:%s in '%s' has %d arguments "
+				       "('%s'): usdt.bpf.h reads at most %d", prov, name, path,
+				       sp.nr_args, sites[k].args, LSKEL_USDT_MAX_ARGS);
 			return err;
 		}
 		if (err) {
-			lskel_usdt_say(why, n, "USDT probe %s:%s in '%s': argument spec '%.*s' (of '%s') "
-				 "is not supported on x86-64", prov, name, path, (int)bad_len, bad,
-				 sites[k].args);
+			lskel_usdt_say(why, n, "USDT probe %s:%s in '%s': argument spec '%.*s' "
+				       "(of '%s') is not supported on x86-64", prov, name, path,
+				       (int)bad_len, bad, sites[k].args);
 			return err;
 		}
 		for (id = 0; id < st->max_specs && st->used[id]; id++)
 			;
 		if (id == st->max_specs) {
-			lskel_usdt_say(why, n, "__bpf_usdt_specs is full (%u specs)", st->max_specs);
+			lskel_usdt_say(why, n, "__bpf_usdt_specs is full (%u specs)",
+				       st->max_specs);
 			return -E2BIG;
 		}
 		err = lskel_usdt_put_spec(st->specs_fd, id, &sp);
 		if (err) {
-			lskel_usdt_say(why, n, "writing spec %u of USDT probe %s:%s", id, prov, name);
+			lskel_usdt_say(why, n, "writing spec %u of USDT probe %s:%s", id, prov,
+				       name);
 			return err;
 		}
 		st->used[id] = 1;
@@ -664,9 +670,9 @@ static inline int lskel_usdt_attach(const struct lskel_desc *d, void *skel, __u3
 	snprintf(name, sizeof(name), "%s", c2 + 1);
 	err = lskel_usdt_resolve(file, path, sizeof(path));
 	if (err) {
-		lskel_usdt_say(why, sizeof(why), "binary '%s' not found in $%s or the default %s", file,
-			 strstr(file, ".so") ? "LD_LIBRARY_PATH" : "PATH",
-			 strstr(file, ".so") ? "library directories" : "/usr/bin:/usr/sbin");
+		lskel_usdt_say(why, sizeof(why), "binary '%s' not found in $%s or the default %s",
+			       file, strstr(file, ".so") ? "LD_LIBRARY_PATH" : "PATH",
+			       strstr(file, ".so") ? "library directories" : "/usr/bin:/usr/sbin");
 		goto out;
 	}
 	err = lskel_usdt_elf_open(path, &e, why, sizeof(why));
@@ -675,16 +681,17 @@ static inline int lskel_usdt_attach(const struct lskel_desc *d, void *skel, __u3
 	nr = lskel_usdt_sites(&e, path, prov, name, &sites, why, sizeof(why));
 	if (nr <= 0) {
 		if (!nr)
-			lskel_usdt_say(why, sizeof(why), "no USDT probe %s:%s in '%s'", prov, name, path);
+			lskel_usdt_say(why, sizeof(why), "no USDT probe %s:%s in '%s'", prov, name,
+				       path);
 		err = nr ? (int)nr : -ENOENT;
 		goto out;
 	}
 	for (k = 0; k < nr; k++)
 		if (sites[k].sema_off &&
 		    access("/sys/bus/event_source/devices/uprobe/format/ref_ctr_offset", F_OK)) {
-			lskel_usdt_say(why, sizeof(why), "USDT probe %s:%s in '%s' has a semaphore and "
-				 "this kernel's uprobes cannot count it (no ref_ctr_offset)", prov,
-				 name, path);
+			lskel_usdt_say(why, sizeof(why), "USDT probe %s:%s in '%s' has a "
+				       "semaphore and this kernel's uprobes cannot count it (no "
+				       "ref_ctr_offset)", prov, name, path);
 			err = -EOPNOTSUPP;
 			goto out;
 		}
@@ -703,9 +710,9 @@ static inline int lskel_usdt_attach(const struct lskel_desc *d, void *skel, __u3
 				       p->ids[sites[k].spec]);
 		if (fd < 0) {
 			err = fd;
-			lskel_usdt_say(why, sizeof(why), "uprobe on USDT probe %s:%s in '%s' at file "
-				 "offset 0x%llx", prov, name, path,
-				 (unsigned long long)sites[k].off);
+			lskel_usdt_say(why, sizeof(why), "uprobe on USDT probe %s:%s in '%s' at "
+				       "file offset 0x%llx", prov, name, path,
+				       (unsigned long long)sites[k].off);
 		} else if (k) {
 			p->fds[p->nr_fds++] = fd;
 		} else {
