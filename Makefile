@@ -56,6 +56,10 @@ ST_OPS_NAMES := cc_plain cc_link cc_two umulti kprobes_refused
 ST_OPS_SKELS := $(patsubst %,$(BUILD)/skel/%.lskel.h,$(ST_OPS_NAMES))
 HDR_CHECKS += $(patsubst %,$(BUILD)/skel/%.c11.ok,$(ST_OPS_NAMES) sched_simple) \
 	      $(patsubst %,$(BUILD)/skel/%.cxx17.ok,$(ST_OPS_NAMES) sched_simple)
+# Every runtime header (include/lskel/) compiles on its own as C11 and as C++17.
+RT_HDRS := $(patsubst include/lskel/%.h,%,$(wildcard include/lskel/*.h))
+HDR_CHECKS += $(patsubst %,$(BUILD)/hdr/%.c11.ok,$(RT_HDRS)) \
+	      $(patsubst %,$(BUILD)/hdr/%.cxx17.ok,$(RT_HDRS))
 # A sched_ext scheduler (no kernel here has sched_ext): golden trace and loader.
 SCHED_OBJ := $(BUILD)/samples/refused/sched_simple.bpf.o
 
@@ -140,6 +144,15 @@ $(BUILD)/skel/%.c11.ok: $(BUILD)/skel/%.lskel.h
 $(BUILD)/skel/%.cxx17.ok: $(BUILD)/skel/%.lskel.h
 	printf '#include "%s.lskel.h"\n' $* | $(CXX) -std=c++17 -O2 -Wall -Wextra -Werror \
 		-Iinclude -I$(BUILD)/skel -x c++ -c - -o /dev/null && touch $@
+
+$(BUILD)/hdr/%.c11.ok: include/lskel/%.h $(wildcard include/lskel/*.h)
+	@mkdir -p $(@D)
+	printf '#include <lskel/%s.h>\n' $* | $(CC) -std=c11 -O2 -Wall -Wextra -Werror -pedantic \
+		-Iinclude -x c -c - -o $(@:.ok=.o) && touch $@
+$(BUILD)/hdr/%.cxx17.ok: include/lskel/%.h $(wildcard include/lskel/*.h)
+	@mkdir -p $(@D)
+	printf '#include <lskel/%s.h>\n' $* | $(CXX) -std=c++17 -O2 -Wall -Wextra -Werror \
+		-Iinclude -x c++ -c - -o $(@:.ok=.o) && touch $@
 
 # One differential/fault test binary per sample skeleton (tests/skel_test.c).
 $(BUILD)/tests/skel_%: tests/skel_test.c $(BUILD)/skel/%.lskel.h $(TEST_HELPERS) $(GEN_LIB) | $(BUILD)/tests

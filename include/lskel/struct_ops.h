@@ -22,6 +22,11 @@
 #define LSKEL_STRUCT_OPS_H
 
 #include <linux/btf.h>
+#include <lskel/core.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* Newer than the 6.1 UAPI headers. */
 #define LSKEL_BPF_STRUCT_OPS 44		/* attach type of a struct_ops link */
@@ -381,5 +386,9 @@ static inline void lskel_st_ops_destroy(const struct lskel_desc *d, void *skel)
 		*(void **)(s + o->ptr_off) = NULL;
 	}
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
