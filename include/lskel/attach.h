@@ -121,7 +121,7 @@ static inline int lskel_set_link(struct lskel_ctx *c, int *slot, int fd, const c
 				 const char *what)
 {
 	if (fd < 0)
-		return lskel_fail(c, -1, fd, "attaching program '%s' (%s) failed: %s", prog, what);
+		return lskel_fail(c, -1, fd, "attaching program '%s' (%s) failed", prog, what);
 	if (*slot >= 0)
 		close(*slot);
 	*slot = fd;
@@ -163,10 +163,10 @@ static inline int lskel_attach_one(const struct lskel_desc *d, void *skel, __u32
 		return *l;
 	if (prog_fd < 0)
 		return lskel_fail(c, -1, -ENOENT, "attaching program '%s' to '%s' failed: it is "
-				  "not loaded: %s", b->name, b->target);
+				  "not loaded", b->name, b->target);
 	fd = lskel_attach_prog(b, prog_fd);
 	if (fd < 0) {
-		lskel_fail(c, -1, fd, "attaching program '%s' to '%s' failed: %s", b->name,
+		lskel_fail(c, -1, fd, "attaching program '%s' to '%s' failed", b->name,
 			   b->target);
 		return lskel_attach_explain(c, b->attach, fd);
 	}
@@ -183,8 +183,8 @@ static inline int lskel_attach(const struct lskel_desc *d, void *skel)
 	int fd;
 
 	if (!lskel_loaded(d, skel))
-		return lskel_fail(c, -1, -EINVAL, "%s: not loaded%s: call __load before __attach: %s",
-				  d->name, "");
+		return lskel_fail(c, -1, -EINVAL, "%s: not loaded: call __load before __attach",
+				  d->name);
 	for (i = 0; i < d->nr_progs; i++) {
 		if (((struct lskel_prog_desc *)(s + d->progs[i].fd_off))->prog_fd < 0)
 			continue;	/* SEC("?...") left out of the load */

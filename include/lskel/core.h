@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -295,12 +296,22 @@ static inline const char *lskel_cmd_name(__u32 cmd)
 	}
 }
 
-static inline int lskel_fail(struct lskel_ctx *c, int op, int err, const char *fmt, const char *a,
-			     const char *b)
+/* Record a failure of trace op @op (-1: none) in @c: c->err = @err, c->errmsg = the printf
+ * of @fmt followed by ": " and strerror(-@err). Returns @err. */
+static inline int lskel_fail(struct lskel_ctx *c, int op, int err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static inline int lskel_fail(struct lskel_ctx *c, int op, int err, const char *fmt, ...)
 {
+	va_list ap;
+	int n;
+
 	c->failed_op = op;
 	c->err = err;
-	snprintf(c->errmsg, sizeof(c->errmsg), fmt, a, b, strerror(-err));
+	va_start(ap, fmt);
+	n = vsnprintf(c->errmsg, sizeof(c->errmsg), fmt, ap);
+	va_end(ap);
+	if (n >= 0 && (size_t)n < sizeof(c->errmsg))
+		snprintf(c->errmsg + n, sizeof(c->errmsg) - (size_t)n, ": %s", strerror(-err));
 	return err;
 }
 

@@ -66,8 +66,8 @@ static inline int lskel_kcfg_check(const struct lskel_desc *d, struct lskel_ctx 
 		    (k->type == 5 || k->size <= 8) && k->input_off <= d->inputs_size &&
 		    k->size <= d->inputs_size - k->input_off)
 			continue;
-		return lskel_fail(c, -1, -EINVAL, "kconfig '%.64s': size or offset out of bounds%s: "
-				  "refused: %s", k->name ? k->name : "?", "");
+		return lskel_fail(c, -1, -EINVAL, "kconfig '%.64s': size or offset out of bounds: "
+				  "refused", k->name ? k->name : "?");
 	}
 	return 0;
 }
@@ -221,8 +221,8 @@ static inline int lskel_fill_kconfig(const struct lskel_desc *d, char *inputs, s
 			v = lskel_possible_cpus();
 			if (v < 0) {
 				free(found);
-				return lskel_fail(c, -1, (int)v, "%.0s%.0scannot count the possible "
-						  "CPUs: %s", "", "");
+				return lskel_fail(c, -1, (int)v, "cannot count the possible "
+						  "CPUs");
 			}
 		} else if (!strncmp(k->name, "LINUX_HAS_", 10)) {
 			v = !strcmp(k->name, "LINUX_HAS_BPF_COOKIE") ||
@@ -254,7 +254,7 @@ static inline int lskel_fill_kconfig(const struct lskel_desc *d, char *inputs, s
 				if (err) {
 					lskel_cfg_close(&src);
 					free(found);
-					return lskel_fail(c, -1, err, "kconfig '%.64s': bad value '%.64s': %s",
+					return lskel_fail(c, -1, err, "kconfig '%.64s': bad value '%.64s'",
 							  line, eq + 1);
 				}
 				found[i] = 1;
@@ -265,7 +265,7 @@ static inline int lskel_fill_kconfig(const struct lskel_desc *d, char *inputs, s
 	for (i = 0; i < d->nr_kcfg; i++) {
 		if (!found[i] && !d->kcfg[i].is_weak) {
 			free(found);
-			return lskel_fail(c, -1, -ENOENT, "kconfig '%.64s': not set in %.200s: %s",
+			return lskel_fail(c, -1, -ENOENT, "kconfig '%.64s': not set in %.200s",
 					  d->kcfg[i].name, path);
 		}
 	}

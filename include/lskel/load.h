@@ -42,15 +42,15 @@ static inline int lskel_data_map(const struct lskel_desc *d, struct lskel_ctx *c
 	fd = lskel_sys_bpf(BPF_MAP_CREATE, &u.a, d->excl_hash ? LSKEL_ATTR_MAP_CREATE_SZ :
 			   sizeof(u.a));
 	if (fd < 0)
-		return lskel_fail(c, -1, -errno, "%s: creating the loader's data map%s failed: %s",
+		return lskel_fail(c, -1, -errno, "%s: creating the loader's data map%s failed",
 				  d->name, d->excl_hash ? " (exclusive to the signed loader)" : "");
 	memset(&u, 0, sizeof(u));
 	u.a.map_fd = fd;
 	u.a.key = lskel_ptr(&key);
 	u.a.value = lskel_ptr(d->data);
 	if (lskel_sys_bpf(BPF_MAP_UPDATE_ELEM, &u.a, sizeof(u.a))) {
-		err = lskel_fail(c, -1, -errno, "%s: writing the loader's data%s failed: %s",
-				 d->name, "");
+		err = lskel_fail(c, -1, -errno, "%s: writing the loader's data failed",
+				 d->name);
 		close(fd);
 		return err;
 	}
@@ -71,8 +71,8 @@ static inline int lskel_data_map(const struct lskel_desc *d, struct lskel_ctx *c
 		err = lskel_sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &u.a, sizeof(u.a)) ? -errno : 0;
 	}
 	if (err) {
-		lskel_fail(c, -1, err, "%s: freezing and hashing the loader's data%s failed: %s",
-			   d->name, " (signed loaders need kernel 6.18 or later)");
+		lskel_fail(c, -1, err, "%s: freezing and hashing the loader's data (signed loaders "
+			   "need kernel 6.18 or later) failed", d->name);
 		close(fd);
 		return err;
 	}
@@ -146,15 +146,15 @@ static inline int lskel_load_loader(const struct lskel_desc *d, struct lskel_ctx
 		}
 		if (sig_err == -EOPNOTSUPP && c->require_signature)
 			return lskel_fail(c, -1, sig_err, "%s: this kernel cannot check BPF program "
-					  "signatures%s: %s", d->name, " and the signature is required");
+					  "signatures and the signature is required", d->name);
 	}
 	sz = lskel_loader_attr(d, &u, &map_fd, btf_fd, NULL, 0, 0, 0);
 	fd = lskel_sys_bpf(BPF_PROG_LOAD, &u.a, sz);
 	if (fd >= 0 && sig_err && sig_err != -EOPNOTSUPP) {
 		/* the program loads unsigned: what the kernel refused was the signature */
 		close(fd);
-		return lskel_fail(c, -1, sig_err, "%s: the kernel refused the loader's signature%s: "
-				  "%s", d->name, " (is the signing key in the keyring?)");
+		return lskel_fail(c, -1, sig_err, "%s: the kernel refused the loader's signature "
+				  "(is the signing key in the keyring?)", d->name);
 	}
 	if (fd >= 0 && sig_err)
 		c->sig_status = LSKEL_SIG_UNSUPPORTED;
@@ -166,15 +166,15 @@ static inline int lskel_load_loader(const struct lskel_desc *d, struct lskel_ctx
 		fd = lskel_sys_bpf(BPF_PROG_LOAD, &u.a, sz);
 	}
 	if (fd < 0 && d->excl_hash)	/* a signed loader verifies with its own blob */
-		return lskel_fail(c, -1, -errno, "%s: the kernel refused the signed loader program%s:"
-				  " %s", d->name, " (its blob is not the one it was built with: "
-				  "tampered with or swapped?)");
+		return lskel_fail(c, -1, -errno, "%s: the kernel refused the signed loader program "
+				  "(its blob is not the one it was built with: tampered with or "
+				  "swapped?)", d->name);
 	if (fd < 0 && errno == EPERM)
-		return lskel_fail(c, -1, -errno, "%s: the kernel refused the loader program%s: %s",
-				  d->name, " (BPF_PROG_TYPE_SYSCALL needs CAP_BPF and CAP_PERFMON)");
+		return lskel_fail(c, -1, -errno, "%s: the kernel refused the loader program "
+				  "(BPF_PROG_TYPE_SYSCALL needs CAP_BPF and CAP_PERFMON)", d->name);
 	if (fd < 0)	/* not a permission problem: the instructions or their BTF */
-		return lskel_fail(c, -1, -errno, "%s: the verifier refused the loader program%s: %s",
-				  d->name, " (corrupted?)");
+		return lskel_fail(c, -1, -errno, "%s: the verifier refused the loader program "
+				  "(corrupted?)", d->name);
 	return fd;
 }
 
@@ -200,7 +200,7 @@ static inline int lskel_run_loader_once(const struct lskel_desc *d, const __u64 
 	lc = (struct lskel_loader_ctx *)calloc(1, ctx_sz);
 	fds = (int *)malloc((d->nr_ops + 1) * sizeof(int));
 	if (!lc || !fds) {
-		err = lskel_fail(c, -1, -ENOMEM, "%s%s: out of memory: %s", d->name, "");
+		err = lskel_fail(c, -1, -ENOMEM, "%s: out of memory", d->name);
 		goto out;
 	}
 	if (d->nr_inputs && input_slots)	/* NULL: every initial value as compiled */
@@ -217,8 +217,8 @@ static inline int lskel_run_loader_once(const struct lskel_desc *d, const __u64 
 	attr.btf_size = d->btf_sz;
 	btf_fd = lskel_sys_bpf(BPF_BTF_LOAD, &attr, sizeof(attr));
 	if (btf_fd < 0) {
-		err = lskel_fail(c, -1, -errno, "%s: loading the loader's BTF%s failed: %s",
-				 d->name, "");
+		err = lskel_fail(c, -1, -errno, "%s: loading the loader's BTF failed",
+				 d->name);
 		goto out;
 	}
 	map_fd = lskel_data_map(d, c);
@@ -241,7 +241,7 @@ run:
 	 * write the context back there */
 	attr.test.ctx_size_in = sizeof(*lc);
 	if (lskel_sys_bpf(BPF_PROG_TEST_RUN, &attr, sizeof(attr))) {
-		err = lskel_fail(c, -1, -errno, "%s: running the loader%s failed: %s", d->name, "");
+		err = lskel_fail(c, -1, -errno, "%s: running the loader failed", d->name);
 		goto out;
 	}
 	if (lc->err && !lc->log_buf && c->log_buf && c->log_size && lc->failed_op < d->nr_ops &&
@@ -257,8 +257,8 @@ run:
 	}
 	if (d->excl_hash && (int)attr.test.retval == -EBADMSG && !lc->err) {
 		err = lskel_fail(c, -1, -EBADMSG, "%s: data blob hash mismatch: the blob is not the "
-				 "one this loader was signed with (tampered with or swapped)%s: %s",
-				 d->name, "");
+				 "one this loader was signed with (tampered with or swapped)",
+				 d->name);
 		goto out;
 	}
 	if ((int)attr.test.retval < 0 || lc->err) {
@@ -291,8 +291,8 @@ run:
 	attr.value = lskel_ptr(m);
 	i = 0;
 	if (!m || lskel_sys_bpf(BPF_MAP_LOOKUP_ELEM, &attr, sizeof(attr))) {
-		err = lskel_fail(c, -1, m ? -errno : -ENOMEM, "%s: reading the loader's fd table%s: "
-				 "%s", d->name, "");
+		err = lskel_fail(c, -1, m ? -errno : -ENOMEM, "%s: reading the loader's fd table",
+				 d->name);
 		free(m);
 		/* the loader succeeded: its fds are open but unknown; nothing better to do */
 		goto out;
@@ -422,7 +422,7 @@ static inline int lskel_autoload_inputs(const struct lskel_desc *d, void *skel, 
 		else if (!a)
 			return lskel_fail((struct lskel_ctx *)skel, -1, -EINVAL, "program '%s': "
 					  "autoload is 0, but only SEC(\"?...\") programs can be "
-					  "left out of this load%s: %s", b->name, "");
+					  "left out of this load", b->name);
 	}
 	return 0;
 }
@@ -437,8 +437,8 @@ static inline int lskel_load(const struct lskel_desc *d, void *skel)
 	__u32 i;
 
 	if (lskel_loaded(d, skel))
-		return lskel_fail(c, -1, -EBUSY, "%s: already loaded%s: a skeleton loads once "
-				  "(destroy it and open a new one): %s", d->name, "");
+		return lskel_fail(c, -1, -EBUSY, "%s: already loaded: a skeleton loads once "
+				  "(destroy it and open a new one)", d->name);
 	err = lskel_st_ops_check(d, c);
 	if (err)
 		return err;
@@ -494,8 +494,8 @@ static inline int lskel_load(const struct lskel_desc *d, void *skel)
 		p = mmap(*pp, len, PROT_READ | (b->rdonly ? 0 : PROT_WRITE), MAP_SHARED | MAP_FIXED,
 			 ((struct lskel_map_desc *)(s + b->fd_off))->map_fd, 0);
 		if (p == MAP_FAILED) {
-			err = lskel_fail(c, -1, -errno, "%s: cannot map global data '%s': %s",
-					 d->name, "");
+			err = lskel_fail(c, -1, -errno, "%s: cannot map global data '%s'",
+					 d->name, b->name);
 			lskel_pins_undo(d, c);
 			return err;
 		}

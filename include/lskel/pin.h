@@ -116,7 +116,7 @@ static inline int lskel_pins_make(const struct lskel_desc *d, const __u64 *input
 	free(c->pins_made);
 	c->pins_made = (unsigned char *)calloc(d->nr_pins, 1);
 	if (!c->pins_made)
-		return lskel_fail(c, -1, -ENOMEM, "%s%s: out of memory: %s", d->name, "");
+		return lskel_fail(c, -1, -ENOMEM, "%s: out of memory", d->name);
 	for (i = 0; i < d->nr_pins; i++) {
 		const struct lskel_pin *p = &d->pins[i];
 		union bpf_attr attr;

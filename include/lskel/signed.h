@@ -440,14 +440,14 @@ static inline int lskel_check_desc(const struct lskel_desc *d, struct lskel_ctx 
 	if (d->excl_hash) {
 		err = lskel_signed_check(d, why, sizeof(why));
 		if (err)
-			return lskel_fail(c, -1, err, "%s: %s: %s", d->name, why);
+			return lskel_fail(c, -1, err, "%s: %s", d->name, why);
 	}
 	if (lskel_mf_parse(d->data, d->data_sz, &m, why, sizeof(why)))
-		return lskel_fail(c, -1, -EINVAL, "%s: invalid blob: %s: %s", d->name, why);
+		return lskel_fail(c, -1, -EINVAL, "%s: invalid blob: %s", d->name, why);
 	if (lskel_mf_agrees(d, &m, why, sizeof(why))) {
 		snprintf(what, sizeof(what), "the skeleton's tables differ from the manifest in its "
 			 "blob: %.200s", why);
-		return lskel_fail(c, -1, -EINVAL, "%s: %s: %s", d->name, what);
+		return lskel_fail(c, -1, -EINVAL, "%s: %s", d->name, what);
 	}
 	return 0;
 }
