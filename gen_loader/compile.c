@@ -27,9 +27,7 @@ static void emit_blob_check(struct gen *g)
 	int bad = asm_new_label(a), ok = asm_new_label(a), k;
 
 	/* r1 (the context) stays untouched for main */
-	asm_emit(a, (struct bpf_insn){ .code = BPF_LD | BPF_IMM | BPF_DW, .dst_reg = R2,
-				       .src_reg = BPF_PSEUDO_MAP_IDX, .imm = 0 });
-	asm_emit(a, (struct bpf_insn){ 0 });
+	asm_ld_map_ptr(a, R2, 0);
 	E(I_LDX(BPF_W, R3, R2, KMAP_EXCL));
 	asm_jmp_imm(a, BPF_JNE, R3, 1, bad);
 	for (k = 0; k < 4; k++) {
@@ -37,9 +35,7 @@ static void emit_blob_check(struct gen *g)
 
 		memcpy(&h, g->blob_hash + k * 8, 8);
 		E(I_LDX(BPF_DW, R3, R2, KMAP_SHA + k * 8));
-		asm_emit(a, (struct bpf_insn){ .code = BPF_LD | BPF_IMM | BPF_DW, .dst_reg = R4,
-					       .imm = (__s32)(__u32)h });
-		asm_emit(a, (struct bpf_insn){ .imm = (__s32)(__u32)(h >> 32) });
+		asm_ld_imm64(a, R4, h);
 		asm_jmp_reg(a, BPF_JNE, R3, R4, bad);
 	}
 	asm_ja(a, ok);
