@@ -11,6 +11,19 @@
 extern "C" {
 #endif
 
+/* Whether number @v fits kconfig value @k (libbpf refuses one that does not, as here). */
+static inline int lskel_kcfg_fits(const struct lskel_kcfg *k, long long v)
+{
+	unsigned long long u = (unsigned long long)v;
+	unsigned int bits = k->size * 8;
+
+	if (k->size >= 8)
+		return 1;
+	if (k->is_signed)
+		return u + (1ULL << (bits - 1)) < (1ULL << bits);
+	return (u >> bits) == 0;
+}
+
 /* Parse one kernel config line's value into the input area (the values libbpf accepts). */
 static inline int lskel_kcfg_set(const struct lskel_kcfg *k, char *dst, const char *v)
 {
@@ -48,6 +61,8 @@ static inline int lskel_kcfg_set(const struct lskel_kcfg *k, char *dst, const ch
 		end = lskel_parse_ll(v, &n);
 		if (!end || *end)
 			return -EINVAL;
+		if (!lskel_kcfg_fits(k, n))
+			return -ERANGE;
 		memcpy(dst, &n, k->size);	/* little-endian */
 		return 0;
 	}
@@ -150,9 +165,10 @@ static inline char *lskel_cfg_gets(struct lskel_cfg_src *s, char *line, int n)
 #endif
 }
 
-/* The kernel's config: @given (ctx.kconfig_path), else LSKEL_KCONFIG_PATH, else the
- * plain-text /boot/config-$(uname -r), else /proc/config.gz. @path gets what was read (or
- * tried, for messages). */
+/* The kernel's config: @given (ctx.kconfig_path), else LSKEL_KCONFIG_PATH, else
+ * /boot/config-$(uname -r), else /proc/config.gz: libbpf's order. Both executors read it
+ * here (exec_direct through gen_loader/kconfig.c). @path gets what was read (or tried, for
+ * messages). */
 static inline int lskel_cfg_find(struct lskel_cfg_src *s, const char *given, const char *release,
 				 char *path, size_t n)
 {
