@@ -731,7 +731,7 @@ out:
 		*link = -1;
 		lskel_usdt_undo(st, i);
 	}
-	return lskel_fail(c, -1, err, "attaching USDT program '%s' failed: %s: %s", b->name,
+	return lskel_fail(c, -1, err, "attaching USDT program '%s' failed: %s", b->name,
 			  why[0] ? why : "out of memory");
 }
 
