@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* A dispatcher spec's load set: the components opened and checked against the spec, the
- * root built and opened in front of them, calls composed (dispatch.h). */
+ * root built and opened in front of them, calls composed; and the directives the load plan
+ * needs for it (dispatch.h). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include "dispatch.h"
 #include "link_objs.h"
 #include "err.h"
+#include "plan.h"
 
 static void free_objs(struct lsk_obj **objs, size_t n)
 {
@@ -39,10 +41,9 @@ static int open_root(const struct lsk_dispatch *d, struct lsk_obj **rootp)
 }
 
 int lsk_disp_open(const struct lsk_dispatch *d, char *const *paths, size_t n,
-		  struct lsk_obj ***objsp, char ***linesp)
+		  struct lsk_obj ***objsp)
 {
 	struct lsk_obj **comps = NULL, **all = NULL;
-	char **lines = NULL;
 	size_t i;
 	int err;
 
@@ -62,26 +63,36 @@ int lsk_disp_open(const struct lsk_dispatch *d, char *const *paths, size_t n,
 		comps = NULL;
 		err = lsk_compose_calls(all, n + 1, NULL);
 	}
-	if (!err) {
-		lines = lsk_disp_chain_lines(d);
-		if (!lines)
-			err = lsk_err(ENOMEM, "out of memory");
-	}
 	if (err) {
 		free_objs(comps, n);
 		free_objs(all, all && all[0] ? n + 1 : 0);
 		return err;
 	}
 	*objsp = all;
-	*linesp = lines;
 	return 0;
 }
 
-void lsk_disp_lines_free(char **lines)
+int lsk_disp_plan(const struct lsk_dispatch *d, struct lsk_plan *p)
 {
+	char prog[64], func[96];
 	size_t i;
+	int err = 0;
 
-	for (i = 0; lines && lines[i]; i++)
-		free(lines[i]);
-	free(lines);
+	if (d->mode != LSK_MODE_FREPLACE)
+		return 0;
+	snprintf(prog, sizeof(prog), "%s", d->root);
+	for (i = 0; !err && i < d->nr_comps; i++) {
+		struct lsk_directive r = {
+			.kind = LSK_DIR_REPLACE,
+			.fr = {
+				.prog = { (char *)d->comps[i].obj, (char *)d->comps[i].prog },
+				.target = { (char *)d->root, prog },
+				.func = func,
+			},
+		};
+
+		snprintf(func, sizeof(func), "%s_slot%zu", d->root, i);
+		err = lsk_plan_add(p, &r);
+	}
+	return err;
 }
