@@ -1490,6 +1490,45 @@ static inline int lskel_load_loader(const struct lskel_desc *d, struct lskel_ctx
 	return fd;
 }
 
+/* Read the loader's fd table (one fd per op, -1 where none) from data map @map_fd into @fds:
+ * one lookup of the whole value, 3 us for a 12 KiB blob where mmap and munmap took 10-25 us,
+ * and no slower for a 1 MiB one. */
+static inline int lskel_fdtab_read(const struct lskel_desc *d, int map_fd, int *fds)
+{
+	union bpf_attr attr;
+	__u32 key = 0;
+	void *m = malloc(d->data_sz);
+	int err = 0;
+
+	if (!m)
+		return -ENOMEM;
+	memset(&attr, 0, sizeof(attr));
+	attr.map_fd = map_fd;
+	attr.key = lskel_ptr(&key);
+	attr.value = lskel_ptr(m);
+	if (lskel_sys_bpf(BPF_MAP_LOOKUP_ELEM, &attr, sizeof(attr)))
+		err = -errno;
+	else
+		memcpy(fds, (char *)m + d->fdtab_off, d->nr_ops * sizeof(int));
+	free(m);
+	return err;
+}
+
+/* After a failed run: close every fd the ops before @failed_op made (the failed op's slot holds
+ * its errno; later slots may hold a previous run's closed fds). The loader leaves this to us:
+ * a close pass inside it would cost a third function to verify on every load. */
+static inline void lskel_close_failed(const struct lskel_desc *d, int map_fd, int *fds,
+				      __u32 failed_op)
+{
+	__u32 i;
+
+	if (lskel_fdtab_read(d, map_fd, fds))
+		return;	/* ENOMEM: the fds stay with the process until it exits */
+	for (i = 0; i < failed_op && i < d->nr_ops; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
 /* One run of the loader (lskel_run_loader); *pin_race set when a pin it was to make
  * appeared meanwhile. */
 static inline int lskel_run_loader_once(const struct lskel_desc *d, const __u64 *input_slots,
@@ -1499,7 +1538,6 @@ static inline int lskel_run_loader_once(const struct lskel_desc *d, const __u64 
 	size_t ctx_sz = sizeof(struct lskel_loader_ctx) + d->inputs_size;
 	struct lskel_loader_ctx *lc;
 	union bpf_attr attr;
-	void *m;
 	__u32 i;
 
 	c->failed_op = -1;
@@ -1556,10 +1594,12 @@ run:
 		err = lskel_fail(c, -1, -errno, "%s: running the loader%s failed: %s", d->name, "");
 		goto out;
 	}
+	if (lc->err)
+		lskel_close_failed(d, map_fd, fds, lc->failed_op);
 	if (lc->err && !lc->log_buf && c->log_buf && c->log_size && lc->failed_op < d->nr_ops &&
 	    d->op_cmd[lc->failed_op] == BPF_PROG_LOAD) {
-		/* a program was refused and the caller wants the verifier's log: the loader
-		 * closed everything it made; run it again with the log in every PROG_LOAD, the
+		/* a program was refused and the caller wants the verifier's log: everything
+		 * the load made is closed; run it again with the log in every PROG_LOAD, the
 		 * last one written is the refused program's */
 		lc->log_buf = lskel_ptr(c->log_buf);
 		lc->log_size = c->log_size;
@@ -1594,23 +1634,12 @@ run:
 			 "log was truncated: give a larger log_buf)" : "", strerror(-err));
 		goto out;
 	}
-	/* the fd table, by a lookup of the whole value: 3 us for a 12 KiB blob where mmap and
-	 * munmap took 10-25 us, and no slower for a 1 MiB one */
-	m = malloc(d->data_sz);
-	memset(&attr, 0, sizeof(attr));
-	attr.map_fd = map_fd;
-	attr.key = lskel_ptr(&i);
-	attr.value = lskel_ptr(m);
-	i = 0;
-	if (!m || lskel_sys_bpf(BPF_MAP_LOOKUP_ELEM, &attr, sizeof(attr))) {
-		err = lskel_fail(c, -1, m ? -errno : -ENOMEM, "%s: reading the loader's fd table%s: "
-				 "%s", d->name, "");
-		free(m);
+	err = lskel_fdtab_read(d, map_fd, fds);
+	if (err) {
+		err = lskel_fail(c, -1, err, "%s: reading the loader's fd table%s: %s", d->name, "");
 		/* the loader succeeded: its fds are open but unknown; nothing better to do */
 		goto out;
 	}
-	memcpy(fds, (char *)m + d->fdtab_off, d->nr_ops * sizeof(int));
-	free(m);
 	if (d->nr_pins) {
 		err = lskel_pins_make(d, (const __u64 *)(lc + 1), fds, c);
 		*pin_race = err == -EEXIST;
