@@ -27,19 +27,30 @@ struct lsk_dispatch;
 	"  --dynamic OBJ          link OBJ's functions that others call dynamically: callers\n" \
 	"                         get a placeholder, the function loads as freplace of it\n"
 
-/* getopt_long values of the chain options: CLI_CHAIN_FIRST ... CLI_CHAIN_LAST */
-#define CLI_CHAIN_FIRST 1001
-#define CLI_CHAIN_LAST 1009
+/* getopt_long values of the chain options, CLI_CHAIN_FIRST ... CLI_CHAIN_LAST */
+enum cli_chain_opt_id {
+	CLI_OPT_CHAIN = 1001,
+	CLI_OPT_SLOT,
+	CLI_OPT_VALUE,
+	CLI_OPT_TARGET,
+	CLI_OPT_SEPARATE_MAPS,
+	CLI_OPT_REPLACE,
+	CLI_OPT_DISPATCHER,
+	CLI_OPT_MODE,
+	CLI_OPT_DYNAMIC,
+};
+#define CLI_CHAIN_FIRST CLI_OPT_CHAIN
+#define CLI_CHAIN_LAST CLI_OPT_DYNAMIC
 #define CHAIN_LONG_OPTS \
-	{ "chain", required_argument, NULL, 1001 }, \
-	{ "slot", required_argument, NULL, 1002 }, \
-	{ "value", required_argument, NULL, 1003 }, \
-	{ "target", required_argument, NULL, 1004 }, \
-	{ "separate-maps", no_argument, NULL, 1005 }, \
-	{ "replace", required_argument, NULL, 1006 }, \
-	{ "dispatcher", required_argument, NULL, 1007 }, \
-	{ "mode", required_argument, NULL, 1008 }, \
-	{ "dynamic", required_argument, NULL, 1009 }
+	{ "chain", required_argument, NULL, CLI_OPT_CHAIN }, \
+	{ "slot", required_argument, NULL, CLI_OPT_SLOT }, \
+	{ "value", required_argument, NULL, CLI_OPT_VALUE }, \
+	{ "target", required_argument, NULL, CLI_OPT_TARGET }, \
+	{ "separate-maps", no_argument, NULL, CLI_OPT_SEPARATE_MAPS }, \
+	{ "replace", required_argument, NULL, CLI_OPT_REPLACE }, \
+	{ "dispatcher", required_argument, NULL, CLI_OPT_DISPATCHER }, \
+	{ "mode", required_argument, NULL, CLI_OPT_MODE }, \
+	{ "dynamic", required_argument, NULL, CLI_OPT_DYNAMIC }
 
 /* The load plan the chain options of gen, dump and exec build. */
 struct cli_plan {

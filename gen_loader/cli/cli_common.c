@@ -75,16 +75,16 @@ static int cli_directive(struct cli_plan *cp, const char *kw, const char *arg)
 int cli_chain_opt(struct cli_plan *cp, int c, const char *arg)
 {
 	switch (c) {
-	case 1001:
+	case CLI_OPT_CHAIN:
 		return cli_check_input(arg, "--chain file") ?: lsk_plan_parse_file(&cp->plan, arg);
-	case 1002: return cli_directive(cp, "slot", arg);
-	case 1003: return cli_directive(cp, "value", arg);
-	case 1004: return cli_directive(cp, "target", arg);
-	case 1005: cp->plan.separate_maps = true; return 0;
-	case 1006: return cli_directive(cp, "replace", arg);
-	case 1007: cp->spec = arg; return 0;
-	case 1008: cp->mode = arg; return 0;
-	case 1009: return lsk_plan_add_dynamic(&cp->plan, (char *)arg);
+	case CLI_OPT_SLOT: return cli_directive(cp, "slot", arg);
+	case CLI_OPT_VALUE: return cli_directive(cp, "value", arg);
+	case CLI_OPT_TARGET: return cli_directive(cp, "target", arg);
+	case CLI_OPT_SEPARATE_MAPS: cp->plan.separate_maps = true; return 0;
+	case CLI_OPT_REPLACE: return cli_directive(cp, "replace", arg);
+	case CLI_OPT_DISPATCHER: cp->spec = arg; return 0;
+	case CLI_OPT_MODE: cp->mode = arg; return 0;
+	case CLI_OPT_DYNAMIC: return lsk_plan_add_dynamic(&cp->plan, (char *)arg);
 	}
 	return lsk_err(EINVAL, "option %d is no chain option", c);
 }
