@@ -12,6 +12,7 @@
 #include "link_objs.h"
 #include "err.h"
 #include "plan.h"
+#include "safe_io.h"
 
 static void free_objs(struct lsk_obj **objs, size_t n)
 {
@@ -22,19 +23,26 @@ static void free_objs(struct lsk_obj **objs, size_t n)
 	free(objs);
 }
 
-/* The root object of @d, built with clang in a private directory and read into memory. */
+/* The root object of @d, built with clang in a private directory and read into memory; it
+ * is named "ROOT.bpf.o", not by its temporary path, so the outputs naming it are the same on
+ * every run. */
 static int open_root(const struct lsk_dispatch *d, struct lsk_obj **rootp)
 {
 	const char *td = getenv("TMPDIR");
-	char dir[4096], path[4200];
+	char dir[4096], path[4200], name[80];
+	void *buf = NULL;
+	size_t size = 0;
 	int err;
 
 	snprintf(dir, sizeof(dir), "%s/lskel-dispatch-XXXXXX", td && td[0] ? td : "/tmp");
 	if (!mkdtemp(dir))
 		return lsk_err(errno, "%s: %s", dir, strerror(errno));
 	snprintf(path, sizeof(path), "%s/%s.bpf.o", dir, d->root);
+	snprintf(name, sizeof(name), "%s.bpf.o", d->root);
 	err = lsk_disp_build(d, path);
-	err = err ?: lsk_obj_open(path, rootp);	/* the reader keeps its own copy */
+	err = err ?: lsk_read_file(path, &buf, &size);
+	err = err ?: lsk_obj_open_mem(name, buf, size, rootp);
+	free(buf);
 	unlink(path);
 	rmdir(dir);
 	return err;
