@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* The load plan built directly, as typed data: slots, values and shared maps resolved, maps
  * kept apart, the freplace retyping step, the dispatcher's directives, the manifest parser
- * giving the same plan as code, and lsk_plan_open's trace equal for both. Loads nothing. */
+ * giving the same plan as code, lsk_plan_open's trace equal for both, and a dispatcher run
+ * through the plan. Loads nothing. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -313,6 +314,42 @@ static void test_plan_open(void **state)
 	lsk_plan_free(&bare);
 }
 
+/* A dispatcher in the plan: its root first, named "ROOT.bpf.o" (not a temporary path, so
+ * headers naming it are reproducible); in freplace mode its directives retype every
+ * component as freplace of the root's slot function. */
+static void test_plan_dispatcher(void **state)
+{
+	static const char *const comps[] = { "dsp_parse", "dsp_filter", "dsp_count",
+					     "dsp_verdict", "dsp_lib" };
+	char paths[5][256], *pv[5];
+	struct lsk_plan p = { .paths = pv, .nr_paths = 5 };
+	struct lsk_dispatch *d = NULL;
+	struct lsk_load ld;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 5; i++) {
+		snprintf(paths[i], sizeof(paths[i]), "%s/samples/dispatch/%s.bpf.o", build_dir(),
+			 comps[i]);
+		pv[i] = paths[i];
+	}
+	assert_int_equal(lsk_disp_parse("samples/dispatch/dsp.spec", &d), 0);
+	d->mode = LSK_MODE_FREPLACE;
+	assert_int_equal(lsk_disp_plan(d, &p), 0);
+	assert_int_equal(p.nr_dirs, 4);
+	p.disp = d;
+	if (lsk_plan_open(&p, &ld))
+		fail_msg("%s", lsk_errmsg());
+	assert_int_equal(ld.n, 6);
+	assert_string_equal(ld.objs[0]->path, "dispatcher.bpf.o");
+	assert_string_equal(ld.objs[0]->name, "dispatcher");
+	assert_int_equal(ld.objs[1]->progs[0].type, BPF_PROG_TYPE_EXT);
+	assert_string_equal(ld.objs[1]->progs[0].replace_func, "dispatcher_slot0");
+	lsk_load_free(&ld);
+	lsk_plan_free(&p);
+	lsk_disp_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -322,6 +359,7 @@ int main(void)
 		cmocka_unit_test(test_dispatcher_directives),
 		cmocka_unit_test(test_parse_equals_typed),
 		cmocka_unit_test(test_plan_open),
+		cmocka_unit_test(test_plan_dispatcher),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
