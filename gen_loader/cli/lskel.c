@@ -41,7 +41,8 @@ int main(int argc, char **argv)
 	size_t i;
 
 	while (argc > 2 && (!strcmp(argv[1], "-L") || !strcmp(argv[1], "--use-loader"))) {
-		argv++;		/* bpftool's global -L: light skeletons are all lskel makes */
+		/* bpftool's global -L: light skeletons are all lskel makes */
+		argv++;
 		argc--;
 	}
 	if (argc < 2) {

@@ -82,19 +82,19 @@ int lsk_disp_open(const struct lsk_dispatch *d, char *const *paths, size_t n,
 
 int lsk_disp_plan(const struct lsk_dispatch *d, struct lsk_plan *p)
 {
-	char prog[64], func[96];
+	char func[96];
 	size_t i;
 	int err = 0;
 
 	if (d->mode != LSK_MODE_FREPLACE)
 		return 0;
-	snprintf(prog, sizeof(prog), "%s", d->root);
 	for (i = 0; !err && i < d->nr_comps; i++) {
 		struct lsk_directive r = {
 			.kind = LSK_DIR_REPLACE,
 			.fr = {
 				.prog = { (char *)d->comps[i].obj, (char *)d->comps[i].prog },
-				.target = { (char *)d->root, prog },
+				/* the root object and its program share the name */
+				.target = { (char *)d->root, (char *)d->root },
 				.func = func,
 			},
 		};

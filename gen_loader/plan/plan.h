@@ -65,7 +65,7 @@ struct lsk_plan {
 	size_t nr_paths;
 	char **dynamic;			/* --dynamic OBJ: object name or path as given */
 	size_t nr_dynamic;
-	struct lsk_dispatch *disp;	/* a root generated and loaded first, or NULL (not owned) */
+	struct lsk_dispatch *disp;	/* a root generated and loaded first (not owned) */
 	bool separate_maps;		/* same-named maps of different objects stay apart */
 	struct lsk_directive *dirs;
 	size_t nr_dirs;
