@@ -20,6 +20,16 @@ $(BUILD)/skel/%.c11.ok: $(BUILD)/skel/%.lskel.h
 	$(call hdr_alone,c11,$*.lskel.h,$(BUILD)/skel) && touch $@
 $(BUILD)/skel/%.cxx17.ok: $(BUILD)/skel/%.lskel.h
 	$(call hdr_alone,cxx17,$*.lskel.h,$(BUILD)/skel) && touch $@
+# Every runtime header (include/lskel/: runtime.h and its parts) compiles on its own too.
+RT_HDRS := $(patsubst include/lskel/%.h,%,$(wildcard include/lskel/*.h))
+HDR_CHECKS += $(patsubst %,$(BUILD)/hdr/%.c11.ok,$(RT_HDRS)) \
+	      $(patsubst %,$(BUILD)/hdr/%.cxx17.ok,$(RT_HDRS))
+$(BUILD)/hdr/%.c11.ok: include/lskel/%.h $(wildcard include/lskel/*.h)
+	@mkdir -p $(@D)
+	$(call hdr_alone,c11,lskel/$*.h,include) && touch $@
+$(BUILD)/hdr/%.cxx17.ok: include/lskel/%.h $(wildcard include/lskel/*.h)
+	@mkdir -p $(@D)
+	$(call hdr_alone,cxx17,lskel/$*.h,include) && touch $@
 $(BUILD)/skel/sublib.subskel.ok: $(BUILD)/skel/sublib.subskel.h
 	$(call hdr_alone,c11,sublib.subskel.h,$(BUILD)/skel)
 	$(call hdr_alone,cxx17,sublib.subskel.h,$(BUILD)/skel) && touch $@

@@ -748,6 +748,7 @@ static void test_api_misuse(void **state)
 	assert_true(tp_counter__load(s) < 0);
 	mmap_fail_in = 0;
 	assert_msg(s->ctx.errmsg, "cannot map global data");
+	assert_null(strstr(s->ctx.errmsg, "''"));	/* the map is named */
 	tp_counter__detach(s);
 	tp_counter__destroy(s);
 	watch_end(&w, "failed load");

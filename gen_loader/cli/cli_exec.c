@@ -20,7 +20,8 @@ static void usage_exec(FILE *f)
 		"nothing stays loaded.\n"
 		"\n"
 		"  --fail-at N     inject a failure at operation N (testing cleanup)\n"
-		"  --kconfig FILE  kernel config for .kconfig externs (default /proc/config.gz)\n"
+		"  --kconfig FILE  kernel config for .kconfig externs (default: as the runtime,\n"
+		"                  $LSKEL_KCONFIG_PATH, /boot/config-$(uname -r), /proc/config.gz)\n"
 		"\n" CHAIN_HELP);
 }
 

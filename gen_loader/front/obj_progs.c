@@ -136,6 +136,77 @@ int lsk_read_progs(struct lsk_reader *r)
 	return 0;
 }
 
+/* A relocated call: to a subprogram in .text, or to an extern (kfunc, another object's
+ * function). */
+static int classify_call(struct lsk_reader *r, const struct lsk_elf_sec *s, size_t idx,
+			 const GElf_Sym *sym, const char *sname, const struct bpf_insn *insn,
+			 struct lsk_reloc *out)
+{
+	struct lsk_obj *obj = r->obj;
+
+	if (insn->src_reg != BPF_PSEUDO_CALL)
+		return lsk_err(EINVAL, "%s: section '%s': insn %zu: relocated call is not a "
+			       "bpf-to-bpf call", obj->path, s->name, idx);
+	if (sym->st_shndx == SHN_UNDEF) {
+		out->kind = LSK_RELO_EXTERN_FUNC;
+		out->ext_idx = lsk_find_extern(obj, sname);
+		if (out->ext_idx < 0)
+			return lsk_err(EINVAL, "%s: section '%s': insn %zu calls unknown extern "
+				       "'%s'", obj->path, s->name, idx, sname);
+		return 0;	/* a kfunc, or a function of another object (compose.c) */
+	}
+	if ((int)sym->st_shndx != r->elf->text_idx)
+		return lsk_err(EINVAL, "%s: section '%s': insn %zu calls into section %u, "
+			       "not .text", obj->path, s->name, idx, sym->st_shndx);
+	out->kind = LSK_RELO_CALL;
+	return 0;
+}
+
+/* An ld_imm64 against a map in .maps or a global data section. */
+static int classify_data(struct lsk_reader *r, const struct lsk_elf_sec *s, size_t idx,
+			 const GElf_Sym *sym, const char *sname, struct lsk_reloc *out)
+{
+	struct lsk_obj *obj = r->obj;
+
+	switch (r->sec_kind[sym->st_shndx]) {
+	case LSK_SEC_MAPS: {
+		size_t i;
+
+		for (i = 0; i < obj->nr_maps; i++)
+			if (obj->maps[i].kind == LSK_MAP_USER && obj->maps[i].sec_off == sym->st_value)
+				break;
+		if (i == obj->nr_maps)
+			return lsk_err(EINVAL, "%s: section '%s': insn %zu references '%s' at .maps "
+				       "offset 0x%llx, which is no map", obj->path, s->name, idx,
+				       sname, (unsigned long long)sym->st_value);
+		out->kind = LSK_RELO_MAP_FD;
+		out->map_idx = i;
+		return 0;
+	}
+	case LSK_SEC_DATA:
+	case LSK_SEC_RODATA:
+	case LSK_SEC_BSS: {
+		size_t i;
+
+		for (i = 0; i < obj->nr_maps; i++)
+			if (obj->maps[i].kind != LSK_MAP_USER && obj->maps[i].sec_idx == sym->st_shndx)
+				break;
+		if (i == obj->nr_maps)
+			return lsk_err(EINVAL, "%s: section '%s': insn %zu: no map for section %u",
+				       obj->path, s->name, idx, sym->st_shndx);
+		out->kind = LSK_RELO_MAP_VALUE;
+		out->map_idx = i;
+		return 0;
+	}
+	default:
+		return lsk_err(EINVAL, "%s: section '%s': insn %zu references '%s' in section '%s', "
+			       "which is neither maps nor global data", obj->path, s->name, idx,
+			       sname, r->elf->secs[sym->st_shndx].name);
+	}
+}
+
+/* What relocation @rel of code section @sec_idx refers to, checked: a call, a map, global data,
+ * a subprogram's address or an extern. */
 static int classify(struct lsk_reader *r, int sec_idx, const Elf64_Rel *rel,
 		    struct lsk_reloc *out)
 {
@@ -170,24 +241,8 @@ static int classify(struct lsk_reader *r, int sec_idx, const Elf64_Rel *rel,
 	out->sym_off = sym.st_value;
 	out->map_idx = out->ext_idx = -1;
 
-	if (insn->code == (BPF_JMP | BPF_CALL)) {
-		if (insn->src_reg != BPF_PSEUDO_CALL)
-			return lsk_err(EINVAL, "%s: section '%s': insn %zu: relocated call is not a "
-				       "bpf-to-bpf call", obj->path, s->name, idx);
-		if (sym.st_shndx == SHN_UNDEF) {
-			out->kind = LSK_RELO_EXTERN_FUNC;
-			out->ext_idx = lsk_find_extern(obj, sname);
-			if (out->ext_idx < 0)
-				return lsk_err(EINVAL, "%s: section '%s': insn %zu calls unknown extern "
-					       "'%s'", obj->path, s->name, idx, sname);
-			return 0;	/* a kfunc, or a function of another object (compose.c) */
-		}
-		if ((int)sym.st_shndx != r->elf->text_idx)
-			return lsk_err(EINVAL, "%s: section '%s': insn %zu calls into section %u, "
-				       "not .text", obj->path, s->name, idx, sym.st_shndx);
-		out->kind = LSK_RELO_CALL;
-		return 0;
-	}
+	if (insn->code == (BPF_JMP | BPF_CALL))
+		return classify_call(r, s, idx, &sym, sname, insn, out);
 	if (insn->code != (BPF_LD | BPF_IMM | BPF_DW) || idx + 1 >= s->size / 8)
 		return lsk_err(EINVAL, "%s: section '%s': insn %zu: relocation against '%s' on an "
 			       "instruction that is not ld_imm64 or call", obj->path, s->name, idx,
@@ -217,41 +272,7 @@ static int classify(struct lsk_reader *r, int sec_idx, const Elf64_Rel *rel,
 	if (insn->src_reg == BPF_PSEUDO_FUNC)
 		return lsk_err(EINVAL, "%s: section '%s': insn %zu: callback address outside .text",
 			       obj->path, s->name, idx);
-	switch (r->sec_kind[sym.st_shndx]) {
-	case LSK_SEC_MAPS: {
-		size_t i;
-
-		for (i = 0; i < obj->nr_maps; i++)
-			if (obj->maps[i].kind == LSK_MAP_USER && obj->maps[i].sec_off == sym.st_value)
-				break;
-		if (i == obj->nr_maps)
-			return lsk_err(EINVAL, "%s: section '%s': insn %zu references '%s' at .maps "
-				       "offset 0x%llx, which is no map", obj->path, s->name, idx,
-				       sname, (unsigned long long)sym.st_value);
-		out->kind = LSK_RELO_MAP_FD;
-		out->map_idx = i;
-		return 0;
-	}
-	case LSK_SEC_DATA:
-	case LSK_SEC_RODATA:
-	case LSK_SEC_BSS: {
-		size_t i;
-
-		for (i = 0; i < obj->nr_maps; i++)
-			if (obj->maps[i].kind != LSK_MAP_USER && obj->maps[i].sec_idx == sym.st_shndx)
-				break;
-		if (i == obj->nr_maps)
-			return lsk_err(EINVAL, "%s: section '%s': insn %zu: no map for section %u",
-				       obj->path, s->name, idx, sym.st_shndx);
-		out->kind = LSK_RELO_MAP_VALUE;
-		out->map_idx = i;
-		return 0;
-	}
-	default:
-		return lsk_err(EINVAL, "%s: section '%s': insn %zu references '%s' in section '%s', "
-			       "which is neither maps nor global data", obj->path, s->name, idx,
-			       sname, r->elf->secs[sym.st_shndx].name);
-	}
+	return classify_data(r, s, idx, &sym, sname, out);
 }
 
 static int cmp_relocs(const void *a, const void *b)

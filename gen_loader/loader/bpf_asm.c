@@ -92,6 +92,20 @@ void asm_ld_map_value(struct lsk_asm *a, int reg, int idx, int off)
 	asm_emit(a, (struct bpf_insn){ .imm = off });
 }
 
+void asm_ld_map_ptr(struct lsk_asm *a, int reg, int idx)
+{
+	asm_emit(a, (struct bpf_insn){ .code = BPF_LD | BPF_IMM | BPF_DW, .dst_reg = reg,
+				       .src_reg = BPF_PSEUDO_MAP_IDX, .imm = idx });
+	asm_emit(a, (struct bpf_insn){ 0 });
+}
+
+void asm_ld_imm64(struct lsk_asm *a, int reg, __u64 v)
+{
+	asm_emit(a, (struct bpf_insn){ .code = BPF_LD | BPF_IMM | BPF_DW, .dst_reg = reg,
+				       .imm = (__s32)(__u32)v });
+	asm_emit(a, (struct bpf_insn){ .imm = (__s32)(__u32)(v >> 32) });
+}
+
 int asm_finish(struct lsk_asm *a)
 {
 	size_t i;

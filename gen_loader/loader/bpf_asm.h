@@ -27,6 +27,10 @@ void asm_ja(struct lsk_asm *a, int label);
 void asm_ld_func(struct lsk_asm *a, int reg, int label);
 /* ld_imm64 of fd_array[idx]'s map value + off (BPF_PSEUDO_MAP_IDX_VALUE). */
 void asm_ld_map_value(struct lsk_asm *a, int reg, int idx, int off);
+/* ld_imm64 of fd_array[idx]'s map itself, the kernel's struct bpf_map (BPF_PSEUDO_MAP_IDX). */
+void asm_ld_map_ptr(struct lsk_asm *a, int reg, int idx);
+/* ld_imm64 of the constant @v. */
+void asm_ld_imm64(struct lsk_asm *a, int reg, __u64 v);
 /* Resolve labels; returns 0 or -errno. */
 int asm_finish(struct lsk_asm *a);
 void asm_free(struct lsk_asm *a);

@@ -11,14 +11,23 @@
 #include "sign.h"
 #include <stdbool.h>
 
+/* The loader's functions, in instruction order (func_info and BTF in this order too). */
+enum lsk_loader_fn {
+	LSK_LOADER_FN_MAIN,	/* the program's entry */
+	LSK_LOADER_FN_STEP,	/* bpf_loop callback: interprets one step */
+	LSK_LOADER_NR_FNS,
+};
+/* Their names in the loader's BTF (and in `lskel dump --loader`). */
+extern const char *const lsk_loader_fn_names[LSK_LOADER_NR_FNS];
+
 struct lsk_loader {
 	struct lsk_blob *blob;
 	struct lsk_manifest *mf;	/* what the load exposes (manifest.c), built once */
 	struct bpf_insn *insns;
 	size_t nr_insns;
-	void *btf;		/* BTF of the loader's three functions (bpf_loop needs it) */
+	void *btf;		/* BTF of the loader's functions (bpf_loop needs it) */
 	__u32 btf_size;
-	struct bpf_func_info func_info[3];
+	struct bpf_func_info func_info[LSK_LOADER_NR_FNS];
 	__u32 nr_func_info;
 	/* signed loaders (lsk_loader_compile_signed) */
 	bool is_signed;

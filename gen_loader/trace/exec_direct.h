@@ -11,7 +11,7 @@ struct lsk_exec_opts {
 	int fail_errno;		/* errno the injected failure reports */
 	char *log_buf;		/* verifier log of a failed PROG_LOAD/BTF_LOAD, may be NULL */
 	size_t log_size;
-	const char *kconfig_path;	/* kernel config to read (NULL: /proc/config.gz, /boot) */
+	const char *kconfig_path;	/* kernel config to read (NULL: as the runtime) */
 	const void *const *user_init;	/* per input slot: initial value or NULL, may be NULL;
 					 * for a caller's max_entries or a SEC("?...")
 					 * program's autoload flag, its __u32 */
