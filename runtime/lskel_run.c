@@ -791,17 +791,25 @@ int main(int argc, char **argv)
 			json_field(i ? ",{\"object\":" : "{\"object\":",
 				   lskel_mf_str(m, m->objs[m->progs[i].obj].name));
 			json_field(",\"name\":", lskel_mf_str(m, m->progs[i].name));
-			printf(",\"id\":%u,\"link\":%u}", info_id(fds[m->progs[i].slot]),
-			       links[i] >= 0 ? info_id(links[i]) : 0);
+			if (fds[m->progs[i].slot] < 0)	/* SEC("?...") left out of the load */
+				printf(",\"loaded\":false,\"id\":null,\"link\":null}");
+			else
+				printf(",\"loaded\":true,\"id\":%u,\"link\":%u}",
+				       info_id(fds[m->progs[i].slot]),
+				       links[i] >= 0 ? info_id(links[i]) : 0);
 		}
 		printf("]}\n");
 	} else {
-		int nl = 0;
+		int nl = 0, out = 0;
 
-		for (i = 0; i < m->h->nr_progs; i++)
+		for (i = 0; i < m->h->nr_progs; i++) {
 			nl += links[i] >= 0;
-		printf("loaded %s: %u maps, %u programs, %d links; pinned under %s\n", d.name,
-		       m->h->nr_maps, m->h->nr_progs, nl, dir);
+			out += fds[m->progs[i].slot] < 0;
+		}
+		printf("loaded %s: %u maps, %u programs", d.name, m->h->nr_maps, m->h->nr_progs - out);
+		if (out)
+			printf(" (%d not loaded)", out);
+		printf(", %d links; pinned under %s\n", nl, dir);
 		printf("signature: %s\n", !c.sig ? "absent (unsigned container)" :
 		       ctx.sig_status == LSKEL_SIG_VERIFIED ? "checked by the kernel" :
 		       "not checked: this kernel cannot verify BPF program signatures (the blob "
@@ -811,8 +819,13 @@ int main(int argc, char **argv)
 			       info_id(fds[m->maps[i].slot]),
 			       m->maps[i].flags & LSKEL_MF_MAP_SHARED ? "(shared)" : "");
 		for (i = 0; i < m->h->nr_progs; i++)
-			printf("  prog %-20s id %-6u %s\n", lskel_mf_str(m, m->progs[i].name),
-			       info_id(fds[m->progs[i].slot]), links[i] >= 0 ? "attached" : "");
+			if (fds[m->progs[i].slot] < 0)
+				printf("  prog %-20s not loaded (SEC(\"?...\"): autoload off)\n",
+				       lskel_mf_str(m, m->progs[i].name));
+			else
+				printf("  prog %-20s id %-6u %s\n", lskel_mf_str(m, m->progs[i].name),
+				       info_id(fds[m->progs[i].slot]),
+				       links[i] >= 0 ? "attached" : "");
 	}
 	rc = 0;
 out_close:

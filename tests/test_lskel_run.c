@@ -519,6 +519,44 @@ static void test_foreign_entries(void **state)
 	no_leftovers(before);
 }
 
+/* A SEC("?...") program is left out of lskel-run's load: the summary says so (text and
+ * --json) instead of printing id 0, and the loaded program beside it has its id. */
+static void test_not_loaded_reported(void **state)
+{
+	struct id_set before[4] = {};
+	char cmd[2048], out[300], blob[300];
+	int i;
+
+	(void)state;
+	assert_int_equal(ids_snapshot(before), 0);
+	snprintf(blob, sizeof(blob), "%s/tests/opt_root.lskel", build_dir());
+	snprintf(out, sizeof(out), "%s/tests/opt_root.out", build_dir());
+	snprintf(cmd, sizeof(cmd), "%1$s/bin/lskel gen --format blob -n opt_root -o %2$s "
+		 "%1$s/tests/bpf/opt_root.bpf.o", build_dir(), blob);
+	assert_int_equal(sh(cmd), 0);
+	for (i = 0; i < 2; i++) {
+		snprintf(cmd, sizeof(cmd), "%s/bin/lskel-run %s --no-attach --pin-dir %s/opt %s > %s",
+			 build_dir(), i ? "--json" : "", bpffs, blob, out);
+		assert_int_equal(sh(cmd), 0);
+		if (!i)
+			snprintf(cmd, sizeof(cmd), "cat %1$s; grep -q 'programs (1 not loaded)' %1$s && "
+				 "grep -Eq '^  prog opt_root +not loaded' %1$s && "
+				 "grep -Eq '^  prog kept +id [1-9][0-9]* ' %1$s && "
+				 "! grep -q 'id 0 ' %1$s", out);
+		else
+			snprintf(cmd, sizeof(cmd), "cat %s; python3 -c 'import json,sys; "
+				 "p={x[\"name\"]: x for x in json.load(open(sys.argv[1]))[\"programs\"]}; "
+				 "o=p[\"opt_root\"]; k=p[\"kept\"]; "
+				 "assert o[\"loaded\"] is False and o[\"id\"] is None, o; "
+				 "assert k[\"loaded\"] is True and k[\"id\"] > 0, k' %s", out, out);
+		assert_int_equal(sh(cmd), 0);
+		assert_int_equal(detach_sub("opt"), 0);
+	}
+	unlink(out);
+	unlink(blob);
+	no_leftovers(before);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -529,6 +567,7 @@ int main(void)
 		cmocka_unit_test(test_failure_after_pins),
 		cmocka_unit_test(test_killed_during_pinning),
 		cmocka_unit_test(test_foreign_entries),
+		cmocka_unit_test(test_not_loaded_reported),
 	};
 
 	return cmocka_run_group_tests_name("lskel-run", tests, setup, teardown);
