@@ -3,6 +3,7 @@
  * built by one Makefile with `$(BPFTOOL) gen skeleton -L`: once with bpftool 7.1 (Debian's
  * package) and once with BPFTOOL=build/bin/lskel, run on this kernel, same output. Programs
  * using what only lskel's header offers (`make lskel`) are built with lskel alone. */
+#define _GNU_SOURCE	/* unshare */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,7 +12,10 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <lskel/runtime.h>
 #include "compile.h"
@@ -349,6 +353,137 @@ static void test_kconfig_sources(void **state)
 	print_message("  /boot/config-$(uname -r) read first; a .gz read through libz.so.1\n");
 }
 
+/* The .kconfig map's value (@size bytes) made by an executor: map op @op of @fds. */
+static int kcfg_value(const int *fds, int op, void *val)
+{
+	__u32 key = 0;
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.map_fd = fds[op];
+	a.key = (__u64)(uintptr_t)&key;
+	a.value = (__u64)(uintptr_t)val;
+	return syscall(__NR_bpf, BPF_MAP_LOOKUP_ELEM, &a, sizeof(a)) ? -errno : 0;
+}
+
+/* In a private /boot: CONFIG_HZ from /boot/config-$(uname -r) (@want 123), or from
+ * $LSKEL_KCONFIG_PATH (@want 77), through the loader program and through exec_direct. 0 when
+ * both read @want, else 1 (with a message). */
+static int kcfg_both(const struct lsk_trace *t, const struct lskel_desc *d, int op, int want)
+{
+	struct lsk_exec_opts xo = { .fail_at = -1 };
+	struct lsk_exec_error ee;
+	struct lskel_ctx c;
+	int *fds = NULL, *xfds = NULL, v[2] = { -1, -1 }, ret = 1;
+
+	memset(&c, 0, sizeof(c));
+	if (lskel_run_loader(d, NULL, &c, &fds)) {
+		fprintf(stderr, "loader: %s\n", c.errmsg);
+		return 1;
+	}
+	if (lsk_exec_direct(t, &xo, &xfds, &ee)) {
+		fprintf(stderr, "exec_direct: %s\n", lsk_errmsg());
+		xfds = NULL;
+	} else if (!kcfg_value(fds, op, &v[0]) && !kcfg_value(xfds, op, &v[1])) {
+		fprintf(stderr, "  CONFIG_HZ: loader %d, exec_direct %d (want %d)\n", v[0], v[1],
+			want);
+		ret = v[0] != want || v[1] != want;
+	}
+	lsk_exec_close(t, xfds);
+	for (op = 0; op < (int)t->nr_ops; op++)
+		if (fds[op] >= 0)
+			close(fds[op]);
+	free(fds);
+	return ret;
+}
+
+/* A value that does not fit its extern (CONFIG_HZ is an int): both executors refuse it with
+ * ERANGE, as libbpf does. 0 when both did, else 1. */
+static int kcfg_refused(const struct lsk_trace *t, const struct lskel_desc *d)
+{
+	struct lsk_exec_opts xo = { .fail_at = -1 };
+	struct lsk_exec_error ee;
+	struct lskel_ctx c;
+	int *fds = NULL, *xfds = NULL, e1, e2;
+
+	memset(&c, 0, sizeof(c));
+	e1 = lskel_run_loader(d, NULL, &c, &fds);
+	e2 = lsk_exec_direct(t, &xo, &xfds, &ee);
+	fprintf(stderr, "  CONFIG_HZ=4294967296: loader %d (%s), exec_direct %d (%s)\n", e1,
+		c.errmsg, e2, lsk_errmsg());
+	if (!e1)
+		lsk_exec_close(t, fds);	/* the same per-op fd table */
+	if (!e2)
+		lsk_exec_close(t, xfds);
+	return e1 != -ERANGE || e2 != -ERANGE;
+}
+
+/* Both executors take CONFIG_* values from the same config (one implementation, the
+ * runtime's): with /boot/config-$(uname -r) and /proc/config.gz both present, from /boot
+ * (libbpf's order); from LSKEL_KCONFIG_PATH when set; a value too big for its extern refused
+ * by both. In a child with a private /boot. */
+static void test_kconfig_oracle(void **state)
+{
+	char path[8192], cfg[512], gz[4096];
+	struct lsk_obj *obj;
+	struct lsk_trace *t;
+	struct lsk_loader *l;
+	struct lskel_desc d;
+	struct utsname u;
+	int status, op;
+	pid_t pid;
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/compat-t-lskel/kconfig.bpf.o", abs_build());
+	if (lsk_obj_open(path, &obj))
+		fail_msg("%s", lsk_errmsg());
+	assert_int_equal(lsk_trace_build(&obj, 1, &t), 0);
+	assert_int_equal(lsk_loader_compile(t, &l), 0);
+	assert_int_equal(lsk_loader_desc(t, l, &d), 0);
+	op = t->objs[0].map_op[map_idx(t, ".kconfig")];
+	assert_int_equal(uname(&u), 0);
+	snprintf(cfg, sizeof(cfg), "/boot/config-%s", u.release);
+	snprintf(gz, sizeof(gz), "%s/compat-t-lskel/hz77.gz", abs_build());
+	snprintf(path, sizeof(path), "echo CONFIG_HZ=77 | gzip > %s", gz);
+	assert_int_equal(sh(path), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		unsetenv("LSKEL_KCONFIG_PATH");
+		if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+		    mount("none", "/boot", "tmpfs", 0, NULL)) {
+			perror("private /boot");
+			_exit(2);
+		}
+		f = fopen(cfg, "w");
+		if (!f || fputs("CONFIG_HZ=123\n", f) < 0 || fclose(f))
+			_exit(2);
+		if (access("/proc/config.gz", R_OK))
+			fprintf(stderr, "  (no /proc/config.gz here: /boot is the only config)\n");
+		if (kcfg_both(t, &d, op, 123))
+			_exit(1);
+		setenv("LSKEL_KCONFIG_PATH", gz, 1);
+		if (kcfg_both(t, &d, op, 77))
+			_exit(1);
+		f = fopen(cfg, "w");
+		if (!f || fputs("CONFIG_HZ=4294967296\n", f) < 0 || fclose(f))
+			_exit(2);
+		unsetenv("LSKEL_KCONFIG_PATH");
+		_exit(kcfg_refused(t, &d));
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	lsk_loader_desc_free(&d);
+	lsk_loader_free(l);
+	lsk_trace_free(t);
+	lsk_obj_free(obj);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 2) {
+		print_message("SKIP: no private mount namespace for /boot\n");
+		skip();
+	}
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 /* maps.M.max_entries on a LIBBPF_PIN_BY_NAME map (lskel only: bpftool 7.1's light skeleton
  * does not pin): a second load with the same size reuses the first one's pin. */
 static void test_pinned_size(void **state)
@@ -377,6 +512,7 @@ int main(void)
 		cmocka_unit_test(test_max_entries_oracle),
 		cmocka_unit_test(test_autoload_oracle),
 		cmocka_unit_test(test_kconfig_sources),
+		cmocka_unit_test(test_kconfig_oracle),
 		cmocka_unit_test(test_pinned_size),
 	};
 

@@ -184,14 +184,14 @@ static void test_user_init_past_4k(void **state)
 	assert_non_null(inputs);
 	for (k = 0; k < t->nr_ops; k++) {
 		if (t->ops[k].cmd != LSK_CMD_USER_INIT ||
-		    t->chunks[t->ops[k].dst].size <= LSKEL_COPY_MAX)
+		    t->chunks[t->ops[k].user_init.dst].size <= LSKEL_COPY_MAX)
 			continue;
-		size = t->chunks[t->ops[k].dst].size;
+		size = t->chunks[t->ops[k].user_init.dst].size;
 		want = malloc(size);
 		assert_non_null(want);
 		for (i = 0; i < size; i++)
 			want[i] = (unsigned char)(i * 7 + i / 4096 + 3);
-		inputs[t->ops[k].src] = (__u64)(unsigned long)want;
+		inputs[t->ops[k].user_init.input] = (__u64)(unsigned long)want;
 	}
 	assert_non_null(want);
 	assert_int_equal(lsk_loader_compile(t, &l), 0);

@@ -250,7 +250,7 @@ static void make_inputs(void)
 	fd = open(p, O_WRONLY);
 	assert_int_equal(pwrite(fd, &c, 1, 4), 1);	/* EI_CLASS = ELFCLASS32 */
 	close(fd);
-	pathf(host, sizeof(host), "%s/obj/err.o", build_dir());
+	pathf(host, sizeof(host), "%s/obj/util/err.o", build_dir());
 	pathf(p, sizeof(p), "%s/in/host.o", tmp);
 	copy_file(host, p, (size_t)-1);
 	pathf(p, sizeof(p), "%s/in/dir.bpf.o", tmp);
@@ -748,6 +748,7 @@ static void test_api_misuse(void **state)
 	assert_true(tp_counter__load(s) < 0);
 	mmap_fail_in = 0;
 	assert_msg(s->ctx.errmsg, "cannot map global data");
+	assert_null(strstr(s->ctx.errmsg, "''"));	/* the map is named */
 	tp_counter__detach(s);
 	tp_counter__destroy(s);
 	watch_end(&w, "failed load");

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* Splicing composed bodies into their caller (gen_loader/inline_calls.c) on hand-made
+/* Splicing composed bodies into their caller (gen_loader/plan/inline_calls.c) on hand-made
  * instruction sequences: the exact output, and the cases that must keep the call. The
  * kernel side (the verifier accepting the result, packets taking the same paths) is in
  * tests/test_dispatch.c. */

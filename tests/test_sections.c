@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* Nothing dropped without a word (gen_loader/obj_sections.c): objects with a section or a
+/* Nothing dropped without a word (gen_loader/front/obj_sections.c): objects with a section or a
  * relocation section meaning something lskel does not do are refused with a message naming
  * it, one no program refers to is listed as not loaded; every sample is still read. */
 #include <setjmp.h>

@@ -24,6 +24,11 @@
 #define LSKEL_STRUCT_OPS_H
 
 #include <linux/btf.h>
+#include <lskel/core.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* Newer than the 6.1 UAPI headers. */
 #define LSKEL_BPF_STRUCT_OPS 44		/* attach type of a struct_ops link */
@@ -319,7 +324,7 @@ static inline int lskel_st_ops_check(const struct lskel_desc *d, struct lskel_ct
 	err = lskel_kbtf_load(&k, "/sys/kernel/btf/vmlinux");
 	if (err)
 		return lskel_fail(c, -1, err, "%s: cannot read the kernel's BTF (%s) to check its "
-				  "struct_ops layouts: %s", d->name, "/sys/kernel/btf/vmlinux");
+				  "struct_ops layouts", d->name, "/sys/kernel/btf/vmlinux");
 	for (i = 0; !err && i < d->nr_st_ops; i++)
 		err = lskel_st_ops_check_one(&k, &d->st_ops[i], c);
 	lskel_kbtf_free(&k);
@@ -369,7 +374,7 @@ static inline int lskel_st_ops_attach(const struct lskel_desc *d, void *skel)
 		fd = lskel_sys_bpf(BPF_LINK_CREATE, &attr, sizeof(attr));
 		if (fd < 0)
 			return lskel_fail((struct lskel_ctx *)skel, -1, -errno, "attaching struct_ops "
-					  "'%s' (struct %s) failed: %s", o->name, o->type);
+					  "'%s' (struct %s) failed", o->name, o->type);
 		*l = fd;
 	}
 	return 0;
@@ -415,5 +420,9 @@ static inline void lskel_st_ops_destroy(const struct lskel_desc *d, void *skel)
 		*(void **)(s + o->ptr_off) = NULL;
 	}
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -1,0 +1,570 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* lskel runtime, load: run a generated loader program over its data blob (the caller's
+ * inputs, kconfig values and pinned maps first), and the skeleton's life cycle: open,
+ * load (bind the fds, map the data sections), destroy. */
+#ifndef LSKEL_LOAD_H
+#define LSKEL_LOAD_H
+
+#include <lskel/core.h>
+#include <lskel/kconfig.h>
+#include <lskel/signed.h>
+#include <lskel/pin.h>
+#include <lskel/struct_ops.h>
+#include <lskel/subskel.h>
+#include <lskel/attach.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The loader's data map holding the blob. Signed loaders: exclusive to the loader (by the
+ * hash of its instructions), frozen, and hashed by the kernel (the loader compares). */
+static inline int lskel_data_map(const struct lskel_desc *d, struct lskel_ctx *c)
+{
+	union lskel_attr u;
+	__u32 key = 0, hash_size = 32;
+	unsigned char hash[32], info[LSKEL_MAP_INFO_SZ];
+	__u64 p;
+	int fd, err;
+
+	memset(&u, 0, sizeof(u));
+	u.a.map_type = BPF_MAP_TYPE_ARRAY;
+	u.a.key_size = 4;
+	u.a.value_size = d->data_sz;
+	u.a.max_entries = 1;
+	u.a.map_flags = BPF_F_MMAPABLE;
+	memcpy(u.a.map_name, "lskel_data", sizeof("lskel_data"));
+	if (d->excl_hash) {
+		p = lskel_ptr(d->excl_hash);
+		lskel_put(&u, LSKEL_ATTR_EXCL_PROG_HASH, &p, 8);
+		lskel_put(&u, LSKEL_ATTR_EXCL_PROG_HASH_SIZE, &hash_size, 4);
+	}
+	fd = lskel_sys_bpf(BPF_MAP_CREATE, &u.a, d->excl_hash ? LSKEL_ATTR_MAP_CREATE_SZ :
+			   sizeof(u.a));
+	if (fd < 0)
+		return lskel_fail(c, -1, -errno, "%s: creating the loader's data map%s failed",
+				  d->name, d->excl_hash ? " (exclusive to the signed loader)" : "");
+	memset(&u, 0, sizeof(u));
+	u.a.map_fd = fd;
+	u.a.key = lskel_ptr(&key);
+	u.a.value = lskel_ptr(d->data);
+	if (lskel_sys_bpf(BPF_MAP_UPDATE_ELEM, &u.a, sizeof(u.a))) {
+		err = lskel_fail(c, -1, -errno, "%s: writing the loader's data failed",
+				 d->name);
+		close(fd);
+		return err;
+	}
+	if (!d->excl_hash)
+		return fd;
+	memset(&u, 0, sizeof(u));
+	u.a.map_fd = fd;
+	err = lskel_sys_bpf(BPF_MAP_FREEZE, &u.a, sizeof(u.a)) ? -errno : 0;
+	if (!err) {	/* the kernel computes the frozen map's SHA-256 when asked for it */
+		memset(info, 0, sizeof(info));
+		p = lskel_ptr(hash);
+		memcpy(info + LSKEL_MAP_INFO_HASH, &p, 8);
+		memcpy(info + LSKEL_MAP_INFO_HASH_SIZE, &hash_size, 4);
+		memset(&u, 0, sizeof(u));
+		u.a.info.bpf_fd = fd;
+		u.a.info.info_len = sizeof(info);
+		u.a.info.info = lskel_ptr(info);
+		err = lskel_sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &u.a, sizeof(u.a)) ? -errno : 0;
+	}
+	if (err) {
+		lskel_fail(c, -1, err, "%s: freezing and hashing the loader's data (signed loaders "
+			   "need kernel 6.18 or later) failed", d->name);
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/* The loader's BPF_PROG_LOAD attr: @map_fd (at *@fd_array) is its data map; a signature
+ * (@sig, @sig_sz) goes with the keyring, and with @map_cnt (1: the map in fd_array is
+ * part of what the kernel verifies, the bpf-next scheme; 0: the 6.18 one). Returns the attr
+ * size to pass. */
+static inline __u32 lskel_loader_attr(const struct lskel_desc *d, union lskel_attr *u,
+				      const int *fd_array, int btf_fd, const void *sig,
+				      __u32 sig_sz, __s32 keyring, __u32 map_cnt)
+{
+	__u64 p = lskel_ptr(sig);
+
+	memset(u, 0, sizeof(*u));
+	u->a.prog_type = BPF_PROG_TYPE_SYSCALL;
+	u->a.insns = lskel_ptr(d->insns);
+	u->a.insn_cnt = d->insns_sz / sizeof(struct bpf_insn);
+	u->a.license = lskel_ptr("Dual BSD/GPL");
+	u->a.prog_flags = BPF_F_SLEEPABLE;
+	memcpy(u->a.prog_name, "lskel_loader", sizeof("lskel_loader"));
+	u->a.fd_array = lskel_ptr(fd_array);
+	u->a.prog_btf_fd = btf_fd;
+	u->a.func_info = lskel_ptr(d->func_info);
+	u->a.func_info_cnt = d->nr_func_info;
+	u->a.func_info_rec_size = sizeof(struct bpf_func_info);
+	if (!sig || !sig_sz)
+		return sizeof(u->a);
+	lskel_put(u, LSKEL_ATTR_FD_ARRAY_CNT, &map_cnt, 4);
+	lskel_put(u, LSKEL_ATTR_SIGNATURE, &p, 8);
+	lskel_put(u, LSKEL_ATTR_SIGNATURE_SIZE, &sig_sz, 4);
+	lskel_put(u, LSKEL_ATTR_KEYRING_ID, &keyring, 4);
+	return LSKEL_ATTR_PROG_LOAD_SZ;
+}
+
+/* Load the loader program; a signed one with its signature, checked by the kernel against
+ * the keyring (ctx.keyring_id, default the session keyring): first as the kernel-verified
+ * scheme (signature over instructions and blob, the frozen exclusive data map in
+ * fd_array), then as 6.18's (signature over the instructions; the loader checks the
+ * blob). A kernel that cannot check signatures (EOPNOTSUPP) gets the loader unsigned. */
+static inline int lskel_load_loader(const struct lskel_desc *d, struct lskel_ctx *c, int map_fd,
+				    int btf_fd)
+{
+	union lskel_attr u;
+	__s32 keyring = c->keyring_id ? c->keyring_id : LSKEL_KEY_SPEC_SESSION_KEYRING;
+	int fd, sig_err = 0;
+	__u32 sz;
+
+	c->sig_status = LSKEL_SIG_NONE;
+	if (d->sig && d->sig_sz) {
+		if (d->sig_next && d->sig_next_sz) {
+			sz = lskel_loader_attr(d, &u, &map_fd, btf_fd, d->sig_next, d->sig_next_sz,
+					       keyring, 1);
+			fd = lskel_sys_bpf(BPF_PROG_LOAD, &u.a, sz);
+			if (fd >= 0) {
+				c->sig_status = LSKEL_SIG_VERIFIED;
+				return fd;
+			}
+			sig_err = -errno;
+		}
+		if (sig_err != -EOPNOTSUPP) {
+			sz = lskel_loader_attr(d, &u, &map_fd, btf_fd, d->sig, d->sig_sz, keyring, 0);
+			fd = lskel_sys_bpf(BPF_PROG_LOAD, &u.a, sz);
+			if (fd >= 0) {
+				c->sig_status = LSKEL_SIG_VERIFIED;
+				return fd;
+			}
+			sig_err = -errno;
+		}
+		if (sig_err == -EOPNOTSUPP && c->require_signature)
+			return lskel_fail(c, -1, sig_err, "%s: this kernel cannot check BPF program "
+					  "signatures and the signature is required", d->name);
+	}
+	sz = lskel_loader_attr(d, &u, &map_fd, btf_fd, NULL, 0, 0, 0);
+	fd = lskel_sys_bpf(BPF_PROG_LOAD, &u.a, sz);
+	if (fd >= 0 && sig_err && sig_err != -EOPNOTSUPP) {
+		/* the program loads unsigned: what the kernel refused was the signature */
+		close(fd);
+		return lskel_fail(c, -1, sig_err, "%s: the kernel refused the loader's signature "
+				  "(is the signing key in the keyring?)", d->name);
+	}
+	if (fd >= 0 && sig_err)
+		c->sig_status = LSKEL_SIG_UNSUPPORTED;
+	if (fd < 0 && c->log_buf && c->log_size) {
+		/* again, with the verifier's log for the caller */
+		u.a.log_buf = lskel_ptr(c->log_buf);
+		u.a.log_size = c->log_size;
+		u.a.log_level = 1;
+		fd = lskel_sys_bpf(BPF_PROG_LOAD, &u.a, sz);
+	}
+	if (fd < 0 && d->excl_hash)	/* a signed loader verifies with its own blob */
+		return lskel_fail(c, -1, -errno, "%s: the kernel refused the signed loader program "
+				  "(its blob is not the one it was built with: tampered with or "
+				  "swapped?)", d->name);
+	if (fd < 0 && errno == EPERM)
+		return lskel_fail(c, -1, -errno, "%s: the kernel refused the loader program "
+				  "(BPF_PROG_TYPE_SYSCALL needs CAP_BPF and CAP_PERFMON)", d->name);
+	if (fd < 0)	/* not a permission problem: the instructions or their BTF */
+		return lskel_fail(c, -1, -errno, "%s: the verifier refused the loader program "
+				  "(corrupted?)", d->name);
+	return fd;
+}
+
+/* Read the loader's fd table (one fd per op, -1 where none) from data map @map_fd into @fds:
+ * one lookup of the whole value, 3 us for a 12 KiB blob where mmap and munmap took 10-25 us,
+ * and no slower for a 1 MiB one. */
+static inline int lskel_fdtab_read(const struct lskel_desc *d, int map_fd, int *fds)
+{
+	union bpf_attr attr;
+	__u32 key = 0;
+	void *m = malloc(d->data_sz);
+	int err = 0;
+
+	if (!m)
+		return -ENOMEM;
+	memset(&attr, 0, sizeof(attr));
+	attr.map_fd = map_fd;
+	attr.key = lskel_ptr(&key);
+	attr.value = lskel_ptr(m);
+	if (lskel_sys_bpf(BPF_MAP_LOOKUP_ELEM, &attr, sizeof(attr)))
+		err = -errno;
+	else
+		memcpy(fds, (char *)m + d->fdtab_off, d->nr_ops * sizeof(int));
+	free(m);
+	return err;
+}
+
+/* After a failed run: close every fd the ops before @failed_op made (the failed op's slot holds
+ * its errno; later slots may hold a previous run's closed fds). The loader leaves this to us:
+ * a close pass inside it would cost a third function to verify on every load. */
+static inline void lskel_close_failed(const struct lskel_desc *d, int map_fd, int *fds,
+				      __u32 failed_op)
+{
+	__u32 i;
+
+	if (lskel_fdtab_read(d, map_fd, fds))
+		return;	/* ENOMEM: the fds stay with the process until it exits */
+	for (i = 0; i < failed_op && i < d->nr_ops; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
+/* One run of the loader (lskel_run_loader); *pin_race set when a pin it was to make
+ * appeared meanwhile. */
+static inline int lskel_run_loader_once(const struct lskel_desc *d, const __u64 *input_slots,
+					struct lskel_ctx *c, int **fdsp, int *pin_race)
+{
+	int btf_fd = -1, map_fd = -1, prog_fd = -1, err = 0, *fds = NULL;
+	size_t ctx_sz = sizeof(struct lskel_loader_ctx) + d->inputs_size;
+	struct lskel_loader_ctx *lc;
+	union bpf_attr attr;
+	__u32 i;
+
+	c->failed_op = -1;
+	c->err = 0;
+	c->errmsg[0] = '\0';
+	c->sig_status = LSKEL_SIG_NONE;
+	err = lskel_check_desc(d, c);	/* before any bpf() call: hashes, manifest, tables */
+	if (err)
+		return err;
+	lc = (struct lskel_loader_ctx *)calloc(1, ctx_sz);
+	fds = (int *)malloc((d->nr_ops + 1) * sizeof(int));
+	if (!lc || !fds) {
+		err = lskel_fail(c, -1, -ENOMEM, "%s: out of memory", d->name);
+		goto out;
+	}
+	if (d->nr_inputs && input_slots)	/* NULL: every initial value as compiled */
+		memcpy(lc + 1, input_slots, d->nr_inputs * 8);
+	err = lskel_fill_kconfig(d, (char *)(lc + 1), c);
+	if (!err && d->nr_pins)
+		err = lskel_pins_find(d, (__u64 *)(lc + 1), c);
+	if (err)
+		goto out;
+	lskel_reserve_fds(d->nr_ops);
+
+	memset(&attr, 0, sizeof(attr));
+	attr.btf = lskel_ptr(d->btf);
+	attr.btf_size = d->btf_sz;
+	btf_fd = lskel_sys_bpf(BPF_BTF_LOAD, &attr, sizeof(attr));
+	if (btf_fd < 0) {
+		err = lskel_fail(c, -1, -errno, "%s: loading the loader's BTF failed",
+				 d->name);
+		goto out;
+	}
+	map_fd = lskel_data_map(d, c);
+	if (map_fd < 0) {
+		err = map_fd;
+		goto out;
+	}
+	prog_fd = lskel_load_loader(d, c, map_fd, btf_fd);
+	if (prog_fd < 0) {
+		err = prog_fd;
+		goto out;
+	}
+	lc->sz = ctx_sz;	/* the first run without a verifier log: the fast path */
+	lc->inputs = lskel_ptr(lc + 1);
+run:
+	memset(&attr, 0, sizeof(attr));
+	attr.test.prog_fd = prog_fd;
+	attr.test.ctx_in = lskel_ptr(lc);
+	/* the header only (the loader reads the inputs from user memory); SYSCALL programs
+	 * write the context back there */
+	attr.test.ctx_size_in = sizeof(*lc);
+	if (lskel_sys_bpf(BPF_PROG_TEST_RUN, &attr, sizeof(attr))) {
+		err = lskel_fail(c, -1, -errno, "%s: running the loader failed", d->name);
+		goto out;
+	}
+	if (lc->err)
+		lskel_close_failed(d, map_fd, fds, lc->failed_op);
+	if (lc->err && !lc->log_buf && c->log_buf && c->log_size && lc->failed_op < d->nr_ops &&
+	    d->op_cmd[lc->failed_op] == BPF_PROG_LOAD) {
+		/* a program was refused and the caller wants the verifier's log: everything
+		 * the load made is closed; run it again with the log in every PROG_LOAD, the
+		 * last one written is the refused program's */
+		lc->log_buf = lskel_ptr(c->log_buf);
+		lc->log_size = c->log_size;
+		lc->log_level = c->log_level ? c->log_level : 1;
+		lc->err = 0;
+		goto run;
+	}
+	if (d->excl_hash && (int)attr.test.retval == -EBADMSG && !lc->err) {
+		err = lskel_fail(c, -1, -EBADMSG, "%s: data blob hash mismatch: the blob is not the "
+				 "one this loader was signed with (tampered with or swapped)",
+				 d->name);
+		goto out;
+	}
+	if ((int)attr.test.retval < 0 || lc->err) {
+		int op = lc->err ? (int)lc->failed_op : -1;
+		int known = op >= 0 && (__u32)op < d->nr_ops;
+		const char *what = known ? d->op_what[op] : "the load";
+		int trunc;
+		char head[96];
+
+		err = lc->err ? lc->err : (int)attr.test.retval;
+		trunc = known && d->op_cmd[op] == BPF_PROG_LOAD && err == -ENOSPC && lc->log_buf;
+		snprintf(head, sizeof(head), "op %d: %s of", op,
+			 known ? lskel_cmd_name(d->op_cmd[op]) : "?");
+		c->failed_op = op;
+		c->err = err;
+		/* ENOSPC on the retry with the caller's log: a full log hid the refusal */
+		snprintf(c->errmsg, sizeof(c->errmsg), "%s %s%s%s: %s", known ? head : d->name,
+			 known ? what : err == -EBADMSG && !d->excl_hash ? "blob hash check failed, "
+			 "no signing data (signature section stripped?)" : "loader failed before its "
+			 "first op", known ? " failed" : "", trunc ? " (refused by the verifier; its "
+			 "log was truncated: give a larger log_buf)" : "", strerror(-err));
+		goto out;
+	}
+	err = lskel_fdtab_read(d, map_fd, fds);
+	if (err) {
+		err = lskel_fail(c, -1, err, "%s: reading the loader's fd table", d->name);
+		/* the loader succeeded: its fds are open but unknown; nothing better to do */
+		goto out;
+	}
+	if (d->nr_pins) {
+		err = lskel_pins_make(d, (const __u64 *)(lc + 1), fds, c);
+		*pin_race = err == -EEXIST;
+		if (err) {
+			for (i = 0; i < d->nr_ops; i++)
+				if (fds[i] >= 0)
+					close(fds[i]);
+			goto out;
+		}
+	}
+	*fdsp = fds;
+	fds = NULL;
+out:
+	if (prog_fd >= 0)
+		close(prog_fd);
+	if (map_fd >= 0)
+		close(map_fd);
+	if (btf_fd >= 0)
+		close(btf_fd);
+	free(lc);
+	free(fds);
+	(void)i;
+	return err;
+}
+
+/* Run the loader. On success *fdsp holds one fd per trace op (-1 where none), and a loader
+ * with pinned maps leaves c->pins_made for lskel_pins_undo: a caller other than lskel_load
+ * frees it (lskel_load's skeleton does in lskel_destroy). Loaders racing to pin the same
+ * LIBBPF_PIN_BY_NAME map: the one finding it pinned (EEXIST) undoes its load and loads again
+ * on the winner's map, after checking it matches, as libbpf retries. */
+static inline int lskel_run_loader(const struct lskel_desc *d, const __u64 *input_slots,
+				   struct lskel_ctx *c, int **fdsp)
+{
+	int tries, err = -EINVAL, race = 0;
+
+	for (tries = 0; tries < 3; tries++) {
+		race = 0;
+		err = lskel_run_loader_once(d, input_slots, c, fdsp, &race);
+		if (!race)
+			break;
+	}
+	return err;
+}
+
+/* Anonymous copy of a global data section, readable and writable before load. */
+static inline void *lskel_prep_data(const void *init, __u32 size)
+{
+	size_t len = ((size_t)size + 4095) & ~(size_t)4095;
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	if (init)
+		memcpy(p, init, size);
+	else
+		memset(p, 0, size);
+	return p;
+}
+
+static inline void lskel_free_data(void *p, __u32 size)
+{
+	if (p)
+		munmap(p, ((size_t)size + 4095) & ~(size_t)4095);
+}
+
+/* Open: mark every fd closed first (a failed open's destroy closes none it did not make),
+ * then make the writable data sections. */
+static inline int lskel_open(const struct lskel_desc *d, void *skel)
+{
+	char *s = (char *)skel;
+	__u32 i;
+
+	((struct lskel_ctx *)skel)->failed_op = -1;
+	for (i = 0; i < d->nr_maps; i++)
+		((struct lskel_map_desc *)(s + d->maps[i].fd_off))->map_fd = -1;
+	for (i = 0; i < d->nr_progs; i++) {
+		((struct lskel_prog_desc *)(s + d->progs[i].fd_off))->prog_fd = -1;
+		((struct lskel_prog_desc *)(s + d->progs[i].fd_off))->autoload =
+			d->progs[i].autoload_input == ~0u;
+		*(int *)(s + d->progs[i].link_off) = -1;
+	}
+	for (i = 0; i < d->nr_maps; i++) {
+		const struct lskel_map_bind *b = &d->maps[i];
+		struct lskel_map_desc *md = (struct lskel_map_desc *)(s + b->fd_off);
+
+		if (b->data_off != ~0u) {
+			void *p = lskel_prep_data(b->init_off != ~0u ?
+						  (const char *)d->data + b->init_off : NULL,
+						  b->size);
+
+			if (!p)
+				return -ENOMEM;
+			*(void **)(s + b->data_off) = p;
+			md->initial_value = lskel_ptr(p);
+		}
+	}
+	for (i = 0; i < d->nr_objs; i++) {
+		struct lskel_handle *h = (struct lskel_handle *)(s + d->handles[i].storage_off);
+
+		h->desc = d;
+		h->skel = skel;
+		h->obj = i;
+		h->subs = NULL;
+		*(struct lskel_handle **)(s + d->handles[i].ptr_off) = h;
+	}
+	return lskel_st_ops_open(d, skel);
+}
+
+/* progs.P.autoload into the load's inputs: SEC("?...") programs are loaded when asked for;
+ * any other program always is, so asking to leave one out is an error, not ignored. */
+static inline int lskel_autoload_inputs(const struct lskel_desc *d, void *skel, __u64 *inputs)
+{
+	__u32 i;
+
+	for (i = 0; i < d->nr_progs; i++) {
+		const struct lskel_prog_bind *b = &d->progs[i];
+		int a = ((struct lskel_prog_desc *)((char *)skel + b->fd_off))->autoload;
+
+		if (b->autoload_input != ~0u)
+			inputs[b->autoload_input] = a != 0;
+		else if (!a)
+			return lskel_fail((struct lskel_ctx *)skel, -1, -EINVAL, "program '%s': "
+					  "autoload is 0, but only SEC(\"?...\") programs can be "
+					  "left out of this load", b->name);
+	}
+	return 0;
+}
+
+/* Load: run the loader with the caller's data sections, bind fds, map the data sections. */
+static inline int lskel_load(const struct lskel_desc *d, void *skel)
+{
+	struct lskel_ctx *c = (struct lskel_ctx *)skel;
+	char *s = (char *)skel;
+	__u64 *inputs = NULL;
+	int *fds = NULL, err;
+	__u32 i;
+
+	if (lskel_loaded(d, skel))
+		return lskel_fail(c, -1, -EBUSY, "%s: already loaded: a skeleton loads once "
+				  "(destroy it and open a new one)", d->name);
+	err = lskel_st_ops_check(d, c);
+	if (err)
+		return err;
+	if (d->nr_inputs) {
+		inputs = (__u64 *)calloc(d->nr_inputs, 8);
+		if (!inputs)
+			return -ENOMEM;
+	}
+	for (i = 0; i < d->nr_maps; i++) {
+		const struct lskel_map_bind *b = &d->maps[i];
+
+		/* bpftool's contract: the loader reads maps.M.initial_value, which points at
+		 * skel->M for exposed sections and may be set for any section with a value
+		 * (libxdp's dispatcher keeps its config in a static, unexposed .rodata) */
+		if (b->input != ~0u)
+			inputs[b->input] = ((struct lskel_map_desc *)(s + b->fd_off))->initial_value;
+		if (b->max_input != ~0u)	/* set between open and load, as with bpftool */
+			inputs[b->max_input] =
+				((struct lskel_map_desc *)(s + b->fd_off))->max_entries;
+	}
+	err = lskel_autoload_inputs(d, skel, inputs);
+	if (!err)
+		err = lskel_run_loader(d, inputs, c, &fds);
+	free(inputs);
+	if (err)
+		return err;
+	for (i = 0; i < d->nr_maps; i++) {
+		const struct lskel_map_bind *b = &d->maps[i];
+
+		((struct lskel_map_desc *)(s + b->fd_off))->map_fd = fds[b->slot];
+	}
+	for (i = 0; i < d->nr_maps; i++)	/* shared maps: one fd, several views */
+		fds[d->maps[i].slot] = -1;
+	for (i = 0; i < d->nr_progs; i++) {
+		const struct lskel_prog_bind *b = &d->progs[i];
+
+		((struct lskel_prog_desc *)(s + b->fd_off))->prog_fd = fds[b->slot];
+		fds[b->slot] = -1;
+	}
+	for (i = 0; i < d->nr_ops; i++)	/* BTF and other helpers the programs keep alive */
+		if (fds[i] >= 0)
+			close(fds[i]);
+	free(fds);
+	for (i = 0; i < d->nr_maps; i++) {
+		const struct lskel_map_bind *b = &d->maps[i];
+		void **pp = (void **)(s + b->data_off);
+		size_t len = ((size_t)b->size + 4095) & ~(size_t)4095;
+		void *p;
+
+		if (b->data_off == ~0u)
+			continue;
+		/* same address: pointers the caller took to skel->bss stay valid */
+		p = mmap(*pp, len, PROT_READ | (b->rdonly ? 0 : PROT_WRITE), MAP_SHARED | MAP_FIXED,
+			 ((struct lskel_map_desc *)(s + b->fd_off))->map_fd, 0);
+		if (p == MAP_FAILED) {
+			err = lskel_fail(c, -1, -errno, "%s: cannot map global data '%s'",
+					 d->name, b->name);
+			lskel_pins_undo(d, c);
+			return err;
+		}
+	}
+	lskel_subs_notify(d, skel, 0);	/* subskeletons see the fds */
+	return 0;
+}
+
+/* Release links first, then programs and maps, then the data sections. */
+static inline void lskel_destroy(const struct lskel_desc *d, void *skel)
+{
+	char *s = (char *)skel;
+	__u32 i;
+
+	if (!skel)
+		return;
+	free(((struct lskel_ctx *)skel)->pins_made);	/* the pins stay: that is their point */
+	lskel_subs_notify(d, skel, 1);
+	lskel_detach(d, skel);
+	lskel_st_ops_destroy(d, skel);
+	for (i = 0; i < d->nr_progs; i++) {
+		int fd = ((struct lskel_prog_desc *)(s + d->progs[i].fd_off))->prog_fd;
+
+		if (fd >= 0)
+			close(fd);
+	}
+	for (i = 0; i < d->nr_maps; i++) {
+		const struct lskel_map_bind *b = &d->maps[i];
+		int fd = ((struct lskel_map_desc *)(s + b->fd_off))->map_fd;
+
+		if (fd >= 0 && !b->shared)
+			close(fd);
+		if (b->data_off != ~0u)
+			lskel_free_data(*(void **)(s + b->data_off), b->size);
+	}
+	free(skel);
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,132 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Test binaries (tests/test_*.c, one skel_NAME per sample), the "generated header compiles
+# alone" checks, the gen_loader layout check, the real-object corpus, valgrind, and `check`.
+
+TEST_SRCS := $(wildcard tests/test_*.c)
+TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
+TEST_HELPERS := $(wildcard tests/helpers/*.c)
+SKEL_TESTS := $(patsubst %,$(BUILD)/tests/skel_%,$(SKEL_NAMES))
+
+# A generated header compiles on its own, warnings as errors, written once:
+# $(call hdr_alone,c11|cxx17,HEADER,DIR) is the shell command that includes HEADER from DIR.
+hdr_alone = printf '\#include "%s"\n' $(2) | $(if $(filter c11,$(1)),$(CC) -std=c11 -pedantic \
+	-Wno-overlength-strings -x c,$(CXX) -std=c++17 -x c++) -O2 -Wall -Wextra -Werror \
+	-Iinclude -I$(3) -c - -o /dev/null
+
+HDR_NAMES := $(SKEL_NAMES) dsp_static dsp_tailcall $(ST_OPS_NAMES) sched_simple
+HDR_CHECKS := $(patsubst %,$(BUILD)/skel/%.c11.ok,$(HDR_NAMES)) \
+	      $(patsubst %,$(BUILD)/skel/%.cxx17.ok,$(HDR_NAMES))
+$(BUILD)/skel/%.c11.ok: $(BUILD)/skel/%.lskel.h
+	$(call hdr_alone,c11,$*.lskel.h,$(BUILD)/skel) && touch $@
+$(BUILD)/skel/%.cxx17.ok: $(BUILD)/skel/%.lskel.h
+	$(call hdr_alone,cxx17,$*.lskel.h,$(BUILD)/skel) && touch $@
+# Every runtime header (include/lskel/: runtime.h and its parts) compiles on its own too.
+RT_HDRS := $(patsubst include/lskel/%.h,%,$(wildcard include/lskel/*.h))
+HDR_CHECKS += $(patsubst %,$(BUILD)/hdr/%.c11.ok,$(RT_HDRS)) \
+	      $(patsubst %,$(BUILD)/hdr/%.cxx17.ok,$(RT_HDRS))
+$(BUILD)/hdr/%.c11.ok: include/lskel/%.h $(wildcard include/lskel/*.h)
+	@mkdir -p $(@D)
+	$(call hdr_alone,c11,lskel/$*.h,include) && touch $@
+$(BUILD)/hdr/%.cxx17.ok: include/lskel/%.h $(wildcard include/lskel/*.h)
+	@mkdir -p $(@D)
+	$(call hdr_alone,cxx17,lskel/$*.h,include) && touch $@
+$(BUILD)/skel/sublib.subskel.ok: $(BUILD)/skel/sublib.subskel.h
+	$(call hdr_alone,c11,sublib.subskel.h,$(BUILD)/skel)
+	$(call hdr_alone,cxx17,sublib.subskel.h,$(BUILD)/skel) && touch $@
+
+$(BUILD)/tests/%: tests/%.c $(TEST_HELPERS) $(wildcard tests/helpers/*.h) $(GEN_LIB) | $(BUILD)/tests
+	$(CC) $(CFLAGS) -Itests/helpers -I$(BUILD)/skel $< $(TEST_HELPERS) $(GEN_LIB) $(LDFLAGS) \
+		$(LIBS) -lcmocka -lpthread -o $@
+
+# One differential/fault test binary per sample skeleton (tests/skel_test.c).
+$(BUILD)/tests/skel_%: tests/skel_test.c $(BUILD)/skel/%.lskel.h $(TEST_HELPERS) $(GEN_LIB) | $(BUILD)/tests
+	$(CC) $(CFLAGS) -Itests/helpers -I$(BUILD)/skel -DSKEL=$* -DSKEL_HDR='"$*.lskel.h"' \
+		$< $(TEST_HELPERS) $(GEN_LIB) $(LDFLAGS) $(LIBS) -lcmocka -o $@
+
+# What each test binary loads or reads besides its own source.
+$(BUILD)/tests/test_dispatch: $(DSP_HDRS) $(DSP_OBJS) $(BUILD)/skel/dsp_twice.lskel.h \
+	$(BUILD)/skel/nest.lskel.h $(BUILD)/skel/dsp_tc.lskel.h
+$(BUILD)/tests/test_behaviour: $(SKEL_HDRS)
+$(BUILD)/tests/test_lskel_run: $(BUILD)/bin/lskel-run $(BUILD)/skel/net_count.lskel
+$(BUILD)/tests/test_attach: $(SKEL_HDRS) $(BUILD)/skel/trampolines.lskel.h \
+	$(BUILD)/skel/kprobes.lskel.h
+$(BUILD)/tests/test_chain: $(CHAIN_HDRS) $(TEST_BPF_OBJS)
+$(BUILD)/tests/test_struct_ops: $(ST_OPS_SKELS) $(SCHED_OBJ)
+$(BUILD)/tests/test_multi_attach: $(BUILD)/skel/umulti.lskel.h $(BUILD)/skel/kprobes_refused.lskel.h
+$(BUILD)/tests/test_modbtf: $(BUILD)/skel/ct_chain.lskel.h
+$(BUILD)/tests/test_pinning: $(PIN_SKELS) $(BUILD)/tests/bpf/pinned.bpf.o $(BUILD)/bin/lskel-run
+$(BUILD)/tests/test_signing: $(BUILD)/skel/signed_tp.lskel.h $(BUILD)/skel/signed_net.lskel.h \
+	$(BUILD)/skel/tp_counter.lskel.h $(BUILD)/bin/lskel-run
+$(BUILD)/tests/test_sign_golden: $(BUILD)/skel/signed_tp.lskel.h
+$(BUILD)/tests/test_link: $(BUILD)/skel/extlink.lskel.h $(BUILD)/skel/dynlink.lskel.h $(LINK_OBJS)
+# Hostile use (tests/test_hostile.c): bad inputs and outputs for every verb, API misuse.
+$(BUILD)/tests/test_hostile: $(SKEL_HDRS) $(BUILD)/skel/pinned.lskel.h $(BUILD)/skel/scale1000.lskel.h \
+	$(BUILD)/skel/signed_tp.lskel.h $(BUILD)/bin/lskel-run $(TEST_BPF_OBJS) $(LINK_OBJS)
+$(BUILD)/tests/test_scale: $(BUILD)/skel/scale1000.lskel.h
+$(BUILD)/tests/test_concurrency: $(BUILD)/skel/scale1000.lskel.h $(SKEL_HDRS)
+$(BUILD)/tests/test_subskel: tests/test_subskel.c tests/subskel/lib_user.c tests/subskel/lib_user.h \
+	$(BUILD)/skel/sub_a.lskel.h $(BUILD)/skel/sub_b.lskel.h $(BUILD)/skel/sub_v2.lskel.h \
+	$(BUILD)/skel/subchain.lskel.h \
+	$(BUILD)/skel/sublib.subskel.ok $(TEST_HELPERS) $(GEN_LIB) | $(BUILD)/tests
+	$(CC) $(CFLAGS) -Itests/helpers -Itests/subskel -I$(BUILD)/skel $< tests/subskel/lib_user.c \
+		$(TEST_HELPERS) $(GEN_LIB) $(LDFLAGS) $(LIBS) -lcmocka -lpthread -o $@
+
+# The runtime (and the generator on two samples) under valgrind memcheck: `make valgrind`.
+VG := valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect
+$(BUILD)/tests/valgrind_runtime: tests/valgrind_runtime.c $(wildcard include/lskel/*.h) \
+	$(BUILD)/skel/tp_counter.lskel.h $(BUILD)/skel/net_count.lskel.h \
+	$(BUILD)/skel/map_in_map.lskel.h $(BUILD)/skel/pinned.lskel.h $(BUILD)/skel/signed_tp.lskel.h \
+	$(BUILD)/skel/sub_a.lskel.h $(BUILD)/skel/sublib.subskel.h | $(BUILD)/tests
+	$(CC) $(CFLAGS) -I$(BUILD)/skel $< $(LDFLAGS) -o $@
+valgrind: $(BUILD)/tests/valgrind_runtime $(BUILD)/skel/pinned.lskel $(BUILD)/bin/lskel
+	d=/sys/fs/bpf/lskel-valgrind-$$$$; mkdir -p $$d && \
+	$(VG) $(BUILD)/tests/valgrind_runtime $$d $(BUILD)/skel/pinned.lskel; rc=$$?; \
+	rm -rf $$d; exit $$rc
+	$(VG) $(BUILD)/bin/lskel gen -o $(BUILD)/valgrind.lskel.h $(BUILD)/samples/core_read.bpf.o
+	$(VG) $(BUILD)/bin/lskel gen --sign --key $(SIGN_DIR)/key.pem --cert $(SIGN_DIR)/cert.pem \
+		-f blob -o $(BUILD)/valgrind.lskel $(BUILD)/samples/tp_counter.bpf.o
+	$(VG) $(BUILD)/bin/lskel dump --loader $(BUILD)/samples/map_in_map.bpf.o > /dev/null
+	@echo "valgrind: no errors"
+
+# The real-world corpus (tests/test_corpus.c): objects extracted from Debian packages at test
+# time; each generated skeleton is compiled by corpus-cc.sh as C11, C++17 and into a driver.
+TEST_HELPER_LIB := $(BUILD)/tests/libtesthelpers.a
+$(TEST_HELPER_LIB): $(TEST_HELPERS) $(wildcard tests/helpers/*.h) | $(BUILD)/tests
+	rm -f $@ && for f in $(TEST_HELPERS); do \
+		$(CC) $(CFLAGS) -Itests/helpers -c $$f -o $(BUILD)/tests/$$(basename $$f .c).o || exit 1; \
+		ar rcs $@ $(BUILD)/tests/$$(basename $$f .c).o || exit 1; done
+$(BUILD)/tests/corpus-extract: tests/corpus/extract.c | $(BUILD)/tests
+	$(CC) $(CFLAGS) $< $(LDFLAGS) -o $@
+define CORPUS_CC
+#!/bin/sh
+# Written by make: corpus-cc.sh c11|cxx17|driver DIR IDENT compiles DIR/IDENT.lskel.h;
+# 'run' builds the object's own behaviour test tests/corpus/IDENT.c against it.
+set -e
+dir=$$2
+id=$$3
+case $$1 in
+c11) $(call hdr_alone,c11,"$$id.lskel.h","$$dir") ;;
+cxx17) $(call hdr_alone,cxx17,"$$id.lskel.h","$$dir") ;;
+driver) $(CC) $(CFLAGS) -O0 -g0 -Itests/helpers -I"$$dir" -DSKEL="$$id" \
+	-DSKEL_HDR="\"$$id.lskel.h\"" tests/corpus/driver.c $(TEST_HELPER_LIB) $(GEN_LIB) \
+	$(LDFLAGS) $(LIBS) -o "$$dir/$$id.drv" ;;
+run) $(CC) $(CFLAGS) -O0 -g0 -I"$$dir" "tests/corpus/$$id.c" $(LDFLAGS) -o "$$dir/$$id.run" ;;
+esac
+endef
+$(BUILD)/tests/corpus-cc.sh: Makefile mk/tests.mk | $(BUILD)/tests
+	$(file >$@,$(CORPUS_CC))
+	chmod +x $@
+$(BUILD)/tests/test_corpus: $(BUILD)/tests/corpus-extract $(BUILD)/tests/corpus-cc.sh \
+	$(TEST_HELPER_LIB) $(wildcard tests/corpus/*.c) $(BUILD)/bin/lskel
+
+# gen_loader's stages (scripts/check-layout.sh): no include or link cycle between its files,
+# no edge from a stage to a later one, from the sources' #includes and the objects' symbols.
+layout: $(GEN_OBJS) $(CLI_OBJS)
+	scripts/check-layout.sh gen_loader $(BUILD)/obj
+
+check: all layout $(TEST_BINS) $(TEST_BPF_OBJS) $(SKEL_TESTS) $(HDR_CHECKS)
+	@echo "generated headers compile alone as C11 and C++17: $(words $(HDR_CHECKS)) checks passed"
+	@tests/run-tests.sh $(BUILD) $(TEST_BINS) $(SKEL_TESTS)
+
+$(BUILD)/tests:
+	mkdir -p $@
