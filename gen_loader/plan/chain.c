@@ -438,6 +438,18 @@ static int resolve_freplace(struct ctx *x)
 					       "found in several programs:%s; choose one with 'target "
 					       "%s:%s = OBJ:PROG'", p->name, o->name, p->attach_target,
 					       cand, o->name, p->name);
+			/* libbpf too needs an freplace's target loaded (it takes the target's
+			 * fd); a SEC("?...") target may be left out at load time */
+			if (x->objs[t.tobj]->progs[t.tprog].optional)
+				return lsk_err(EINVAL, "program '%s' of object '%s' replaces function "
+					       "'%s' of program '%s' of object '%s', which is "
+					       "SEC(\"%s\"): it may be left out of the load (autoload "
+					       "off), and an freplace needs its target loaded; drop "
+					       "the '?' of '%s'", p->name, o->name, p->attach_target,
+					       x->objs[t.tobj]->progs[t.tprog].name,
+					       x->objs[t.tobj]->name,
+					       x->objs[t.tobj]->progs[t.tprog].sec_name,
+					       x->objs[t.tobj]->progs[t.tprog].name);
 			id = x->objs[t.tobj]->btf ?
 			     btf__find_by_name_kind(x->objs[t.tobj]->btf, p->attach_target,
 						    BTF_KIND_FUNC) : -ENOENT;
