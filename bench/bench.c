@@ -15,6 +15,7 @@
 #include "exec_direct.h"
 #include "err.h"
 #include "loader_desc.h"
+#include "plan_open.h"
 
 static int runs = 21;
 static const char *pin_root;	/* --corpus: LIBBPF_PIN_BY_NAME maps go here, cleared per run */
@@ -319,31 +320,26 @@ static size_t count_progs(const struct lsk_obj *obj)
 /* One row for a chain: one loader for all objects against libbpf object by object. */
 static void bench_chain(const char *name, char **paths, int n)
 {
-	struct lsk_obj **objs = calloc(n, sizeof(*objs));
-	struct lsk_trace *t = NULL;
+	struct lsk_plan p = { .paths = paths, .nr_paths = n };
 	struct lsk_loader *l = NULL;
+	struct lsk_load ld;
 	struct lskel_desc d;
 	double gen, ours, direct, lib, a, r[3];
 	size_t maps = 0, progs = 0;
 	int i;
 
 	a = now_ms();
-	for (i = 0; i < n; i++)
-		if (lsk_obj_open(paths[i], &objs[i])) {
-			fprintf(stderr, "%s\n", lsk_errmsg());
-			exit(1);
-		}
-	if (lsk_trace_build(objs, n, &t) || lsk_loader_compile(t, &l)) {
+	if (lsk_plan_open(&p, &ld) || lsk_loader_compile(ld.trace, &l)) {
 		fprintf(stderr, "%s\n", lsk_errmsg());
 		exit(1);
 	}
 	gen = now_ms() - a;
 	for (i = 0; i < n; i++) {
-		maps += objs[i]->nr_maps;
-		progs += count_progs(objs[i]);
+		maps += ld.objs[i]->nr_maps;
+		progs += count_progs(ld.objs[i]);
 	}
-	lsk_loader_desc(t, l, &d);
-	bench_three(&d, t, paths, n, r);
+	lsk_loader_desc(ld.trace, l, &d);
+	bench_three(&d, ld.trace, paths, n, r);
 	ours = r[0];
 	direct = r[1];
 	lib = r[2];
@@ -355,10 +351,7 @@ static void bench_chain(const char *name, char **paths, int n)
 	       "shared one per object)\n", "", n);
 	lsk_loader_desc_free(&d);
 	lsk_loader_free(l);
-	lsk_trace_free(t);
-	for (i = 0; i < n; i++)
-		lsk_obj_free(objs[i]);
-	free(objs);
+	lsk_load_free(&ld);
 }
 
 static double bench_gen(struct lsk_obj **objp, const char *path, size_t *hdr_bytes)

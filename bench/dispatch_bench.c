@@ -11,11 +11,9 @@
 #include <unistd.h>
 #include <sys/utsname.h>
 #include <bpf/bpf.h>
-#include "chain.h"
 #include "dispatch.h"
 #include "exec_direct.h"
-#include "link_objs.h"
-#include "trace.h"
+#include "plan_open.h"
 #include "err.h"
 
 #define RUNS 5
@@ -52,62 +50,42 @@ static double per_packet(int prog_fd)
 	return v[RUNS / 2];
 }
 
-struct loaded {
-	struct lsk_obj **objs;
-	size_t n;
-	struct lsk_trace *t;
-	int *fds;
-};
-
 /* Load @paths (plus a root from @spec in @mode, first); the root or the one program. */
-static int load(const char *spec, const char *mode, char **paths, size_t n, struct loaded *l)
+static int load(const char *spec, const char *mode, char **paths, size_t n, struct lsk_load *l,
+		int **fds)
 {
+	struct lsk_plan p = { .paths = paths, .nr_paths = n };
 	struct lsk_dispatch *d = NULL;
-	struct lsk_chain_opts co = {};
-	struct lsk_chain *c = NULL;
 	struct lsk_exec_error e;
-	char **lines = NULL;
 	size_t i;
-	int err;
+	int err = 0;
 
+	*fds = NULL;
 	memset(l, 0, sizeof(*l));
 	if (spec) {
 		err = lsk_disp_parse(spec, &d);
 		err = err ?: lsk_disp_mode_parse(mode, &d->mode);
-		err = err ?: lsk_disp_open(d, paths, n, &l->objs, &lines);
-		l->n = err ? 0 : n + 1;
-		co.lines = (const char *const *)lines;
-		while (lines && lines[co.nr_lines])
-			co.nr_lines++;
-	} else {
-		err = lsk_open_linked(paths, n, NULL, &l->objs);
-		l->n = err ? 0 : n;
+		err = err ?: lsk_disp_plan(d, &p);
+		p.disp = d;
 	}
-	err = err ?: lsk_chain_resolve(l->objs, l->n, &co, &c);
-	err = err ?: lsk_trace_build_chain(l->objs, l->n, c, &l->t);
-	err = err ?: lsk_exec_direct(l->t, NULL, &l->fds, &e);
-	lsk_disp_lines_free(lines);
-	lsk_chain_free(c);
+	err = err ?: lsk_plan_open(&p, l);
+	err = err ?: lsk_exec_direct(l->trace, NULL, fds, &e);
+	lsk_plan_free(&p);
 	lsk_disp_free(d);
 	if (err)
 		return err;
 	for (i = 0; i < l->objs[0]->nr_progs; i++)	/* the root ("dispatcher") or the one */
 		if (lsk_prog_is_entry(&l->objs[0]->progs[i]) &&
 		    (!spec || !strcmp(l->objs[0]->progs[i].name, "dispatcher")))
-			return l->fds[l->t->objs[0].prog_op[i]];
+			return (*fds)[l->trace->objs[0].prog_op[i]];
 	return -ENOENT;
 }
 
-static void unload(struct loaded *l)
+static void unload(struct lsk_load *l, int *fds)
 {
-	size_t i;
-
-	if (l->fds)
-		lsk_exec_close(l->t, l->fds);
-	lsk_trace_free(l->t);
-	for (i = 0; i < l->n; i++)
-		lsk_obj_free(l->objs[i]);
-	free(l->objs);
+	if (fds)
+		lsk_exec_close(l->trace, fds);
+	lsk_load_free(l);
 }
 
 int main(int argc, char **argv)
@@ -128,9 +106,10 @@ int main(int argc, char **argv)
 		snprintf(inl, sizeof(inl), "%s/inline_%d.bpf.o", dir, sizes[s]);
 		for (m = 0; m < 3; m++) {
 			char *one[] = { inl };
-			struct loaded l;
-			int fd = m ? load(spec, modes[m], paths, sizes[s], &l) :
-				     load(NULL, NULL, one, 1, &l);
+			struct lsk_load l;
+			int *fds;
+			int fd = m ? load(spec, modes[m], paths, sizes[s], &l, &fds) :
+				     load(NULL, NULL, one, 1, &l, &fds);
 
 			if (fd < 0) {
 				fprintf(stderr, "dispatch bench: %d components, %s: %s\n", sizes[s],
@@ -138,7 +117,7 @@ int main(int argc, char **argv)
 				return 1;
 			}
 			ns[s][m] = per_packet(fd);
-			unload(&l);
+			unload(&l, fds);
 		}
 		for (i = 0; i < sizes[s]; i++)
 			free(paths[i]);

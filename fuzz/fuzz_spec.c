@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* libFuzzer target: a dispatcher spec read and, when it is valid, the root's C source
- * written in each mode (dispatch_spec.c, dispatch_gen.c). */
+ * written in each mode and the load plan's directives made (dispatch_*.c, plan.c). */
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include "dispatch.h"
+#include "plan.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -26,8 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (lsk_disp_parse(path, &d))
 		return 0;
 	for (m = LSK_MODE_STATIC; m <= LSK_MODE_FREPLACE; m++) {
-		char **lines;
-		size_t i;
+		struct lsk_plan p = {};
 
 		d->mode = m;
 		f = open_memstream(&buf, &n);
@@ -38,10 +38,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		free(buf);
 		buf = NULL;
-		lines = lsk_disp_chain_lines(d);
-		for (i = 0; lines && lines[i]; i++)
-			free(lines[i]);
-		free(lines);
+		lsk_disp_plan(d, &p);
+		lsk_plan_free(&p);
 	}
 	lsk_disp_free(d);
 	return 0;

@@ -7,9 +7,14 @@
  * bpffs) and renamed into place once everything succeeded, with a deployment list pinned
  * in it (DIR/lskel-run: a frozen array map holding the relative paths this run pinned):
  * --detach and --replace remove only what such a list names, and a failed or killed run
- * leaves only its temporary directory, which the next run removes. */
+ * leaves only its temporary directory, which the next run removes. LIBBPF_PIN_BY_NAME maps
+ * are pinned under temporary names too, renamed into place just before the directory. */
 /* static: no library to dlopen, so plain-text kernel configs only (lskel/runtime.h) */
 #define LSKEL_NO_DLOPEN
+/* LIBBPF_PIN_BY_NAME maps this run pins: PIN_ROOT/NAME-lskel-tmp-PID until the deployment is
+ * complete, then renamed to PIN_ROOT/NAME (pins_commit) */
+static char pin_suffix[32];
+#define LSKEL_PIN_TMP_SUFFIX pin_suffix
 #include <lskel/container.h>
 #include <dirent.h>
 #include <signal.h>
@@ -74,7 +79,9 @@ static void usage(FILE *f)
 		"                    programs detach); DIR must be on bpffs\n"
 		"  --help, --version\n"
 		"Test hooks (environment): LSKEL_RUN_TEST_FAIL_AFTER_PINS=K fails the run after its\n"
-		"K-th pin, LSKEL_RUN_TEST_KILL_AFTER_PINS=K kills it (SIGKILL) there.\n");
+		"K-th pin, LSKEL_RUN_TEST_KILL_AFTER_PINS=K kills it (SIGKILL) there;\n"
+		"LSKEL_RUN_TEST_KILL_AT=1 kills it before its LIBBPF_PIN_BY_NAME pins are renamed\n"
+		"into place, =2 after (before the deployment's rename).\n");
 }
 
 static int fail(const char *step, const char *msg)
@@ -161,6 +168,13 @@ static int test_hook(const char *var, size_t count)
 	return v && lskel_parse_ll(v, &k) && k >= 0 && (size_t)k == count;
 }
 
+/* Test hook: SIGKILL this run when @var is @at. */
+static void test_kill(const char *var, size_t at)
+{
+	if (test_hook(var, at))
+		kill(getpid(), SIGKILL);
+}
+
 /* Pin @fd at TMP/KIND/NAME and remember it. */
 static int pin(int fd, const char *tmp, const char *kind, const char *name)
 {
@@ -182,8 +196,7 @@ static int pin(int fd, const char *tmp, const char *kind, const char *name)
 	if (lskel_sys_bpf(BPF_OBJ_PIN, &attr, sizeof(attr)))
 		return -errno;
 	nr_made++;
-	if (test_hook("LSKEL_RUN_TEST_KILL_AFTER_PINS", nr_made))
-		kill(getpid(), SIGKILL);
+	test_kill("LSKEL_RUN_TEST_KILL_AFTER_PINS", nr_made);
 	if (test_hook("LSKEL_RUN_TEST_FAIL_AFTER_PINS", nr_made))
 		return -ECANCELED;
 	return interrupted ? -EINTR : 0;
@@ -472,6 +485,69 @@ static void clean_stale(const char *parent, const char *base)
 	closedir(d);
 }
 
+/* LIBBPF_PIN_BY_NAME pins of runs that ended before renaming them into place:
+ * PIN_ROOT/NAME-lskel-tmp-PID for this container's pinned map names, PID gone. */
+static void clean_stale_pins(const struct lskel_desc *dsc, const char *root)
+{
+	char path[4096];
+	struct dirent *e;
+	DIR *d = opendir(root);
+	__u32 i;
+
+	while (d && (e = readdir(d))) {
+		for (i = 0; i < dsc->nr_pins; i++) {
+			size_t l = strlen(dsc->pins[i].name);
+			long long pid;
+			const char *end;
+
+			if (strncmp(e->d_name, dsc->pins[i].name, l) ||
+			    strncmp(e->d_name + l, TMP_TAG, strlen(TMP_TAG)))
+				continue;
+			end = lskel_parse_ll(e->d_name + l + strlen(TMP_TAG), &pid);
+			if (!end || *end || pid <= 0 || pid > 0x7fffffff ||
+			    (pid != getpid() && (!kill((pid_t)pid, 0) || errno != ESRCH)))
+				continue;	/* its run is still going */
+			snprintf(path, sizeof(path), "%s/%s", root, e->d_name);
+			if (!unlink(path))
+				fprintf(stderr, "lskel-run: removed %s, left by run %lld that ended\n",
+					path, pid);
+		}
+	}
+	if (d)
+		closedir(d);
+}
+
+/* Rename the LIBBPF_PIN_BY_NAME pins this run made from their temporary names into place
+ * (@back: the other way, to undo it); all or none. */
+static int pins_commit(const struct lskel_desc *d, const struct lskel_ctx *c, int back)
+{
+	char fin[4096], tmpn[4200];
+	__u32 i, k;
+	int e = 0;
+
+	for (i = 0; c->pins_made && i < d->nr_pins && !e; i++) {
+		if (!c->pins_made[i])
+			continue;
+		lskel_pin_path(c, &d->pins[i], fin, sizeof(fin));
+		snprintf(tmpn, sizeof(tmpn), "%s%s", fin, pin_suffix);
+		if (syscall(SYS_renameat2, AT_FDCWD, back ? fin : tmpn, AT_FDCWD, back ? tmpn : fin,
+			    RENAME_NOREPLACE_))
+			e = -errno;
+	}
+	if (e && !back) {	/* e.g. another loader pinned NAME meanwhile: undo the first i-1 */
+		fprintf(stderr, "lskel-run: pin: map '%s': cannot put its pin in place at %s: %s\n",
+			d->pins[i - 1].name, fin, strerror(-e));
+		for (k = 0; k + 1 < i; k++) {
+			if (!c->pins_made[k])
+				continue;
+			lskel_pin_path(c, &d->pins[k], fin, sizeof(fin));
+			snprintf(tmpn, sizeof(tmpn), "%s%s", fin, pin_suffix);
+			syscall(SYS_renameat2, AT_FDCWD, fin, AT_FDCWD, tmpn, RENAME_NOREPLACE_);
+		}
+	}
+	return e;
+}
+
 static const char *kind_name(__u32 attach)
 {
 	switch (attach) {
@@ -665,6 +741,8 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	clean_stale(parent, base);
+	snprintf(pin_suffix, sizeof(pin_suffix), TMP_TAG "%d", (int)getpid());
+	clean_stale_pins(&d, o.pin_root ? o.pin_root : "/sys/fs/bpf");
 	if (mkdir(tmp, 0700)) {
 		fprintf(stderr, "lskel-run: pin: cannot make %s: %s\n", tmp, strerror(errno));
 		goto out;
@@ -760,6 +838,13 @@ int main(int argc, char **argv)
 	e = pin_list(tmp);
 	if (!e && interrupted)
 		e = -EINTR;
+	if (!e) {
+		test_kill("LSKEL_RUN_TEST_KILL_AT", 1);
+		e = pins_commit(&d, &ctx, 0);
+		if (e)
+			goto out_close;
+		test_kill("LSKEL_RUN_TEST_KILL_AT", 2);
+	}
 	if (!e && !old_list && syscall(SYS_renameat2, AT_FDCWD, tmp, AT_FDCWD, dir,
 				       RENAME_NOREPLACE_))
 		e = -errno;
@@ -768,6 +853,7 @@ int main(int argc, char **argv)
 		e = -errno;
 	if (e) {
 		fprintf(stderr, "lskel-run: pin: putting %s in place: %s\n", dir, strerror(-e));
+		pins_commit(&d, &ctx, 1);
 		goto out_close;
 	}
 	have_tmp = 0;
@@ -791,17 +877,25 @@ int main(int argc, char **argv)
 			json_field(i ? ",{\"object\":" : "{\"object\":",
 				   lskel_mf_str(m, m->objs[m->progs[i].obj].name));
 			json_field(",\"name\":", lskel_mf_str(m, m->progs[i].name));
-			printf(",\"id\":%u,\"link\":%u}", info_id(fds[m->progs[i].slot]),
-			       links[i] >= 0 ? info_id(links[i]) : 0);
+			if (fds[m->progs[i].slot] < 0)	/* SEC("?...") left out of the load */
+				printf(",\"loaded\":false,\"id\":null,\"link\":null}");
+			else
+				printf(",\"loaded\":true,\"id\":%u,\"link\":%u}",
+				       info_id(fds[m->progs[i].slot]),
+				       links[i] >= 0 ? info_id(links[i]) : 0);
 		}
 		printf("]}\n");
 	} else {
-		int nl = 0;
+		int nl = 0, out = 0;
 
-		for (i = 0; i < m->h->nr_progs; i++)
+		for (i = 0; i < m->h->nr_progs; i++) {
 			nl += links[i] >= 0;
-		printf("loaded %s: %u maps, %u programs, %d links; pinned under %s\n", d.name,
-		       m->h->nr_maps, m->h->nr_progs, nl, dir);
+			out += fds[m->progs[i].slot] < 0;
+		}
+		printf("loaded %s: %u maps, %u programs", d.name, m->h->nr_maps, m->h->nr_progs - out);
+		if (out)
+			printf(" (%d not loaded)", out);
+		printf(", %d links; pinned under %s\n", nl, dir);
 		printf("signature: %s\n", !c.sig ? "absent (unsigned container)" :
 		       ctx.sig_status == LSKEL_SIG_VERIFIED ? "checked by the kernel" :
 		       "not checked: this kernel cannot verify BPF program signatures (the blob "
@@ -811,8 +905,13 @@ int main(int argc, char **argv)
 			       info_id(fds[m->maps[i].slot]),
 			       m->maps[i].flags & LSKEL_MF_MAP_SHARED ? "(shared)" : "");
 		for (i = 0; i < m->h->nr_progs; i++)
-			printf("  prog %-20s id %-6u %s\n", lskel_mf_str(m, m->progs[i].name),
-			       info_id(fds[m->progs[i].slot]), links[i] >= 0 ? "attached" : "");
+			if (fds[m->progs[i].slot] < 0)
+				printf("  prog %-20s not loaded (SEC(\"?...\"): autoload off)\n",
+				       lskel_mf_str(m, m->progs[i].name));
+			else
+				printf("  prog %-20s id %-6u %s\n", lskel_mf_str(m, m->progs[i].name),
+				       info_id(fds[m->progs[i].slot]),
+				       links[i] >= 0 ? "attached" : "");
 	}
 	rc = 0;
 out_close:

@@ -19,10 +19,8 @@ STAGES="util front plan dispatch trace sign loader emit cli"
 # Known exceptions, one per line: "FROM TO reason" with FROM and TO as stage/file.
 # An exception edge is left out of the cycle and stage checks and printed on every run; the
 # check fails once an exception is no longer needed (the edge is gone or closes no cycle and
-# goes up no stage), so each line goes away with its fix. The three below are the helpers in
-# the wrong file that issue 22 names (being moved by its other parts).
+# goes up no stage), so each line goes away with its fix. None is needed now.
 EXCEPTIONS='
-dispatch/dispatch_gen.c dispatch/dispatch_open.c lsk_disp_lines_free() frees what gen returns
 '
 
 die() {

@@ -125,13 +125,13 @@ static void test_freplace_dispatcher(void **state)
 	xdisp__destroy(s);
 }
 
-/* Open objects by file name and resolve them as a chain; returns the error. */
+/* Open objects by file name and resolve them as a chain with the manifest lines @line and
+ * @line2 (either may be NULL); returns the error. */
 static int chain_of2(const char *dir, const char *const *names, size_t n, const char *line,
 		     const char *line2)
 {
-	const char *lines[2] = { line, line2 };
 	struct lsk_obj *objs[8] = {};
-	struct lsk_chain_opts o = { .lines = lines, .nr_lines = line2 ? 2 : line ? 1 : 0 };
+	struct lsk_plan p = {};
 	struct lsk_chain *c = NULL;
 	char path[256];
 	size_t i;
@@ -141,9 +141,14 @@ static int chain_of2(const char *dir, const char *const *names, size_t n, const 
 		snprintf(path, sizeof(path), "%s/%s/%s.bpf.o", build_dir(), dir, names[i]);
 		err = lsk_obj_open(path, &objs[i]);
 	}
-	if (!err)
-		err = lsk_chain_resolve(objs, n, &o, &c);
+	if (!err && line)
+		err = lsk_plan_parse_line(&p, line, NULL, 0);
+	if (!err && line2)
+		err = lsk_plan_parse_line(&p, line2, NULL, 0);
+	err = err ?: lsk_plan_retype_replaced(&p, objs, n);
+	err = err ?: lsk_chain_resolve(objs, n, &p, &c);
 	lsk_chain_free(c);
+	lsk_plan_free(&p);
 	for (i = 0; i < n; i++)
 		lsk_obj_free(objs[i]);
 	if (err)

@@ -1651,6 +1651,30 @@ static int teardown(void **state)
 	return system(cmd);
 }
 
+/* An freplace whose target program is SEC("?...") (autoload off: may be left out of the load)
+ * is refused at generation, naming both programs: before, the loader failed at the freplace's
+ * PROG_LOAD with the fd of a program never loaded (EBADF). libbpf too needs the target loaded. */
+static void test_freplace_of_optional(void **state)
+{
+	char line[1024], err[4096], out[256], root[256], ext[256];
+
+	(void)state;
+	pathf(root, sizeof(root), "%s/tests/bpf/opt_root.bpf.o", build_dir());
+	pathf(ext, sizeof(ext), "%s/samples/chain/xdisp_comp_a.bpf.o", build_dir());
+	pathf(out, sizeof(out), "%s/optx.lskel.h", tmp);
+	pathf(line, sizeof(line), "%s gen -n optx -o %s %s %s", lskel(), out, root, ext);
+	cases++;
+	assert_int_equal(run_line(line, err, sizeof(err), 0), 1);
+	assert_msg(err, "program 'comp_a' of object 'xdisp_comp_a' replaces function 'slot0' of "
+		   "program 'opt_root' of object 'opt_root', which is SEC(\"?xdp\")");
+	assert_msg(err, "an freplace needs its target loaded");
+	assert_int_equal(access(out, F_OK), -1);
+	/* the same target without the freplace generates: only the pairing is refused */
+	pathf(line, sizeof(line), "%s gen -n optx -o %s %s", lskel(), out, root);
+	assert_int_equal(run_line(line, err, sizeof(err), 0), 0);
+	assert_int_equal(unlink(out), 0);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -1672,6 +1696,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_shared_map_fields),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_more_messages),
+		cmocka_unit_test(test_freplace_of_optional),
 	};
 
 	if (argc > 1)

@@ -519,7 +519,112 @@ static void test_foreign_entries(void **state)
 	no_leftovers(before);
 }
 
-int main(void)
+/* A SEC("?...") program is left out of lskel-run's load: the summary says so (text and
+ * --json) instead of printing id 0, and the loaded program beside it has its id. */
+static void test_not_loaded_reported(void **state)
+{
+	struct id_set before[4] = {};
+	char cmd[2048], out[300], blob[300];
+	int i;
+
+	(void)state;
+	assert_int_equal(ids_snapshot(before), 0);
+	snprintf(blob, sizeof(blob), "%s/tests/opt_root.lskel", build_dir());
+	snprintf(out, sizeof(out), "%s/tests/opt_root.out", build_dir());
+	snprintf(cmd, sizeof(cmd), "%1$s/bin/lskel gen --format blob -n opt_root -o %2$s "
+		 "%1$s/tests/bpf/opt_root.bpf.o", build_dir(), blob);
+	assert_int_equal(sh(cmd), 0);
+	for (i = 0; i < 2; i++) {
+		snprintf(cmd, sizeof(cmd), "%s/bin/lskel-run %s --no-attach --pin-dir %s/opt %s > %s",
+			 build_dir(), i ? "--json" : "", bpffs, blob, out);
+		assert_int_equal(sh(cmd), 0);
+		if (!i)
+			snprintf(cmd, sizeof(cmd), "cat %1$s; grep -q 'programs (1 not loaded)' %1$s && "
+				 "grep -Eq '^  prog opt_root +not loaded' %1$s && "
+				 "grep -Eq '^  prog kept +id [1-9][0-9]* ' %1$s && "
+				 "! grep -q 'id 0 ' %1$s", out);
+		else
+			snprintf(cmd, sizeof(cmd), "cat %s; python3 -c 'import json,sys; "
+				 "p={x[\"name\"]: x for x in json.load(open(sys.argv[1]))[\"programs\"]}; "
+				 "o=p[\"opt_root\"]; k=p[\"kept\"]; "
+				 "assert o[\"loaded\"] is False and o[\"id\"] is None, o; "
+				 "assert k[\"loaded\"] is True and k[\"id\"] > 0, k' %s", out, out);
+		assert_int_equal(sh(cmd), 0);
+		assert_int_equal(detach_sub("opt"), 0);
+	}
+	unlink(out);
+	unlink(blob);
+	no_leftovers(before);
+}
+
+/* Entries of @dir whose name has @part (-1: no such directory). */
+static int count_named(const char *dir, const char *part)
+{
+	char cmd[600];
+	FILE *f;
+	int n = -1;
+
+	snprintf(cmd, sizeof(cmd), "test -d %s && ls %s | grep -c -- '%s'", dir, dir, part);
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	if (fscanf(f, "%d", &n) != 1)
+		n = -1;
+	pclose(f);
+	return n;
+}
+
+/* SIGKILL at several points of a run whose container has LIBBPF_PIN_BY_NAME maps
+ * (tests/bpf/pinned.bpf.c: two, under --pin-root). Before the run renames its by-name pins
+ * into place (after the load, after 1 and 3 deployment pins) only temporary names
+ * (NAME-lskel-tmp-PID) are left, which the next run removes; after that rename (just before
+ * the deployment's own) the pins are in place, their maps set up by the finished loader, and
+ * the next run reuses them as after any completed run (by-name pins outlive deployments). */
+static void test_killed_with_pins_by_name(void **state)
+{
+	static const char *const kills[] = { "LSKEL_RUN_TEST_KILL_AT=1",
+		"LSKEL_RUN_TEST_KILL_AFTER_PINS=1", "LSKEL_RUN_TEST_KILL_AFTER_PINS=3",
+		"LSKEL_RUN_TEST_KILL_AT=2" };
+	struct id_set before[4] = {};
+	char root[300], cmd[2048];
+	size_t i;
+
+	(void)state;
+	assert_int_equal(ids_snapshot(before), 0);
+	snprintf(root, sizeof(root), "%s/root", bpffs);
+	assert_int_equal(mkdir(root, 0700), 0);
+	for (i = 0; i < sizeof(kills) / sizeof(kills[0]); i++) {
+		int placed = i == 3;
+
+		snprintf(cmd, sizeof(cmd), "%1$s %2$s/bin/lskel-run --no-attach --pin-root %3$s "
+			 "--pin-dir %4$s/kp %2$s/skel/pinned.lskel > %2$s/tests/run_into.out 2>&1",
+			 kills[i], build_dir(), root, bpffs);
+		assert_int_equal(sh(cmd), 128 + SIGKILL);
+		assert_int_equal(count_named(bpffs, "^kp-lskel-tmp-[0-9]*$"), 1);
+		assert_int_equal(count_named(bpffs, "^kp$"), 0);
+		assert_int_equal(count_named(root, "-lskel-tmp-"), placed ? 0 : 2);
+		assert_int_equal(count_named(root, "^lsk_test_counts$"), placed);
+		assert_int_equal(count_named(root, "^lsk_test_events$"), placed);
+		snprintf(cmd, sizeof(cmd), "%1$s/bin/lskel-run --no-attach --pin-root %2$s "
+			 "--pin-dir %3$s/kp %1$s/skel/pinned.lskel > %1$s/tests/run_into.out 2>&1",
+			 build_dir(), root, bpffs);
+		assert_int_equal(sh(cmd), 0);
+		snprintf(cmd, sizeof(cmd), "lsk_test_counts" "-lskel-tmp-[0-9]*, left by run");
+		assert_int_equal(out_says(cmd), !placed);
+		assert_int_equal(count_named(bpffs, "-lskel-tmp-"), 0);	/* the run's directory */
+		assert_int_equal(count_named(root, "-lskel-tmp-"), 0);
+		assert_int_equal(count_named(root, "^lsk_test_counts$"), 1);
+		assert_int_equal(count_named(root, "^lsk_test_events$"), 1);
+		assert_int_equal(detach_sub("kp"), 0);
+		snprintf(cmd, sizeof(cmd), "rm %1$s/lsk_test_counts %1$s/lsk_test_events", root);
+		assert_int_equal(sh(cmd), 0);
+	}
+	print_message("  killed after the load, after 1 and 3 pins, after the by-name renames: "
+		      "the next run cleaned up\n");
+	assert_int_equal(rmdir(root), 0);
+	no_leftovers(before);
+}
+
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_static_and_small),
@@ -529,7 +634,11 @@ int main(void)
 		cmocka_unit_test(test_failure_after_pins),
 		cmocka_unit_test(test_killed_during_pinning),
 		cmocka_unit_test(test_foreign_entries),
+		cmocka_unit_test(test_not_loaded_reported),
+		cmocka_unit_test(test_killed_with_pins_by_name),
 	};
 
+	if (argc > 1)
+		cmocka_set_test_filter(argv[1]);	/* one case: test_lskel_run test_init_style */
 	return cmocka_run_group_tests_name("lskel-run", tests, setup, teardown);
 }

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include "obj.h"
 
+struct lsk_plan;
+
 enum lsk_disp_hook { LSK_HOOK_XDP, LSK_HOOK_TC };
 enum lsk_disp_mode { LSK_MODE_STATIC, LSK_MODE_TAILCALL, LSK_MODE_FREPLACE };
 enum lsk_disp_act { LSK_ACT_CONTINUE, LSK_ACT_RETURN, LSK_ACT_STOP };
@@ -56,15 +58,14 @@ int lsk_disp_check(const struct lsk_dispatch *d, struct lsk_obj **objs, size_t n
 int lsk_disp_emit_c(const struct lsk_dispatch *d, FILE *f);
 /* The root object: C source compiled with clang ($LSKEL_CLANG or "clang") into @out. */
 int lsk_disp_build(const struct lsk_dispatch *d, const char *out);
-/* Chain lines the load needs (freplace mode: one 'replace' per component), NULL-ended,
- * malloc'ed strings in a malloc'ed array. */
-char **lsk_disp_chain_lines(const struct lsk_dispatch *d);
 /* What a load of @d with the component objects @paths needs: *objsp = the root (built with
  * lsk_disp_build, read into memory) followed by the @n components, checked against the spec,
- * calls composed; *linesp = lsk_disp_chain_lines (free with lsk_disp_lines_free). */
+ * calls composed. */
 int lsk_disp_open(const struct lsk_dispatch *d, char *const *paths, size_t n,
-		  struct lsk_obj ***objsp, char ***linesp);
-void lsk_disp_lines_free(char **lines);
+		  struct lsk_obj ***objsp);
+/* The directives a load of @d adds to plan @p: in freplace mode, each component replaces
+ * its slot function of the root ('replace COMP:PROG = ROOT:ROOT:ROOT_slotN'). */
+int lsk_disp_plan(const struct lsk_dispatch *d, struct lsk_plan *p);
 /* The resolved spec, for `lskel dump`: which return code goes where. */
 void lsk_disp_dump(const struct lsk_dispatch *d, FILE *f);
 

@@ -280,23 +280,6 @@ int lsk_disp_build(const struct lsk_dispatch *d, const char *out)
 	return err;
 }
 
-char **lsk_disp_chain_lines(const struct lsk_dispatch *d)
-{
-	char **l = calloc(d->nr_comps + 1, sizeof(*l));
-	size_t i;
-
-	if (!l || d->mode != LSK_MODE_FREPLACE)
-		return l;
-	for (i = 0; i < d->nr_comps; i++)
-		if (asprintf(&l[i], "replace %s:%s = %s:%s:%s_slot%zu", d->comps[i].obj,
-			     d->comps[i].prog, d->root, d->root, d->root, i) < 0) {
-			l[i] = NULL;
-			lsk_disp_lines_free(l);
-			return NULL;
-		}
-	return l;
-}
-
 static void dump_act(const struct lsk_dispatch *d, FILE *f, const struct lsk_disp_rule *r,
 		     size_t i)
 {

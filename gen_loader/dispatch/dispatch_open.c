@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* A dispatcher spec's load set: the components opened and checked against the spec, the
- * root built and opened in front of them, calls composed (dispatch.h). */
+ * root built and opened in front of them, calls composed; and the directives the load plan
+ * needs for it (dispatch.h). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,8 @@
 #include "dispatch.h"
 #include "link_objs.h"
 #include "err.h"
+#include "plan.h"
+#include "safe_io.h"
 
 static void free_objs(struct lsk_obj **objs, size_t n)
 {
@@ -20,29 +23,35 @@ static void free_objs(struct lsk_obj **objs, size_t n)
 	free(objs);
 }
 
-/* The root object of @d, built with clang in a private directory and read into memory. */
+/* The root object of @d, built with clang in a private directory and read into memory; it
+ * is named "ROOT.bpf.o", not by its temporary path, so the outputs naming it are the same on
+ * every run. */
 static int open_root(const struct lsk_dispatch *d, struct lsk_obj **rootp)
 {
 	const char *td = getenv("TMPDIR");
-	char dir[4096], path[4200];
+	char dir[4096], path[4200], name[80];
+	void *buf = NULL;
+	size_t size = 0;
 	int err;
 
 	snprintf(dir, sizeof(dir), "%s/lskel-dispatch-XXXXXX", td && td[0] ? td : "/tmp");
 	if (!mkdtemp(dir))
 		return lsk_err(errno, "%s: %s", dir, strerror(errno));
 	snprintf(path, sizeof(path), "%s/%s.bpf.o", dir, d->root);
+	snprintf(name, sizeof(name), "%s.bpf.o", d->root);
 	err = lsk_disp_build(d, path);
-	err = err ?: lsk_obj_open(path, rootp);	/* the reader keeps its own copy */
+	err = err ?: lsk_read_file(path, &buf, &size);
+	err = err ?: lsk_obj_open_mem(name, buf, size, rootp);
+	free(buf);
 	unlink(path);
 	rmdir(dir);
 	return err;
 }
 
 int lsk_disp_open(const struct lsk_dispatch *d, char *const *paths, size_t n,
-		  struct lsk_obj ***objsp, char ***linesp)
+		  struct lsk_obj ***objsp)
 {
 	struct lsk_obj **comps = NULL, **all = NULL;
-	char **lines = NULL;
 	size_t i;
 	int err;
 
@@ -62,26 +71,36 @@ int lsk_disp_open(const struct lsk_dispatch *d, char *const *paths, size_t n,
 		comps = NULL;
 		err = lsk_compose_calls(all, n + 1, NULL);
 	}
-	if (!err) {
-		lines = lsk_disp_chain_lines(d);
-		if (!lines)
-			err = lsk_err(ENOMEM, "out of memory");
-	}
 	if (err) {
 		free_objs(comps, n);
 		free_objs(all, all && all[0] ? n + 1 : 0);
 		return err;
 	}
 	*objsp = all;
-	*linesp = lines;
 	return 0;
 }
 
-void lsk_disp_lines_free(char **lines)
+int lsk_disp_plan(const struct lsk_dispatch *d, struct lsk_plan *p)
 {
+	char func[96];
 	size_t i;
+	int err = 0;
 
-	for (i = 0; lines && lines[i]; i++)
-		free(lines[i]);
-	free(lines);
+	if (d->mode != LSK_MODE_FREPLACE)
+		return 0;
+	for (i = 0; !err && i < d->nr_comps; i++) {
+		struct lsk_directive r = {
+			.kind = LSK_DIR_REPLACE,
+			.fr = {
+				.prog = { (char *)d->comps[i].obj, (char *)d->comps[i].prog },
+				/* the root object and its program share the name */
+				.target = { (char *)d->root, (char *)d->root },
+				.func = func,
+			},
+		};
+
+		snprintf(func, sizeof(func), "%s_slot%zu", d->root, i);
+		err = lsk_plan_add(p, &r);
+	}
+	return err;
 }

@@ -53,6 +53,7 @@ static void free_reader(struct lsk_reader *r)
 	free(r->nr_relocs);
 	free(r->sec_kind);
 	lsk_btf_ext_free(r->ext);
+	lsk_elf_close(r->elf);	/* what the object keeps is copied out of it */
 }
 
 int lsk_obj_open_mem(const char *path, const void *buf, size_t size, struct lsk_obj **objp)
@@ -72,10 +73,9 @@ int lsk_obj_open_mem(const char *path, const void *buf, size_t size, struct lsk_
 	}
 	obj_name_from_path(path, obj->name, sizeof(obj->name));
 	r.obj = obj;
-	err = lsk_elf_open(obj->path, buf, size, &obj->elf);
+	err = lsk_elf_open(obj->path, buf, size, &r.elf);
 	if (err)
 		goto out;
-	r.elf = obj->elf;
 	r.sec_kind = calloc(r.elf->nr_secs + 1, sizeof(*r.sec_kind));
 	r.relocs = calloc(r.elf->nr_secs + 1, sizeof(*r.relocs));
 	r.nr_relocs = calloc(r.elf->nr_secs + 1, sizeof(*r.nr_relocs));
@@ -164,7 +164,6 @@ void lsk_obj_free(struct lsk_obj *obj)
 		free(obj->unloaded[i]);
 	free(obj->unloaded);
 	btf__free(obj->btf);
-	lsk_elf_close(obj->elf);
 	free(obj->path);
 	free(obj);
 }

@@ -9,7 +9,6 @@
 #include <linux/btf.h>
 
 struct btf;
-struct lsk_elf;
 
 /* What a map is for: declared in .maps, backing a global data section, or .kconfig. */
 enum lsk_map_kind {
@@ -190,7 +189,6 @@ enum lsk_sec_kind {
 struct lsk_obj {
 	char *path;
 	char name[64];		/* basename up to the first '.', as libbpf names objects */
-	struct lsk_elf *elf;
 	struct btf *btf;	/* NULL without .BTF */
 	char license[128];
 	__u32 kern_version;
@@ -209,7 +207,8 @@ struct lsk_obj {
 
 /* Read and fully link @path. Returns 0 or a negative errno with lsk_errmsg() set. */
 int lsk_obj_open(const char *path, struct lsk_obj **objp);
-/* Same, from memory (@name labels errors). The buffer must outlive the object. */
+/* Same, from memory (@name labels errors). @buf is read during the call only: the object
+ * keeps copies of what it needs, so the caller may free it right after. */
 int lsk_obj_open_mem(const char *name, const void *buf, size_t size, struct lsk_obj **objp);
 void lsk_obj_free(struct lsk_obj *obj);
 

@@ -1,96 +1,15 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* Chain resolution: shared maps (with a definition check), cross-object slots, the manifest,
- * freplace targets, and a dependency order (freplace programs load after their targets). */
+/* Chain resolution of a load plan: shared maps (with a definition check), cross-object slots,
+ * the plan's directives, freplace targets, and a dependency order (freplace programs load
+ * after their targets); and the plan step that retypes 'replace'd programs as freplace. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/btf.h>
 #include "chain.h"
+#include "map_def.h"
 #include "err.h"
-
-#define SIG_MAX 4096
-
-/* A printable shape of a BTF type: kinds, names, sizes, members, down to depth 6. */
-static void btf_sig(const struct btf *btf, __u32 id, char *buf, size_t n, int depth)
-{
-	const struct btf_type *t = btf__type_by_id(btf, id);
-	size_t len = strlen(buf);
-	int i;
-
-	if (len + 64 >= n || !t || depth > 6) {
-		return;
-	}
-	snprintf(buf + len, n - len, "%d:%s:%u", btf_kind(t),
-		 btf__name_by_offset(btf, t->name_off) ?: "", btf_is_composite(t) ||
-		 btf_is_int(t) || btf_is_enum(t) ? t->size : 0);
-	if (btf_is_composite(t)) {
-		const struct btf_member *m = btf_members(t);
-
-		strncat(buf, "{", n - strlen(buf) - 1);
-		for (i = 0; i < btf_vlen(t); i++, m++) {
-			len = strlen(buf);
-			snprintf(buf + len, n - len, "%s@%u=", btf__name_by_offset(btf, m->name_off),
-				 m->offset);
-			btf_sig(btf, m->type, buf, n, depth + 1);
-			strncat(buf, ";", n - strlen(buf) - 1);
-		}
-		strncat(buf, "}", n - strlen(buf) - 1);
-	} else if (btf_is_array(t)) {
-		len = strlen(buf);
-		snprintf(buf + len, n - len, "[%u]", btf_array(t)->nelems);
-		btf_sig(btf, btf_array(t)->type, buf, n, depth + 1);
-	} else if (btf_is_ptr(t) || btf_is_typedef(t) || btf_is_mod(t)) {
-		strncat(buf, ">", n - strlen(buf) - 1);
-		btf_sig(btf, t->type, buf, n, depth + 1);
-	}
-}
-
-static const char *differs(const struct lsk_obj *a, const struct lsk_map *x,
-			   const struct lsk_obj *b, const struct lsk_map *y, char *detail, size_t n)
-{
-#define FIELD(f) if (x->f != y->f) { \
-		snprintf(detail, n, #f " %llu in '%s', %llu in '%s'", (unsigned long long)x->f, \
-			 a->name, (unsigned long long)y->f, b->name); \
-		return detail; }
-	FIELD(type) FIELD(key_size) FIELD(value_size) FIELD(max_entries) FIELD(map_flags)
-	FIELD(numa_node) FIELD(map_extra) FIELD(pinning)
-#undef FIELD
-	if (a->btf && b->btf && (x->btf_key_type_id || y->btf_key_type_id ||
-				 x->btf_value_type_id || y->btf_value_type_id)) {
-		char *s1 = calloc(2, SIG_MAX), *s2 = s1 ? s1 + SIG_MAX : NULL;
-		const char *what = NULL;
-
-		if (!s1)
-			return "out of memory";
-		if (x->btf_key_type_id && y->btf_key_type_id) {
-			btf_sig(a->btf, x->btf_key_type_id, s1, SIG_MAX, 0);
-			btf_sig(b->btf, y->btf_key_type_id, s2, SIG_MAX, 0);
-			if (strcmp(s1, s2))
-				what = "key type";
-		}
-		s1[0] = s2[0] = '\0';
-		if (!what && x->btf_value_type_id && y->btf_value_type_id) {
-			btf_sig(a->btf, x->btf_value_type_id, s1, SIG_MAX, 0);
-			btf_sig(b->btf, y->btf_value_type_id, s2, SIG_MAX, 0);
-			if (strcmp(s1, s2))
-				what = "value type";
-		}
-		free(s1);
-		if (what) {
-			snprintf(detail, n, "%s differs between '%s' and '%s'", what, a->name,
-				 b->name);
-			return detail;
-		}
-	}
-	if (!x->inner != !y->inner) {
-		snprintf(detail, n, "inner map in '%s' only", x->inner ? a->name : b->name);
-		return detail;
-	}
-	if (x->inner)
-		return differs(a, x->inner, b, y->inner, detail, n);
-	return NULL;
-}
 
 static int find_map(const struct lsk_obj *o, const char *name)
 {
@@ -125,34 +44,30 @@ static int find_obj(struct lsk_obj **objs, size_t n, const char *name, size_t le
 struct ctx {
 	struct lsk_obj **objs;
 	size_t n;
-	struct lsk_chain *c;
-	const struct lsk_chain_opts *o;
-	char where[160];	/* "manifest:3: " for messages */
+	struct lsk_chain *c;	/* NULL while retyping (no maps resolved) */
+	const struct lsk_plan *p;
+	char where[1200];	/* "manifest:3: " for messages */
 };
 
-/* "[obj:]name" -> object and rest; obj is -1 when not given. */
-static int split_ref(struct ctx *x, const char *ref, int *obj, const char **name)
+/* A reference's object: -1 when it names none. */
+static int split_ref(struct ctx *x, const struct lsk_plan_ref *ref, int *obj)
 {
-	const char *colon = strchr(ref, ':');
-
 	*obj = -1;
-	*name = ref;
-	if (!colon)
+	if (!ref->obj)
 		return 0;
-	*obj = find_obj(x->objs, x->n, ref, colon - ref);
-	*name = colon + 1;
+	*obj = find_obj(x->objs, x->n, ref->obj, strlen(ref->obj));
 	if (*obj < 0)
-		return lsk_err(ENOENT, "%sno object named '%.*s' in the chain", x->where,
-			       (int)(colon - ref), ref);
+		return lsk_err(ENOENT, "%sno object named '%s' in the chain", x->where, ref->obj);
 	return 0;
 }
 
 /* "[obj:]name" of a map (is_map) or program: unique in the chain, or in the named object.
  * A map shared by several objects counts once, at its owner, and resolves to it. */
-static int ref_lookup(struct ctx *x, const char *ref, bool is_map, int *obj, int *idx)
+static int ref_lookup(struct ctx *x, const struct lsk_plan_ref *ref, bool is_map, int *obj,
+		      int *idx)
 {
-	const char *name, *what = is_map ? "map" : "program";
-	int want, err = split_ref(x, ref, &want, &name), found = 0;
+	const char *name = ref->name, *what = is_map ? "map" : "program";
+	int want, err = split_ref(x, ref, &want), found = 0;
 	size_t i;
 
 	if (err)
@@ -183,12 +98,12 @@ static int ref_lookup(struct ctx *x, const char *ref, bool is_map, int *obj, int
 	return 0;
 }
 
-static int map_ref(struct ctx *x, const char *ref, int *obj, int *map)
+static int map_ref(struct ctx *x, const struct lsk_plan_ref *ref, int *obj, int *map)
 {
 	return ref_lookup(x, ref, true, obj, map);
 }
 
-static int prog_ref(struct ctx *x, const char *ref, int *obj, int *prog)
+static int prog_ref(struct ctx *x, const struct lsk_plan_ref *ref, int *obj, int *prog)
 {
 	return ref_lookup(x, ref, false, obj, prog);
 }
@@ -215,7 +130,7 @@ static int share_maps(struct ctx *x)
 			const struct lsk_map *m = &o->maps[j];
 			char detail[256];
 
-			if (m->kind != LSK_MAP_USER || x->o->separate_maps)
+			if (m->kind != LSK_MAP_USER || x->p->separate_maps)
 				continue;
 			for (k = 0; k < i; k++) {
 				int oi = x->c->order[k], mi = find_map(x->objs[oi], m->name);
@@ -223,8 +138,8 @@ static int share_maps(struct ctx *x)
 
 				if (mi < 0 || x->c->alias[oi][mi] >= 0)
 					continue;
-				d = differs(x->objs[oi], &x->objs[oi]->maps[mi], o, m, detail,
-					    sizeof(detail));
+				d = lsk_map_def_differs(x->objs[oi], &x->objs[oi]->maps[mi], o, m,
+							 detail, sizeof(detail));
 				if (d)
 					return lsk_err(EINVAL, "map '%s' is shared by objects '%s' and '%s' "
 						       "but defined differently: %s (use --separate-maps "
@@ -293,89 +208,100 @@ static int extern_slots(struct ctx *x)
 	return 0;
 }
 
-static int parse_u64(const char *s, __u64 *v)
+/* A reference as written, for messages. */
+static const char *ref_text(const struct lsk_plan_ref *r, char *buf, size_t n)
 {
-	char *end;
-
-	errno = 0;
-	*v = strtoull(s, &end, 0);
-	return errno || end == s || *end ? -EINVAL : 0;
+	snprintf(buf, n, "%s%s%s", r->obj ?: "", r->obj ? ":" : "", r->name);
+	return buf;
 }
 
-static int manifest_line(struct ctx *x, const char *line)
+static int apply_slot(struct ctx *x, const struct lsk_dir_slot *d)
 {
-	char kw[32], a[256], b[256], c[256];
-	int obj, map, tobj, tidx, err;
-	__u64 n;
+	int obj, map, tobj, tidx, err = map_ref(x, &d->map, &obj, &map);
+	const struct lsk_map *m;
+	char a[256];
 
-	if (sscanf(line, "%31s", kw) != 1 || kw[0] == '#')
-		return 0;
-	if (!strcmp(kw, "separate-maps"))
-		return 0;	/* taken before the maps are shared */
-	if (!strcmp(kw, "slot")) {
-		const struct lsk_map *m;
-
-		if (sscanf(line, "slot %255s %255s = %255s", a, b, c) != 3 || parse_u64(b, &n))
-			return lsk_err(EINVAL, "%sexpected 'slot [OBJ:]MAP INDEX = OBJ:NAME'", x->where);
-		err = map_ref(x, a, &obj, &map);
-		if (err)
-			return err;
-		m = &x->objs[obj]->maps[map];
-		if (m->slot_kind == LSK_SLOT_NONE && m->type != BPF_MAP_TYPE_PROG_ARRAY)
-			return lsk_err(EINVAL, "%smap '%s' is not a prog array or map-in-map", x->where,
-				       a);
-		if (n >= m->max_entries)
-			return lsk_err(ERANGE, "%sslot %llu of map '%s' is beyond max_entries %u",
-				       x->where, (unsigned long long)n, a, m->max_entries);
-		if (m->type == BPF_MAP_TYPE_PROG_ARRAY)
-			err = prog_ref(x, c, &tobj, &tidx);
-		else
-			err = map_ref(x, c, &tobj, &tidx);
-		return err ?: add_slot(x, obj, map, n, tobj, tidx);
-	}
-	if (!strcmp(kw, "value")) {
-		struct lsk_chain_value *nv;
-		const struct lsk_map *m;
-		__u64 key;
-
-		if (sscanf(line, "value %255s %255s = %255s", a, b, c) != 3 || parse_u64(b, &key) ||
-		    parse_u64(c, &n))
-			return lsk_err(EINVAL, "%sexpected 'value [OBJ:]MAP KEY = NUMBER'", x->where);
-		err = map_ref(x, a, &obj, &map);
-		if (err)
-			return err;
-		m = &x->objs[obj]->maps[map];
-		if (m->key_size != 4 || (m->value_size != 1 && m->value_size != 2 &&
-					 m->value_size != 4 && m->value_size != 8))
-			return lsk_err(EINVAL, "%smap '%s': values are set for 4-byte keys and 1/2/4/8-"
-				       "byte values", x->where, a);
-		if (m->value_size < 8 && n >> (m->value_size * 8))
-			return lsk_err(ERANGE, "%svalue %llu does not fit map '%s' (%u bytes)",
-				       x->where, (unsigned long long)n, a, m->value_size);
-		if ((m->type == BPF_MAP_TYPE_ARRAY || m->type == BPF_MAP_TYPE_PERCPU_ARRAY) &&
-		    key >= m->max_entries)
-			return lsk_err(ERANGE, "%skey %llu is beyond max_entries %u of map '%s'",
-				       x->where, (unsigned long long)key, m->max_entries, a);
-		nv = realloc(x->c->values, (x->c->nr_values + 1) * sizeof(*nv));
-		if (!nv)
-			return lsk_err(ENOMEM, "out of memory");
-		x->c->values = nv;
-		nv[x->c->nr_values++] = (struct lsk_chain_value){ obj, map, (__u32)key, n };
-		return 0;
-	}
-	if (!strcmp(kw, "target") || !strcmp(kw, "replace"))
-		return 0;	/* taken when freplace programs are resolved */
-	return lsk_err(EINVAL, "%sunknown directive '%s' (slot, value, target, replace, "
-		       "separate-maps)", x->where, kw);
-}
-
-static void set_where(struct ctx *x, size_t i)
-{
-	if (x->o->line_no && x->o->line_no[i])
-		snprintf(x->where, sizeof(x->where), "%s:%d: ", x->o->origin ?: "manifest",
-			 x->o->line_no[i]);
+	if (err)
+		return err;
+	m = &x->objs[obj]->maps[map];
+	ref_text(&d->map, a, sizeof(a));
+	if (m->slot_kind == LSK_SLOT_NONE && m->type != BPF_MAP_TYPE_PROG_ARRAY)
+		return lsk_err(EINVAL, "%smap '%s' is not a prog array or map-in-map", x->where, a);
+	if (d->index >= m->max_entries)
+		return lsk_err(ERANGE, "%sslot %llu of map '%s' is beyond max_entries %u", x->where,
+			       (unsigned long long)d->index, a, m->max_entries);
+	if (m->type == BPF_MAP_TYPE_PROG_ARRAY)
+		err = prog_ref(x, &d->to, &tobj, &tidx);
 	else
-		snprintf(x->where, sizeof(x->where), "'%s': ", x->o->lines[i]);
+		err = map_ref(x, &d->to, &tobj, &tidx);
+	return err ?: add_slot(x, obj, map, d->index, tobj, tidx);
+}
+
+static int apply_value(struct ctx *x, const struct lsk_dir_value *d)
+{
+	int obj, map, err = map_ref(x, &d->map, &obj, &map);
+	struct lsk_chain_value *nv;
+	const struct lsk_map *m;
+	__u64 n = d->value;
+	char a[256];
+
+	if (err)
+		return err;
+	m = &x->objs[obj]->maps[map];
+	ref_text(&d->map, a, sizeof(a));
+	if (m->key_size != 4 || (m->value_size != 1 && m->value_size != 2 &&
+				 m->value_size != 4 && m->value_size != 8))
+		return lsk_err(EINVAL, "%smap '%s': values are set for 4-byte keys and 1/2/4/8-byte "
+			       "values", x->where, a);
+	if (m->value_size < 8 && n >> (m->value_size * 8))
+		return lsk_err(ERANGE, "%svalue %llu does not fit map '%s' (%u bytes)", x->where,
+			       (unsigned long long)n, a, m->value_size);
+	if ((m->type == BPF_MAP_TYPE_ARRAY || m->type == BPF_MAP_TYPE_PERCPU_ARRAY) &&
+	    d->key >= m->max_entries)
+		return lsk_err(ERANGE, "%skey %llu is beyond max_entries %u of map '%s'", x->where,
+			       (unsigned long long)d->key, m->max_entries, a);
+	if (d->key > 0xffffffffULL)
+		return lsk_err(ERANGE, "%skey %llu does not fit the map's 4-byte key", x->where,
+			       (unsigned long long)d->key);
+	nv = realloc(x->c->values, (x->c->nr_values + 1) * sizeof(*nv));
+	if (!nv)
+		return lsk_err(ENOMEM, "out of memory");
+	x->c->values = nv;
+	nv[x->c->nr_values++] = (struct lsk_chain_value){ obj, map, (__u32)d->key, n };
+	return 0;
+}
+
+/* A 'replace' directive's program must have been retyped (lsk_plan_retype_replaced). */
+static int check_retyped(struct ctx *x, const struct lsk_dir_freplace *d)
+{
+	const struct lsk_prog *p;
+	int obj, prog, err = prog_ref(x, &d->prog, &obj, &prog);
+
+	if (err)
+		return err;
+	p = &x->objs[obj]->progs[prog];
+	if (p->type != BPF_PROG_TYPE_EXT || !p->replace_func || strcmp(p->replace_func, d->func))
+		return lsk_err(EINVAL, "%sprogram '%s' was not made an freplace of '%s' before the "
+			       "chain was resolved (lsk_plan_retype_replaced)", x->where, p->name,
+			       d->func);
+	return 0;
+}
+
+static int apply_directive(struct ctx *x, const struct lsk_directive *d)
+{
+	lsk_plan_where(d, x->where, sizeof(x->where));
+	switch (d->kind) {
+	case LSK_DIR_SLOT:
+		return apply_slot(x, &d->slot);
+	case LSK_DIR_VALUE:
+		return apply_value(x, &d->value);
+	case LSK_DIR_REPLACE:
+		return check_retyped(x, &d->fr);
+	case LSK_DIR_TARGET:
+		return 0;	/* taken when freplace programs are resolved */
+	}
+	return lsk_err(EINVAL, "%sdirective kind %d is none of slot, value, target, replace",
+		       x->where, d->kind);
 }
 
 /* Does entry program @p of @o contain function @func (itself or a linked subprogram)? */
@@ -396,53 +322,48 @@ static bool prog_has_func(const struct lsk_obj *o, const struct lsk_prog *p, con
 	return false;
 }
 
-/* 'replace OBJ:PROG = OBJ:PROG:FUNC': load an ordinary program as an freplace of FUNC of
- * another object's program, as libxdp loads its components into the dispatcher's slots. The
- * program becomes BPF_PROG_TYPE_EXT here; resolve_freplace then binds it like SEC("freplace"). */
-static int apply_replace(struct ctx *x)
+/* 'replace OBJ:PROG = OBJ:PROG:FUNC': an ordinary program loaded as an freplace of FUNC of
+ * another object's program, as libxdp loads its components into the dispatcher's slots. */
+static int retype(struct ctx *x, const struct lsk_dir_freplace *d)
 {
-	size_t l;
+	struct lsk_prog *p;
+	int so, sp, err = prog_ref(x, &d->prog, &so, &sp);
+	char a[256];
 
-	for (l = 0; l < x->o->nr_lines; l++) {
-		char a[256], b[256], *func;
-		struct lsk_prog *p;
-		int so, sp, err;
-
-		if (sscanf(x->o->lines[l], "replace %255s = %255s", a, b) != 2) {
-			if (!strncmp(x->o->lines[l], "replace", 7) &&
-			    (x->o->lines[l][7] == ' ' || !x->o->lines[l][7])) {
-				set_where(x, l);
-				return lsk_err(EINVAL, "%sexpected 'replace OBJ:PROG = OBJ:PROG:FUNC'",
-					       x->where);
-			}
-			continue;
-		}
-		set_where(x, l);
-		func = strrchr(b, ':');
-		if (!func || func == b || !strchr(b, ':') || strchr(b, ':') == func)
-			return lsk_err(EINVAL, "%s'%s': the target is OBJ:PROG:FUNC", x->where, b);
-		*func++ = '\0';
-		err = prog_ref(x, a, &so, &sp);
-		if (err)
-			return err;
-		p = &x->objs[so]->progs[sp];
-		if (p->type == BPF_PROG_TYPE_EXT)
-			return lsk_err(EINVAL, "%sprogram '%s' is an freplace program already: use "
-				       "'target'", x->where, a);
-		free(p->replace_func);
-		p->replace_func = strdup(func);
-		if (!p->replace_func)
-			return lsk_err(ENOMEM, "out of memory");
-		p->type = BPF_PROG_TYPE_EXT;
-		p->expected_attach_type = 0;
-		p->attach_target = p->replace_func;
-		p->attach_btf = false;
-	}
+	if (err)
+		return err;
+	p = &x->objs[so]->progs[sp];
+	if (p->type == BPF_PROG_TYPE_EXT)
+		return lsk_err(EINVAL, "%sprogram '%s' is an freplace program already: use 'target'",
+			       x->where, ref_text(&d->prog, a, sizeof(a)));
+	free(p->replace_func);
+	p->replace_func = strdup(d->func);
+	if (!p->replace_func)
+		return lsk_err(ENOMEM, "out of memory");
+	p->type = BPF_PROG_TYPE_EXT;
+	p->expected_attach_type = 0;
+	p->attach_target = p->replace_func;
+	p->attach_btf = false;
 	return 0;
 }
 
-/* The target program a 'target A:P = B:Q' or 'replace A:P = B:Q:FUNC' line gives (obj i,
- * prog j); *want_obj stays -1 when no line names one. */
+int lsk_plan_retype_replaced(const struct lsk_plan *plan, struct lsk_obj **objs, size_t n)
+{
+	struct ctx x = { .objs = objs, .n = n, .p = plan };
+	size_t i;
+	int err = 0;
+
+	for (i = 0; !err && i < plan->nr_dirs; i++) {
+		if (plan->dirs[i].kind != LSK_DIR_REPLACE)
+			continue;
+		lsk_plan_where(&plan->dirs[i], x.where, sizeof(x.where));
+		err = retype(&x, &plan->dirs[i].fr);
+	}
+	return err;
+}
+
+/* The target program a 'target A:P = B:Q' or 'replace A:P = B:Q:FUNC' directive gives (obj
+ * i, prog j); *want_obj stays -1 when none names one. */
 static int wanted_target(struct ctx *x, size_t i, size_t j, int *want_obj, int *want_prog)
 {
 	const struct lsk_prog *p = &x->objs[i]->progs[j];
@@ -453,24 +374,18 @@ static int wanted_target(struct ctx *x, size_t i, size_t j, int *want_obj, int *
 		*want_prog = p->dyn_tprog;
 		return 0;
 	}
-	for (l = 0; l < x->o->nr_lines; l++) {
-		char a[256], b[256], *c;
+	for (l = 0; l < x->p->nr_dirs; l++) {
+		const struct lsk_directive *d = &x->p->dirs[l];
 		int so, sp, err;
 
-		if (sscanf(x->o->lines[l], "target %255s = %255s", a, b) != 2 &&
-		    sscanf(x->o->lines[l], "replace %255s = %255s", a, b) != 2)
+		if (d->kind != LSK_DIR_TARGET && d->kind != LSK_DIR_REPLACE)
 			continue;
-		if (!strncmp(x->o->lines[l], "replace", 7)) {
-			c = strrchr(b, ':');
-			if (c)
-				*c = '\0';
-		}
-		set_where(x, l);
-		err = prog_ref(x, a, &so, &sp);
+		lsk_plan_where(d, x->where, sizeof(x->where));
+		err = prog_ref(x, &d->fr.prog, &so, &sp);
 		if (err)
 			return err;
 		if (so == (int)i && sp == (int)j) {
-			err = prog_ref(x, b, want_obj, want_prog);
+			err = prog_ref(x, &d->fr.target, want_obj, want_prog);
 			if (err)
 				return err;
 		}
@@ -523,6 +438,18 @@ static int resolve_freplace(struct ctx *x)
 					       "found in several programs:%s; choose one with 'target "
 					       "%s:%s = OBJ:PROG'", p->name, o->name, p->attach_target,
 					       cand, o->name, p->name);
+			/* libbpf too needs an freplace's target loaded (it takes the target's
+			 * fd); a SEC("?...") target may be left out at load time */
+			if (x->objs[t.tobj]->progs[t.tprog].optional)
+				return lsk_err(EINVAL, "program '%s' of object '%s' replaces function "
+					       "'%s' of program '%s' of object '%s', which is "
+					       "SEC(\"%s\"): it may be left out of the load (autoload "
+					       "off), and an freplace needs its target loaded; drop "
+					       "the '?' of '%s'", p->name, o->name, p->attach_target,
+					       x->objs[t.tobj]->progs[t.tprog].name,
+					       x->objs[t.tobj]->name,
+					       x->objs[t.tobj]->progs[t.tprog].sec_name,
+					       x->objs[t.tobj]->progs[t.tprog].name);
 			id = x->objs[t.tobj]->btf ?
 			     btf__find_by_name_kind(x->objs[t.tobj]->btf, p->attach_target,
 						    BTF_KIND_FUNC) : -ENOENT;
@@ -618,13 +545,12 @@ static int order_objects(struct ctx *x)
 	return 0;
 }
 
-int lsk_chain_resolve(struct lsk_obj **objs, size_t n, const struct lsk_chain_opts *o,
+int lsk_chain_resolve(struct lsk_obj **objs, size_t n, const struct lsk_plan *plan,
 		      struct lsk_chain **cp)
 {
-	static const struct lsk_chain_opts none;
+	static const struct lsk_plan none;
 	struct lsk_chain *c = calloc(1, sizeof(*c));
-	struct ctx x = { .objs = objs, .n = n, .c = c, .o = o ?: &none };
-	struct lsk_chain_opts local;
+	struct ctx x = { .objs = objs, .n = n, .c = c, .p = plan ?: &none };
 	size_t i, j;
 	int err = 0;
 
@@ -655,21 +581,12 @@ int lsk_chain_resolve(struct lsk_obj **objs, size_t n, const struct lsk_chain_op
 		for (j = 0; j < objs[i]->nr_maps; j++)
 			c->alias[i][j] = c->alias_obj[i][j] = -1;
 	}
-	local = *x.o;
-	for (i = 0; i < local.nr_lines; i++)
-		if (!strncmp(local.lines[i], "separate-maps", 13))
-			local.separate_maps = true;
-	x.o = &local;
-	err = apply_replace(&x);
-	if (!err)
-		err = resolve_freplace(&x);
+	err = resolve_freplace(&x);
 	err = err ?: order_objects(&x);
 	err = err ?: share_maps(&x);
 	err = err ?: extern_slots(&x);
-	for (i = 0; !err && i < local.nr_lines; i++) {
-		set_where(&x, i);
-		err = manifest_line(&x, local.lines[i]);
-	}
+	for (i = 0; !err && i < x.p->nr_dirs; i++)
+		err = apply_directive(&x, &x.p->dirs[i]);
 out:
 	if (err) {
 		lsk_chain_free(c);

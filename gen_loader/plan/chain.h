@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "obj.h"
+#include "plan.h"
 
 /* A slot filled across objects: map (obj, map) slot <- program or map (tobj, tidx). */
 struct lsk_chain_slot {
@@ -43,17 +44,15 @@ struct lsk_chain {
 	size_t nr_targets;
 };
 
-/* How objects are chained: manifest lines (see README, "Chained loads") and options. */
-struct lsk_chain_opts {
-	bool separate_maps;	/* keep same-named maps separate per object */
-	const char *const *lines;
-	size_t nr_lines;
-	const char *origin;	/* for messages: manifest file name */
-	const int *line_no;	/* per line: its number in the file, or 0 (command line) */
-};
-
-int lsk_chain_resolve(struct lsk_obj **objs, size_t n, const struct lsk_chain_opts *o,
+/* Resolve the plan's chain over @objs (opened in the order of the plan's objects): shared
+ * maps, slots, values, freplace targets, load order. @plan may be NULL (no directives). A
+ * plan with 'replace' directives needs lsk_plan_retype_replaced first. */
+int lsk_chain_resolve(struct lsk_obj **objs, size_t n, const struct lsk_plan *plan,
 		      struct lsk_chain **cp);
+/* The plan step that rewrites the object model: each program a 'replace' directive names
+ * becomes an freplace (BPF_PROG_TYPE_EXT) of the directive's function. */
+int lsk_plan_retype_replaced(const struct lsk_plan *plan, struct lsk_obj **objs, size_t n);
+/* Free a resolved chain (NULL is fine). */
 void lsk_chain_free(struct lsk_chain *c);
 /* The freplace target of program @prog of object @obj, NULL if none. */
 const struct lsk_chain_target *lsk_chain_target_of(const struct lsk_chain *c, int obj, int prog);

@@ -141,101 +141,51 @@ static int site_of_body(const struct site *s, size_t n, size_t i)
 	return -1;
 }
 
-int lsk_inline_composed(struct lsk_prog *p, size_t main_len, const struct lsk_inline_block *b,
-			size_t nb)
+/* One splicing: the sites, where each old instruction goes, where each body ends, and the
+ * callee-saved registers spilled around the bodies (below the deepest body's stack). */
+struct splice {
+	struct site *s;
+	size_t ns, main_len;
+	long *pos;
+	size_t *end;
+	int spill[4], nsp, depth;
+};
+
+/* Write the new instructions into @out with every relative offset renumbered. */
+static int emit_spliced(const struct lsk_prog *p, const struct splice *x, struct bpf_insn *out)
 {
-	struct site *s = calloc(nb + 1, sizeof(*s));
-	size_t ns, i, k, n = 0, cap, r, new_main;
-	long *pos = NULL;
-	size_t *end = NULL;
-	struct bpf_insn *out = NULL;
-	int spill[4], nsp = 0, depth = 0, err = 0;
-	unsigned int saved = 0;
+	size_t i, k;
 
-	if (!s)
-		return lsk_err(ENOMEM, "out of memory");
-	for (i = 0; i < main_len; i++)	/* the caller's main function keeps the frame free */
-		if (uses_r10(&p->insns[i]) && !is_local_call(&p->insns[i]))
-			goto out;
-	ns = find_sites(p, main_len, b, nb, s);
-	if (!ns)
-		goto out;
-	for (i = 0; i < main_len; i++)	/* its callee-saved registers, spilled around bodies */
-		for (r = 6; r <= 9; r++)
-			if (p->insns[i].dst_reg == r || p->insns[i].src_reg == r)
-				saved |= 1u << r;
-	for (k = 0; k < ns; k++)
-		depth = s[k].depth > depth ? s[k].depth : depth;
-	depth = (depth + 7) & ~7;
-	for (r = 6; r <= 9; r++)
-		if (saved & (1u << r))
-			spill[nsp++] = r;
-	if (depth + 8 * nsp > STACK_MAX)
-		goto out;
-	cap = p->insn_cnt + ns * (2 * nsp + 1);
-	pos = malloc((p->insn_cnt + 1) * sizeof(*pos));
-	end = calloc(ns, sizeof(*end));
-	out = calloc(cap, sizeof(*out));
-	if (!pos || !end || !out) {
-		err = lsk_err(ENOMEM, "out of memory");
-		goto out;
-	}
-	/* layout: the caller's main with bodies in place of calls, then everything else but
-	 * those bodies, in order */
-	for (i = 0; i < p->insn_cnt; i++)
-		pos[i] = -1;
-	for (i = 0; i < main_len; i++) {
-		int c = site_of_call(s, ns, i);
-
-		pos[i] = n;
-		if (c < 0) {
-			n++;
-			continue;
-		}
-		n += nsp;
-		for (k = 0; k < s[c].len; k++)
-			pos[s[c].start + k] = n++;
-		end[c] = n;
-		n += nsp;
-	}
-	new_main = n;
-	for (i = main_len; i < p->insn_cnt; i++)
-		if (site_of_body(s, ns, i) < 0)
-			pos[i] = n++;
-	pos[p->insn_cnt] = n;
-	/* emit with every relative offset renumbered */
 	for (i = 0; i < p->insn_cnt; i++) {
-		int c = i < main_len ? site_of_call(s, ns, i) : -1;
+		int c = i < x->main_len ? site_of_call(x->s, x->ns, i) : -1;
 		struct bpf_insn in = p->insns[i];
-		long at = pos[i];
+		long at = x->pos[i];
 
 		if (c >= 0) {	/* spills; the body's own instructions come with their index */
-			for (k = 0; k < (size_t)nsp; k++)
+			for (k = 0; k < (size_t)x->nsp; k++)
 				out[at + k] = (struct bpf_insn){
 					.code = BPF_STX | BPF_MEM | BPF_DW, .dst_reg = BPF_REG_10,
-					.src_reg = spill[k], .off = -(depth + 8 * (int)(k + 1)) };
-			for (k = 0; k < (size_t)nsp; k++)
-				out[end[c] + k] = (struct bpf_insn){
-					.code = BPF_LDX | BPF_MEM | BPF_DW, .dst_reg = spill[k],
-					.src_reg = BPF_REG_10, .off = -(depth + 8 * (int)(k + 1)) };
+					.src_reg = x->spill[k], .off = -(x->depth + 8 * (int)(k + 1)) };
+			for (k = 0; k < (size_t)x->nsp; k++)
+				out[x->end[c] + k] = (struct bpf_insn){
+					.code = BPF_LDX | BPF_MEM | BPF_DW, .dst_reg = x->spill[k],
+					.src_reg = BPF_REG_10, .off = -(x->depth + 8 * (int)(k + 1)) };
 			continue;
 		}
-		c = site_of_body(s, ns, i);
+		c = site_of_body(x->s, x->ns, i);
 		if (c >= 0 && in.code == (BPF_JMP | BPF_EXIT)) {
 			in = (struct bpf_insn){ .code = BPF_JMP | BPF_JA };
-			in.off = (long)end[c] - at - 1;
+			in.off = (long)x->end[c] - at - 1;
 		} else if (in.code == (BPF_JMP32 | BPF_JA)) {	/* gotol: offset in imm */
-			in.imm = pos[i + in.imm + 1] - at - 1;
+			in.imm = x->pos[i + in.imm + 1] - at - 1;
 		} else if (is_jump(&in)) {
-			in.off = pos[i + in.off + 1] - at - 1;
+			in.off = x->pos[i + in.off + 1] - at - 1;
 		} else if (is_local_call(&in) || (is_ld64(&in) && in.src_reg == BPF_PSEUDO_FUNC)) {
-			long t = pos[i + in.imm + 1];
+			long t = x->pos[i + in.imm + 1];
 
-			if (t < 0) {
-				err = lsk_err(EINVAL, "program '%s': insn %zu: call into an inlined body",
-					      p->name, i);
-				goto out;
-			}
+			if (t < 0)
+				return lsk_err(EINVAL, "program '%s': insn %zu: call into an inlined body",
+					       p->name, i);
 			in.imm = t - at - 1;
 		}
 		out[at] = in;
@@ -244,32 +194,116 @@ int lsk_inline_composed(struct lsk_prog *p, size_t main_len, const struct lsk_in
 			i++;
 		}
 	}
+	return 0;
+}
+
+/* Move the program's func, line, CO-RE and reference records to the new instructions. */
+static void move_records(struct lsk_prog *p, const struct splice *x)
+{
+	size_t i, k;
+
 	/* func info: the bodies' own records go (they are no functions now); the rest moves */
 	for (i = k = 0; i < p->nr_func_info; i++) {
 		__u32 o = p->func_info[i].insn_off;
 
-		if (o < p->insn_cnt && site_of_body(s, ns, o) >= 0 && i)
+		if (o < p->insn_cnt && site_of_body(x->s, x->ns, o) >= 0 && i)
 			continue;
 		p->func_info[k] = p->func_info[i];
-		p->func_info[k++].insn_off = pos[o];
+		p->func_info[k++].insn_off = x->pos[o];
 	}
 	p->nr_func_info = k;
 	/* line records: the calls' go with them, the bodies' move up; sorted again */
 	for (i = k = 0; i < p->nr_line_info; i++) {
 		__u32 o = p->line_info[i].insn_off;
 
-		if (o < main_len && site_of_call(s, ns, o) >= 0)
+		if (o < x->main_len && site_of_call(x->s, x->ns, o) >= 0)
 			continue;
 		p->line_info[k] = p->line_info[i];
-		p->line_info[k++].insn_off = pos[o];
+		p->line_info[k++].insn_off = x->pos[o];
 	}
 	p->nr_line_info = k;
 	if (p->nr_line_info)
 		qsort(p->line_info, p->nr_line_info, sizeof(*p->line_info), by_insn_off);
 	for (i = 0; i < p->nr_core_relos; i++)
-		p->core_relos[i].insn_off = pos[p->core_relos[i].insn_off / 8] * 8;
+		p->core_relos[i].insn_off = x->pos[p->core_relos[i].insn_off / 8] * 8;
 	for (i = 0; i < p->nr_refs; i++)
-		p->refs[i].insn_idx = pos[p->refs[i].insn_idx];
+		p->refs[i].insn_idx = x->pos[p->refs[i].insn_idx];
+}
+
+/* Where each old instruction goes: the caller's main with bodies in place of calls (spills
+ * around them), then everything else but those bodies, in order. Returns the new count;
+ * *@new_main the new main's length. */
+static size_t lay_out(const struct lsk_prog *p, struct splice *x, size_t *new_main)
+{
+	size_t i, k, n = 0;
+
+	for (i = 0; i < p->insn_cnt; i++)
+		x->pos[i] = -1;
+	for (i = 0; i < x->main_len; i++) {
+		int c = site_of_call(x->s, x->ns, i);
+
+		x->pos[i] = n;
+		if (c < 0) {
+			n++;
+			continue;
+		}
+		n += x->nsp;
+		for (k = 0; k < x->s[c].len; k++)
+			x->pos[x->s[c].start + k] = n++;
+		x->end[c] = n;
+		n += x->nsp;
+	}
+	*new_main = n;
+	for (i = x->main_len; i < p->insn_cnt; i++)
+		if (site_of_body(x->s, x->ns, i) < 0)
+			x->pos[i] = n++;
+	x->pos[p->insn_cnt] = n;
+	return n;
+}
+
+int lsk_inline_composed(struct lsk_prog *p, size_t main_len, const struct lsk_inline_block *b,
+			size_t nb)
+{
+	struct splice x = { .main_len = main_len };
+	size_t i, k, n, cap, r, new_main;
+	struct bpf_insn *out = NULL;
+	unsigned int saved = 0;
+	int err = 0;
+
+	x.s = calloc(nb + 1, sizeof(*x.s));
+	if (!x.s)
+		return lsk_err(ENOMEM, "out of memory");
+	for (i = 0; i < main_len; i++)	/* the caller's main function keeps the frame free */
+		if (uses_r10(&p->insns[i]) && !is_local_call(&p->insns[i]))
+			goto out;
+	x.ns = find_sites(p, main_len, b, nb, x.s);
+	if (!x.ns)
+		goto out;
+	for (i = 0; i < main_len; i++)	/* its callee-saved registers, spilled around bodies */
+		for (r = 6; r <= 9; r++)
+			if (p->insns[i].dst_reg == r || p->insns[i].src_reg == r)
+				saved |= 1u << r;
+	for (k = 0; k < x.ns; k++)
+		x.depth = x.s[k].depth > x.depth ? x.s[k].depth : x.depth;
+	x.depth = (x.depth + 7) & ~7;
+	for (r = 6; r <= 9; r++)
+		if (saved & (1u << r))
+			x.spill[x.nsp++] = r;
+	if (x.depth + 8 * x.nsp > STACK_MAX)
+		goto out;
+	cap = p->insn_cnt + x.ns * (2 * x.nsp + 1);
+	x.pos = malloc((p->insn_cnt + 1) * sizeof(*x.pos));
+	x.end = calloc(x.ns, sizeof(*x.end));
+	out = calloc(cap, sizeof(*out));
+	if (!x.pos || !x.end || !out) {
+		err = lsk_err(ENOMEM, "out of memory");
+		goto out;
+	}
+	n = lay_out(p, &x, &new_main);
+	err = emit_spliced(p, &x, out);
+	if (err)
+		goto out;
+	move_records(p, &x);
 	free(p->insns);
 	p->insns = out;
 	p->insn_cnt = n;
@@ -277,8 +311,8 @@ int lsk_inline_composed(struct lsk_prog *p, size_t main_len, const struct lsk_in
 	out = NULL;
 out:
 	free(out);
-	free(end);
-	free(pos);
-	free(s);
+	free(x.end);
+	free(x.pos);
+	free(x.s);
 	return err;
 }

@@ -20,6 +20,7 @@
 #include "link_objs.h"
 #include "compose.h"
 #include "err.h"
+#include "safe_io.h"
 
 struct fn {
 	char *name;
@@ -388,28 +389,6 @@ int lsk_link_check(char *const *paths, size_t n)
 	return err;
 }
 
-static int read_all(const char *path, void **buf, size_t *size)
-{
-	FILE *f = fopen(path, "rb");
-	long len;
-
-	if (!f)
-		return lsk_err(errno, "%s: %s", path, strerror(errno));
-	if (fseek(f, 0, SEEK_END) || (len = ftell(f)) < 0 || fseek(f, 0, SEEK_SET)) {
-		fclose(f);
-		return lsk_err(EIO, "%s: cannot read", path);
-	}
-	*buf = malloc(len ? len : 1);
-	if (!*buf || fread(*buf, 1, len, f) != (size_t)len) {
-		free(*buf);
-		fclose(f);
-		return lsk_err(EIO, "%s: cannot read", path);
-	}
-	*size = len;
-	fclose(f);
-	return 0;
-}
-
 int lsk_open_linked(char *const *paths, size_t n, const bool *dynamic, struct lsk_obj ***objsp)
 {
 	struct lsk_obj **objs = calloc(n + 1, sizeof(*objs));
@@ -472,7 +451,7 @@ int lsk_open_linked(char *const *paths, size_t n, const bool *dynamic, struct ls
 		err = lsk_link_files(in, nd + 1, tmp);
 		free(in);
 		if (!err)
-			err = read_all(tmp, &buf, &size);
+			err = lsk_read_file(tmp, &buf, &size);
 		unlink(tmp);
 		if (!err)
 			err = lsk_obj_open_mem(paths[i], buf, size, &objs[i]);

@@ -234,3 +234,42 @@ void lsk_out_abort(struct lsk_out *o)
 	free(o->target);
 	o->tmp = o->tmpdir = o->target = NULL;
 }
+
+int lsk_read_file(const char *path, void **buf, size_t *size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t done = 0;
+	struct stat st;
+
+	*buf = NULL;
+	if (fd < 0 || fstat(fd, &st))
+		goto fail;
+	if (!S_ISREG(st.st_mode) || (unsigned long long)st.st_size > LSK_MAX_INPUT) {
+		close(fd);
+		return lsk_err(EINVAL, "%s: not a regular file of at most %llu bytes", path,
+			       LSK_MAX_INPUT);
+	}
+	*buf = malloc(st.st_size ? st.st_size : 1);
+	if (!*buf) {
+		errno = ENOMEM;
+		goto fail;
+	}
+	while (done < (size_t)st.st_size) {
+		ssize_t n = read(fd, (char *)*buf + done, st.st_size - done);
+
+		if (n <= 0) {
+			errno = n ? errno : EIO;
+			goto fail;
+		}
+		done += n;
+	}
+	close(fd);
+	*size = done;
+	return 0;
+fail:
+	free(*buf);
+	*buf = NULL;
+	if (fd >= 0)
+		close(fd);
+	return lsk_err(errno, "%s: cannot read: %s", path, strerror(errno));
+}

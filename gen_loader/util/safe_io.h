@@ -37,4 +37,8 @@ int lsk_out_commit(struct lsk_out *o);
 /* Give up: remove the temporary file (and only what lsk_out_open made). */
 void lsk_out_abort(struct lsk_out *o);
 
+/* A file lskel itself wrote (a temporary link or build result) read whole into *buf
+ * (malloc'ed, at least one byte) of *size bytes; at most LSK_MAX_INPUT. */
+int lsk_read_file(const char *path, void **buf, size_t *size);
+
 #endif

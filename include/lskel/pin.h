@@ -30,6 +30,12 @@ static inline void lskel_pin_path(const struct lskel_ctx *c, const struct lskel_
 	snprintf(buf, n, "%s/%s", c->pin_root_path ? c->pin_root_path : "/sys/fs/bpf", p->name);
 }
 
+/* lskel-run defines it: maps this load pins go to PIN_ROOT/NAME + suffix, renamed into place
+ * when its whole deployment is made (a killed run leaves names the next run removes). */
+#ifndef LSKEL_PIN_TMP_SUFFIX
+#define LSKEL_PIN_TMP_SUFFIX ""
+#endif
+
 /* Before the load: the id of each pinned map into its input slot (0: none pinned). A pin
  * whose map differs from the definition fails the load, as with libbpf. */
 static inline int lskel_pins_find(const struct lskel_desc *d, __u64 *inputs, struct lskel_ctx *c)
@@ -99,6 +105,7 @@ static inline void lskel_pins_undo(const struct lskel_desc *d, struct lskel_ctx 
 		if (!c->pins_made[i])
 			continue;
 		lskel_pin_path(c, &d->pins[i], path, sizeof(path));
+		strncat(path, LSKEL_PIN_TMP_SUFFIX, sizeof(path) - strlen(path) - 1);
 		unlink(path);
 	}
 	free(c->pins_made);
@@ -128,6 +135,7 @@ static inline int lskel_pins_make(const struct lskel_desc *d, const __u64 *input
 #ifdef LSKEL_PIN_RACE_HOOK
 		LSKEL_PIN_RACE_HOOK(path);	/* tests: another loader pins here first */
 #endif
+		strncat(path, LSKEL_PIN_TMP_SUFFIX, sizeof(path) - strlen(path) - 1);
 		memset(&attr, 0, sizeof(attr));
 		attr.pathname = lskel_ptr(path);
 		attr.bpf_fd = (__u32)fds[p->slot];

@@ -17,7 +17,9 @@
  * that the caller may edit between open and load; its data members reach the value, its
  * function-pointer members never do (the loader puts program fds there). A plain
  * .struct_ops map is registered by the loader's update and unregistered (map delete) by
- * __destroy; a .struct_ops.link map is registered by the link __attach creates. */
+ * __destroy; a .struct_ops.link map is registered by the link __attach creates (struct_ops
+ * links are Linux 6.4+: on an older kernel the load refuses such a map before the loader runs,
+ * naming the feature, instead of failing at its MAP_CREATE with EINVAL). */
 #ifndef LSKEL_STRUCT_OPS_H
 #define LSKEL_STRUCT_OPS_H
 
@@ -206,6 +208,23 @@ static inline int lskel_kbtf_member(const struct lskel_kbtf *k, const struct btf
 	return -1;
 }
 
+/* Enum @type (4-byte values) has an enumerator @name: 1, else 0. */
+static inline int lskel_kbtf_has_enumerator(const struct lskel_kbtf *k, const char *type,
+					    const char *name)
+{
+	const struct btf_type *t = lskel_kbtf_type(k, lskel_kbtf_find(k, type, BTF_KIND_ENUM));
+	const struct btf_enum *e;
+	__u32 i;
+
+	if (!t)
+		return 0;
+	e = (const struct btf_enum *)(t + 1);
+	for (i = 0; i < BTF_INFO_VLEN(t->info); i++)
+		if (!strcmp(lskel_kbtf_name(k, e[i].name_off), name))
+			return 1;
+	return 0;
+}
+
 static inline __u32 lskel_kbtf_moff(const struct btf_type *t, int i)
 {
 	__u32 o = ((const struct btf_member *)(t + 1))[i].offset;
@@ -275,6 +294,21 @@ static inline int lskel_st_ops_check_one(const struct lskel_kbtf *k, const struc
 					   s->nr_members);
 	if (t->size != s->size)
 		return lskel_st_ops_refuse(c, s, "size", NULL, t->size, s->size);
+	/* struct_ops links came in Linux 6.4 with the map flag BPF_F_LINK and the attach type
+	 * BPF_STRUCT_OPS (one kernel commit); before, a struct_ops map with any flag is EINVAL
+	 * at MAP_CREATE and registers only by its update. The attach type is in kernel BTF. */
+	if (s->link_off != ~0u &&
+	    !lskel_kbtf_has_enumerator(k, "bpf_attach_type", "BPF_STRUCT_OPS")) {
+		c->failed_op = -1;
+		c->err = -EOPNOTSUPP;
+		snprintf(c->errmsg, sizeof(c->errmsg), "struct_ops '%s' (struct %s) is in "
+			 "SEC(\".struct_ops.link\"): registering it by a BPF link needs struct_ops "
+			 "links (map flag BPF_F_LINK, link attach type BPF_STRUCT_OPS; Linux 6.4), "
+			 "which the running kernel lacks (no BPF_STRUCT_OPS in its enum "
+			 "bpf_attach_type); SEC(\".struct_ops\") registers at load instead",
+			 s->name, s->type);
+		return -EOPNOTSUPP;
+	}
 	return 0;
 }
 

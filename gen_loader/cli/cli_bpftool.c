@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* bpftool's command line for one object, so a Makefile's $(BPFTOOL) can be lskel:
+ * 'gen skeleton [-L] OBJ [name NAME]' and 'gen subskeleton OBJ [name NAME]', to stdout.
+ * lskel writes light skeletons only: -L is accepted and implied. */
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include "cli.h"
+#include "compile.h"
+#include "emit_skel.h"
+#include "emit_subskel.h"
+#include "obj.h"
+#include "plan_open.h"
+#include "trace.h"
+
+/* bpftool's name for an object: file name without ".o", other than [A-Za-z0-9_] as '_'. */
+static void bpftool_name(const char *path, char *out, size_t n)
+{
+	const char *b = strrchr(path, '/');
+	size_t i, len;
+
+	snprintf(out, n, "%s", b ? b + 1 : path);
+	len = strlen(out);
+	if (len > 2 && !strcmp(out + len - 2, ".o"))
+		out[len - 2] = '\0';
+	for (i = 0; out[i]; i++)
+		if (!isalnum((unsigned char)out[i]) && out[i] != '_')
+			out[i] = '_';
+}
+
+/* 'FILE [name NAME]' with -L anywhere: 0, or 2 (usage printed). */
+static int parse_bpftool(int argc, char **argv, const char **file, const char **name)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-L") || !strcmp(argv[i], "--use-loader"))
+			continue;
+		if (!strcmp(argv[i], "name") && i + 1 < argc && *file) {
+			*name = argv[++i];
+			continue;
+		}
+		if (*file || argv[i][0] == '-')
+			break;
+		*file = argv[i];
+	}
+	if (i < argc || !*file) {
+		fprintf(stderr, "usage: lskel gen %s [-L] FILE [name NAME]\n", argv[0]);
+		return 2;
+	}
+	return 0;
+}
+
+int cmd_gen_bpftool(int argc, char **argv)
+{
+	bool sub = !strcmp(argv[0], "subskeleton");
+	const char *file = NULL, *name = NULL;
+	char defname[256];
+	struct lsk_loader *l = NULL;
+	struct lsk_trace *t = NULL;
+	struct lsk_obj *obj = NULL;
+	int err;
+
+	if (parse_bpftool(argc, argv, &file, &name))
+		return 2;
+	if (!name) {
+		bpftool_name(file, defname, sizeof(defname));
+		name = defname;
+	}
+	err = cli_check_input(file, "object");
+	err = err ?: cli_check_ident(name, "skeleton name");
+	err = err ?: lsk_obj_open(file, &obj);
+	if (!err)
+		lsk_objs_quotable_names(&obj, 1);
+	if (!err && sub)
+		err = lsk_emit_subskel(stdout, name, obj);
+	if (!err && !sub) {
+		err = lsk_trace_build(&obj, 1, &t);
+		err = err ?: lsk_loader_compile(t, &l);
+		err = err ?: lsk_emit_skel(stdout, name, t, l);
+	}
+	lsk_loader_free(l);
+	lsk_trace_free(t);
+	lsk_obj_free(obj);
+	return err ? cli_fail() : 0;
+}
