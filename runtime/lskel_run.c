@@ -573,28 +573,25 @@ static __u32 info_id(int fd)
 	return buf[1];
 }
 
-int main(int argc, char **argv)
-{
-	struct stat kst;
-	static char log[1 << 20];
-	struct opts o = { .pin_dir = NULL };
+/* Everything one run holds, for the steps of main. */
+struct run {
+	struct opts o;
 	struct lskel_ctx ctx;
 	struct lskel_desc d;
 	struct lskel_cnt c;
-	struct lskel_mf *m = &c.mf;
-	struct sigaction sa;
-	char err[256], dir[2048], parent[2048], tmp[2600], name[512], foreign[4200] = "";
-	const char *base, *sig;
-	int *fds = NULL, *links = NULL, ifindex = 0, chain, rc = 1, e, have_tmp = 0;
-	char *old_list = NULL;
-	size_t old_len = 0;
-	void *buf = NULL;
-	size_t size = 0;
-	struct stat st;
+	char dir[2048], parent[2048], tmp[2600];
+	const char *base;
+	char *old_list;		/* --replace: the old deployment's list */
+	size_t old_len;
+	int *fds, *links, ifindex, chain, have_tmp;
+};
+
+/* Options into r->o. Returns -1 to go on, else the exit code. */
+static int parse_args(struct run *r, int argc, char **argv)
+{
+	struct opts *o = &r->o;
 	__u32 i;
 
-	memset(&ctx, 0, sizeof(ctx));
-	memset(&d, 0, sizeof(d));
 	for (i = 1; i < (__u32)argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < (__u32)argc ? argv[i + 1] : NULL;
@@ -606,22 +603,22 @@ int main(int argc, char **argv)
 			printf("lskel-run 0.2.0 (container version %u)\n", LSKEL_CNT_VERSION);
 			return 0;
 		} else if (!strcmp(a, "--json")) {
-			o.json = 1;
+			o->json = 1;
 		} else if (!strcmp(a, "--mount-bpffs")) {
-			o.mount_bpffs = 1;
+			o->mount_bpffs = 1;
 		} else if (!strcmp(a, "--detach")) {
-			o.detach = 1;
+			o->detach = 1;
 		} else if (!strcmp(a, "--replace")) {
-			o.replace = 1;
+			o->replace = 1;
 		} else if (!strcmp(a, "--no-attach")) {
-			o.no_attach = 1;
+			o->no_attach = 1;
 		} else if (!strcmp(a, "--tc-egress")) {
-			o.tc_egress = 1;
+			o->tc_egress = 1;
 		} else if (v && !strcmp(a, "--pin-dir")) {
-			o.pin_dir = v;
+			o->pin_dir = v;
 			i++;
 		} else if (v && !strcmp(a, "--pin-root")) {
-			o.pin_root = v;
+			o->pin_root = v;
 			i++;
 		} else if (v && !strcmp(a, "--keyring")) {
 			long long k = 0;
@@ -629,109 +626,378 @@ int main(int argc, char **argv)
 
 			if (!e || *e || k < -0x7fffffffLL || k > 0x7fffffffLL)
 				return fail("options", "--keyring takes a keyring serial number");
-			o.keyring_id = (int)k;
+			o->keyring_id = (int)k;
 			i++;
 		} else if (!strcmp(a, "--require-signature")) {
-			o.require_signature = 1;
+			o->require_signature = 1;
 		} else if (v && !strcmp(a, "--ifname")) {
-			o.ifname = v;
+			o->ifname = v;
 			i++;
 		} else if (v && !strcmp(a, "--kconfig")) {
-			o.kconfig = v;
+			o->kconfig = v;
 			i++;
 		} else if (v && !strcmp(a, "--xdp-mode")) {
 			if (!strcmp(v, "skb"))
-				o.xdp_flags = 1u << 1;	/* XDP_FLAGS_SKB_MODE */
+				o->xdp_flags = 1u << 1;	/* XDP_FLAGS_SKB_MODE */
 			else if (!strcmp(v, "native"))
-				o.xdp_flags = 1u << 2;	/* XDP_FLAGS_DRV_MODE */
+				o->xdp_flags = 1u << 2;	/* XDP_FLAGS_DRV_MODE */
 			else
 				return fail("options", "--xdp-mode takes skb or native");
 			i++;
-		} else if (a[0] == '-' || o.file) {
+		} else if (a[0] == '-' || o->file) {
 			usage(stderr);
 			return 2;
 		} else {
-			o.file = a;
+			o->file = a;
 		}
 	}
-	if (o.detach) {
-		if (!o.pin_dir)
+	if (o->detach) {
+		if (!o->pin_dir)
 			return fail("options", "--detach needs --pin-dir");
-		return detach(o.pin_dir);
+		return detach(o->pin_dir);
 	}
-	if (!o.file) {
+	if (!o->file) {
 		usage(stderr);
 		return 2;
 	}
-	e = read_file(o.file, &buf, &size);
-	if (e)	/* EFBIG: over 256 MiB */
-		return fail(o.file, e == -EINVAL ? "not a regular file: refused" : strerror(-e));
-	if (lskel_cnt_parse(buf, size, &c, err, sizeof(err))) {
-		free(buf);
-		return fail(o.file, err);
-	}
-	if (o.require_signature && !c.sig) {
-		free(buf);
-		return fail(o.file, "refused: the container is not signed and --require-signature "
-			    "is set");
-	}
-	if (lskel_cnt_desc(&c, &d)) {
-		free(buf);
-		return fail(o.file, "out of memory");
-	}
-	chain = m->h->nr_objs > 1;
-	/* the target: DIR = PARENT/BASE, built as PARENT/BASE-lskel-tmp-PID on the same bpffs */
-	snprintf(dir, sizeof(dir), "%s", o.pin_dir ? o.pin_dir : "/sys/fs/bpf/lskel");
-	if (!o.pin_dir)
-		snprintf(dir + strlen(dir), sizeof(dir) - strlen(dir), "/%s", d.name);
+	return -1;
+}
+
+/* The target DIR = PARENT/BASE, built as PARENT/BASE-lskel-tmp-PID on the same bpffs: names
+ * checked, bpffs mounted if asked, an existing deployment refused or (--replace) checked to
+ * hold only what its list names. Returns 0 or the exit code. */
+static int prepare_dirs(struct run *r)
+{
+	char foreign[4200] = "";
+	struct stat st;
+	char *dir = r->dir;
+
+	snprintf(dir, sizeof(r->dir), "%s", r->o.pin_dir ? r->o.pin_dir : "/sys/fs/bpf/lskel");
+	if (!r->o.pin_dir)
+		snprintf(dir + strlen(dir), sizeof(r->dir) - strlen(dir), "/%s", r->d.name);
 	while (strlen(dir) > 1 && dir[strlen(dir) - 1] == '/')
 		dir[strlen(dir) - 1] = '\0';
-	base = strrchr(dir, '/') ? strrchr(dir, '/') + 1 : dir;
-	snprintf(parent, sizeof(parent), "%.*s", base == dir ? 1 : (int)(base - dir - 1), dir);
-	if (base == dir)
-		parent[0] = '.';
-	if (!lskel_name_ok(base, LSKEL_NAME_FILE) || strstr(base, TMP_TAG)) {
-		rc = fail(dir, "the pin directory's name must be letters, digits, '_' and '-' "
-			  "(bpffs refuses '.'), without \"" TMP_TAG "\" (temporary directories)");
-		goto out;
-	}
-	snprintf(tmp, sizeof(tmp), "%.2047s/%.400s" TMP_TAG "%d", parent, base, (int)getpid());
-	if (o.mount_bpffs && !is_bpffs("/sys/fs/bpf") &&
-	    mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700")) {
-		rc = fail("mount bpffs on /sys/fs/bpf", strerror(errno));
-		goto out;
-	}
-	if (!o.pin_dir && mkdir("/sys/fs/bpf/lskel", 0700) && errno != EEXIST) {
-		rc = fail("/sys/fs/bpf/lskel", strerror(errno));
-		goto out;
-	}
-	if (!is_bpffs(parent)) {
+	r->base = strrchr(dir, '/') ? strrchr(dir, '/') + 1 : dir;
+	snprintf(r->parent, sizeof(r->parent), "%.*s",
+		 r->base == dir ? 1 : (int)(r->base - dir - 1), dir);
+	if (r->base == dir)
+		r->parent[0] = '.';
+	if (!lskel_name_ok(r->base, LSKEL_NAME_FILE) || strstr(r->base, TMP_TAG))
+		return fail(dir, "the pin directory's name must be letters, digits, '_' and '-' "
+			    "(bpffs refuses '.'), without \"" TMP_TAG "\" (temporary directories)");
+	snprintf(r->tmp, sizeof(r->tmp), "%.2047s/%.400s" TMP_TAG "%d", r->parent, r->base,
+		 (int)getpid());
+	if (r->o.mount_bpffs && !is_bpffs("/sys/fs/bpf") &&
+	    mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700"))
+		return fail("mount bpffs on /sys/fs/bpf", strerror(errno));
+	if (!r->o.pin_dir && mkdir("/sys/fs/bpf/lskel", 0700) && errno != EEXIST)
+		return fail("/sys/fs/bpf/lskel", strerror(errno));
+	if (!is_bpffs(r->parent)) {
 		fprintf(stderr, "lskel-run: pin: %s is not a directory on bpffs (try "
-			"--mount-bpffs)\n", parent);
+			"--mount-bpffs)\n", r->parent);
+		return 1;
+	}
+	if (lstat(dir, &st))
+		return 0;
+	if (!r->o.replace) {
+		fprintf(stderr, "lskel-run: pin: %s exists (a running deployment?): nothing "
+			"loaded; --replace replaces an lskel-run deployment\n", dir);
+		return 1;
+	}
+	r->old_list = read_list(dir, &r->old_len);
+	if (!r->old_list) {
+		fprintf(stderr, "lskel-run: --replace: %s holds no lskel-run deployment list: "
+			"nothing loaded\n", dir);
+		return 1;
+	}
+	if (!only_listed(dir, r->old_list, foreign, sizeof(foreign))) {
+		fprintf(stderr, "lskel-run: --replace: %s is not the old deployment's: nothing "
+			"loaded, nothing removed\n", foreign);
+		return 1;
+	}
+	return 0;
+}
+
+/* Attach program @i (fd @fd) as its section says, or to --ifname; a link fd, 0 or -errno. */
+static int attach_one(const struct run *r, const struct lskel_mf_prog *p, int fd)
+{
+	const struct lskel_mf *m = &r->c.mf;
+
+	if (p->attach != LSKEL_ATTACH_NONE) {
+		struct lskel_prog_bind b;
+
+		memset(&b, 0, sizeof(b));
+		b.attach = p->attach;
+		b.target = lskel_mf_str(m, p->target);
+		b.name = lskel_mf_str(m, p->name);
+		return lskel_attach_prog(&b, fd);
+	}
+	if (r->ifindex && p->prog_type == BPF_PROG_TYPE_XDP)
+		return lskel_link_create(fd, r->ifindex, BPF_XDP, r->o.xdp_flags);
+	if (r->ifindex && p->prog_type == BPF_PROG_TYPE_SCHED_CLS)
+		return lskel_link_create(fd, r->ifindex, r->o.tc_egress ? LSKEL_BPF_TCX_EGRESS :
+					 LSKEL_BPF_TCX_INGRESS, 0);
+	return 0;
+}
+
+/* Pin the maps (shared ones once, by their owner), the programs and the links of what gets
+ * attached, all in the temporary directory. Returns 0 or -errno (reported). */
+static int pin_and_attach(struct run *r)
+{
+	const struct lskel_mf *m = &r->c.mf;
+	char name[512];
+	__u32 i;
+	int e;
+
+	for (i = 0; i < m->h->nr_maps; i++) {
+		const struct lskel_mf_map *mp = &m->maps[i];
+
+		if (mp->flags & LSKEL_MF_MAP_SHARED)
+			continue;	/* pinned once, by its owner */
+		pin_name(name, sizeof(name), lskel_mf_str(m, m->objs[mp->obj].name),
+			 lskel_mf_str(m, mp->name), r->chain);
+		e = pin(r->fds[mp->slot], r->tmp, "maps", name);
+		if (e) {
+			fprintf(stderr, "lskel-run: pin map '%s': %s\n", lskel_mf_str(m, mp->name),
+				strerror(-e));
+			return e;
+		}
+	}
+	for (i = 0; i < m->h->nr_progs; i++) {
+		const struct lskel_mf_prog *p = &m->progs[i];
+		const char *pname = lskel_mf_str(m, p->name);
+		int fd = r->fds[p->slot], l;
+
+		if (fd < 0)
+			continue;	/* a SEC("?...") program: left out of the load */
+		pin_name(name, sizeof(name), lskel_mf_str(m, m->objs[p->obj].name), pname, r->chain);
+		e = pin(fd, r->tmp, "progs", name);
+		if (e) {
+			fprintf(stderr, "lskel-run: pin program '%s': %s\n", pname, strerror(-e));
+			return e;
+		}
+		if (r->o.no_attach)
+			continue;
+		l = attach_one(r, p, fd);
+		if (l < 0) {
+			fprintf(stderr, "lskel-run: attach program '%s' (%s%s%s): %s\n", pname,
+				r->ifindex && p->attach == LSKEL_ATTACH_NONE ? "to " : "",
+				r->ifindex && p->attach == LSKEL_ATTACH_NONE ? r->o.ifname :
+				kind_name(p->attach), "", strerror(-l));
+			return l;
+		}
+		if (l > 0) {
+			r->links[i] = l;
+			e = pin(l, r->tmp, "links", name);
+			if (e) {
+				fprintf(stderr, "lskel-run: pin link of '%s': %s\n", pname, strerror(-e));
+				return e;
+			}
+		}
+	}
+	return 0;
+}
+
+/* The deployment list, the by-name pins, then the directory renamed into place (exchanged
+ * with the old deployment on --replace). Returns 0 or -errno (reported). */
+static int put_in_place(struct run *r)
+{
+	int e = pin_list(r->tmp);
+
+	if (!e && interrupted)
+		e = -EINTR;
+	if (!e) {
+		test_kill("LSKEL_RUN_TEST_KILL_AT", 1);
+		e = pins_commit(&r->d, &r->ctx, 0);
+		if (e)
+			return e;
+		test_kill("LSKEL_RUN_TEST_KILL_AT", 2);
+	}
+	if (!e && syscall(SYS_renameat2, AT_FDCWD, r->tmp, AT_FDCWD, r->dir,
+			  r->old_list ? RENAME_EXCHANGE_ : RENAME_NOREPLACE_))
+		e = -errno;
+	if (e) {
+		fprintf(stderr, "lskel-run: pin: putting %s in place: %s\n", r->dir, strerror(-e));
+		pins_commit(&r->d, &r->ctx, 1);
+		return e;
+	}
+	r->have_tmp = 0;
+	if (r->old_list)	/* the old deployment now sits at the temporary name */
+		fprintf(stderr, "lskel-run: replaced %s: removed %d pins of the old deployment\n",
+			r->dir, remove_listed(r->tmp, r->old_list, r->old_len));
+	return 0;
+}
+
+/* What was loaded, as JSON. */
+static void report_json(const struct run *r, const char *sig)
+{
+	const struct lskel_mf *m = &r->c.mf;
+	__u32 i;
+
+	json_field("{\"name\":", r->d.name);
+	json_field(",\"pin_dir\":", r->dir);
+	json_field(",\"signature\":", sig);
+	printf(",\"maps\":[");
+	for (i = 0; i < m->h->nr_maps; i++) {
+		json_field(i ? ",{\"object\":" : "{\"object\":",
+			   lskel_mf_str(m, m->objs[m->maps[i].obj].name));
+		json_field(",\"name\":", lskel_mf_str(m, m->maps[i].name));
+		printf(",\"id\":%u}", info_id(r->fds[m->maps[i].slot]));
+	}
+	printf("],\"programs\":[");
+	for (i = 0; i < m->h->nr_progs; i++) {
+		json_field(i ? ",{\"object\":" : "{\"object\":",
+			   lskel_mf_str(m, m->objs[m->progs[i].obj].name));
+		json_field(",\"name\":", lskel_mf_str(m, m->progs[i].name));
+		if (r->fds[m->progs[i].slot] < 0)	/* SEC("?...") left out of the load */
+			printf(",\"loaded\":false,\"id\":null,\"link\":null}");
+		else
+			printf(",\"loaded\":true,\"id\":%u,\"link\":%u}",
+			       info_id(r->fds[m->progs[i].slot]),
+			       r->links[i] >= 0 ? info_id(r->links[i]) : 0);
+	}
+	printf("]}\n");
+}
+
+/* What was loaded, as text. */
+static void report_text(const struct run *r)
+{
+	const struct lskel_mf *m = &r->c.mf;
+	int nl = 0, out = 0;
+	__u32 i;
+
+	for (i = 0; i < m->h->nr_progs; i++) {
+		nl += r->links[i] >= 0;
+		out += r->fds[m->progs[i].slot] < 0;
+	}
+	printf("loaded %s: %u maps, %u programs", r->d.name, m->h->nr_maps, m->h->nr_progs - out);
+	if (out)
+		printf(" (%d not loaded)", out);
+	printf(", %d links; pinned under %s\n", nl, r->dir);
+	printf("signature: %s\n", !r->c.sig ? "absent (unsigned container)" :
+	       r->ctx.sig_status == LSKEL_SIG_VERIFIED ? "checked by the kernel" :
+	       "not checked: this kernel cannot verify BPF program signatures (the blob "
+	       "is bound to the signed loader by its hash)");
+	for (i = 0; i < m->h->nr_maps; i++)
+		printf("  map  %-20s id %-6u %s\n", lskel_mf_str(m, m->maps[i].name),
+		       info_id(r->fds[m->maps[i].slot]),
+		       m->maps[i].flags & LSKEL_MF_MAP_SHARED ? "(shared)" : "");
+	for (i = 0; i < m->h->nr_progs; i++)
+		if (r->fds[m->progs[i].slot] < 0)
+			printf("  prog %-20s not loaded (SEC(\"?...\"): autoload off)\n",
+			       lskel_mf_str(m, m->progs[i].name));
+		else
+			printf("  prog %-20s id %-6u %s\n", lskel_mf_str(m, m->progs[i].name),
+			       info_id(r->fds[m->progs[i].slot]),
+			       r->links[i] >= 0 ? "attached" : "");
+}
+
+/* Run the container's loader with the run's options. Returns 0 or the exit code (reported). */
+static int load(struct run *r, char *log, size_t log_size)
+{
+	struct stat kst;
+	int e;
+
+	memset(&r->ctx, 0, sizeof(r->ctx));
+	r->ctx.log_buf = log;
+	r->ctx.log_size = log_size;
+	r->ctx.kconfig_path = r->o.kconfig;	/* not setenv: it costs lskel-run 850 bytes */
+	if (r->o.kconfig && (stat(r->o.kconfig, &kst) || !S_ISREG(kst.st_mode)))
+		return fail(r->o.kconfig, "not a regular file: refused");	/* a FIFO would block */
+	r->ctx.pin_root_path = r->o.pin_root;
+	r->ctx.keyring_id = r->o.keyring_id;
+	r->ctx.require_signature = r->o.require_signature;
+	e = lskel_run_loader(&r->d, NULL, &r->ctx, &r->fds);
+	if (!e)
+		return 0;
+	if (e == -EOPNOTSUPP && r->c.sig && r->o.require_signature)
+		fprintf(stderr, "lskel-run: refused: the kernel cannot verify the container's "
+			"signature (no BPF signature check: EOPNOTSUPP) and "
+			"--require-signature is set\n");
+	else
+		fprintf(stderr, "lskel-run: load: %s\n", r->ctx.errmsg);
+	if (log[0])
+		fprintf(stderr, "verifier log:\n%s\n", log);
+	return 1;
+}
+
+/* Read and check the container (before any bpf() call). Returns -1 to go on, else the exit
+ * code; *buf holds the file. */
+static int open_container(struct run *r, void **buf)
+{
+	char err[256];
+	size_t size = 0;
+	int e;
+
+	e = read_file(r->o.file, buf, &size);
+	if (e)	/* EFBIG: over 256 MiB */
+		return fail(r->o.file, e == -EINVAL ? "not a regular file: refused" : strerror(-e));
+	if (lskel_cnt_parse(*buf, size, &r->c, err, sizeof(err)))
+		return fail(r->o.file, err);
+	if (r->o.require_signature && !r->c.sig)
+		return fail(r->o.file, "refused: the container is not signed and "
+			    "--require-signature is set");
+	if (lskel_cnt_desc(&r->c, &r->d))
+		return fail(r->o.file, "out of memory");
+	r->chain = r->c.mf.h->nr_objs > 1;
+	return -1;
+}
+
+/* Undo a failed run (by-name pins, links, fds, the temporary directory) and free it all. */
+static void finish(struct run *r, int loaded, int rc)
+{
+	__u32 i;
+
+	if (loaded && rc)
+		lskel_pins_undo(&r->d, &r->ctx);	/* LIBBPF_PIN_BY_NAME pins this run made */
+	if (r->links)
+		for (i = 0; i < r->c.mf.h->nr_progs; i++)
+			if (r->links[i] >= 0)
+				close(r->links[i]);
+	if (r->fds)
+		for (i = 0; i < r->d.nr_ops; i++)
+			if (r->fds[i] >= 0)
+				close(r->fds[i]);
+	if (r->have_tmp) {	/* a failure: only what this run made, in its own directory */
+		char *list;
+		size_t len;
+
+		list = list_text(&len);
+		if (list)
+			remove_listed(r->tmp, list, len);
+		free(list);
+	}
+	free(r->ctx.pins_made);
+	free(r->old_list);
+	free(r->links);
+	free(r->fds);
+	free(made);
+	lskel_cnt_desc_free(&r->d);
+}
+
+int main(int argc, char **argv)
+{
+	static char log[1 << 20];
+	static struct run r;
+	struct sigaction sa;
+	void *buf = NULL;
+	int rc, loaded = 0;
+	__u32 i;
+
+	rc = parse_args(&r, argc, argv);
+	if (rc >= 0)
+		return rc;
+	rc = open_container(&r, &buf);
+	if (rc >= 0)
 		goto out;
-	}
-	if (!lstat(dir, &st)) {
-		if (!o.replace) {
-			fprintf(stderr, "lskel-run: pin: %s exists (a running deployment?): nothing "
-				"loaded; --replace replaces an lskel-run deployment\n", dir);
-			goto out;
-		}
-		old_list = read_list(dir, &old_len);
-		if (!old_list) {
-			fprintf(stderr, "lskel-run: --replace: %s holds no lskel-run deployment list: "
-				"nothing loaded\n", dir);
-			goto out;
-		}
-		if (!only_listed(dir, old_list, foreign, sizeof(foreign))) {
-			fprintf(stderr, "lskel-run: --replace: %s is not the old deployment's: nothing "
-				"loaded, nothing removed\n", foreign);
-			goto out;
-		}
-	}
-	if (o.ifname) {
-		ifindex = if_nametoindex(o.ifname);
-		if (!ifindex) {
-			rc = fail(o.ifname, "no such network interface");
+	rc = prepare_dirs(&r);
+	if (rc)
+		goto out;
+	rc = 1;
+	if (r.o.ifname) {
+		r.ifindex = if_nametoindex(r.o.ifname);
+		if (!r.ifindex) {
+			rc = fail(r.o.ifname, "no such network interface");
 			goto out;
 		}
 	}
@@ -740,207 +1006,34 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	clean_stale(parent, base);
+	clean_stale(r.parent, r.base);
 	snprintf(pin_suffix, sizeof(pin_suffix), TMP_TAG "%d", (int)getpid());
-	clean_stale_pins(&d, o.pin_root ? o.pin_root : "/sys/fs/bpf");
-	if (mkdir(tmp, 0700)) {
-		fprintf(stderr, "lskel-run: pin: cannot make %s: %s\n", tmp, strerror(errno));
+	clean_stale_pins(&r.d, r.o.pin_root ? r.o.pin_root : "/sys/fs/bpf");
+	if (mkdir(r.tmp, 0700)) {
+		fprintf(stderr, "lskel-run: pin: cannot make %s: %s\n", r.tmp, strerror(errno));
 		goto out;
 	}
-	have_tmp = 1;
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.log_buf = log;
-	ctx.log_size = sizeof(log);
-	ctx.kconfig_path = o.kconfig;	/* not setenv: it costs lskel-run 850 bytes */
-	if (o.kconfig && (stat(o.kconfig, &kst) || !S_ISREG(kst.st_mode))) {
-		rc = fail(o.kconfig, "not a regular file: refused");	/* a FIFO would block */
-		goto out;
-	}
-	ctx.pin_root_path = o.pin_root;
-	ctx.keyring_id = o.keyring_id;
-	ctx.require_signature = o.require_signature;
-	e = lskel_run_loader(&d, NULL, &ctx, &fds);
-	if (e) {
-		if (e == -EOPNOTSUPP && c.sig && o.require_signature)
-			fprintf(stderr, "lskel-run: refused: the kernel cannot verify the container's "
-				"signature (no BPF signature check: EOPNOTSUPP) and "
-				"--require-signature is set\n");
-		else
-			fprintf(stderr, "lskel-run: load: %s\n", ctx.errmsg);
-		if (log[0])
-			fprintf(stderr, "verifier log:\n%s\n", log);
-		goto out;
-	}
-	links = (int *)malloc((m->h->nr_progs + 1) * sizeof(int));
-	if (!links)
-		goto out_close;
-	for (i = 0; i < m->h->nr_progs; i++)
-		links[i] = -1;
-	for (i = 0; i < m->h->nr_maps; i++) {
-		const struct lskel_mf_map *mp = &m->maps[i];
-
-		if (mp->flags & LSKEL_MF_MAP_SHARED)
-			continue;	/* pinned once, by its owner */
-		pin_name(name, sizeof(name), lskel_mf_str(m, m->objs[mp->obj].name),
-			 lskel_mf_str(m, mp->name), chain);
-		e = pin(fds[mp->slot], tmp, "maps", name);
-		if (e) {
-			fprintf(stderr, "lskel-run: pin map '%s': %s\n", lskel_mf_str(m, mp->name),
-				strerror(-e));
-			goto out_close;
-		}
-	}
-	for (i = 0; i < m->h->nr_progs; i++) {
-		const struct lskel_mf_prog *p = &m->progs[i];
-		const char *pname = lskel_mf_str(m, p->name);
-		int fd = fds[p->slot], l = 0;
-
-		if (fd < 0)
-			continue;	/* a SEC("?...") program: left out of the load */
-		pin_name(name, sizeof(name), lskel_mf_str(m, m->objs[p->obj].name), pname, chain);
-		e = pin(fd, tmp, "progs", name);
-		if (e) {
-			fprintf(stderr, "lskel-run: pin program '%s': %s\n", pname, strerror(-e));
-			goto out_close;
-		}
-		if (o.no_attach)
-			continue;
-		if (p->attach != LSKEL_ATTACH_NONE) {
-			struct lskel_prog_bind b;
-
-			memset(&b, 0, sizeof(b));
-			b.attach = p->attach;
-			b.target = lskel_mf_str(m, p->target);
-			b.name = pname;
-			l = lskel_attach_prog(&b, fd);
-		} else if (ifindex && p->prog_type == BPF_PROG_TYPE_XDP) {
-			l = lskel_link_create(fd, ifindex, BPF_XDP, o.xdp_flags);
-		} else if (ifindex && p->prog_type == BPF_PROG_TYPE_SCHED_CLS) {
-			l = lskel_link_create(fd, ifindex, o.tc_egress ? LSKEL_BPF_TCX_EGRESS :
-					      LSKEL_BPF_TCX_INGRESS, 0);
-		}
-		if (l < 0) {
-			fprintf(stderr, "lskel-run: attach program '%s' (%s%s%s): %s\n", pname,
-				ifindex && p->attach == LSKEL_ATTACH_NONE ? "to " : "",
-				ifindex && p->attach == LSKEL_ATTACH_NONE ? o.ifname :
-				kind_name(p->attach), "", strerror(-l));
-			goto out_close;
-		}
-		if (l > 0) {
-			links[i] = l;
-			e = pin(l, tmp, "links", name);
-			if (e) {
-				fprintf(stderr, "lskel-run: pin link of '%s': %s\n", pname, strerror(-e));
-				goto out_close;
-			}
-		}
-	}
-	e = pin_list(tmp);
-	if (!e && interrupted)
-		e = -EINTR;
-	if (!e) {
-		test_kill("LSKEL_RUN_TEST_KILL_AT", 1);
-		e = pins_commit(&d, &ctx, 0);
-		if (e)
-			goto out_close;
-		test_kill("LSKEL_RUN_TEST_KILL_AT", 2);
-	}
-	if (!e && !old_list && syscall(SYS_renameat2, AT_FDCWD, tmp, AT_FDCWD, dir,
-				       RENAME_NOREPLACE_))
-		e = -errno;
-	if (!e && old_list && syscall(SYS_renameat2, AT_FDCWD, tmp, AT_FDCWD, dir,
-				      RENAME_EXCHANGE_))
-		e = -errno;
-	if (e) {
-		fprintf(stderr, "lskel-run: pin: putting %s in place: %s\n", dir, strerror(-e));
-		pins_commit(&d, &ctx, 1);
-		goto out_close;
-	}
-	have_tmp = 0;
-	if (old_list)	/* the old deployment now sits at the temporary name */
-		fprintf(stderr, "lskel-run: replaced %s: removed %d pins of the old deployment\n",
-			dir, remove_listed(tmp, old_list, old_len));
-	sig = !c.sig ? "absent" : ctx.sig_status == LSKEL_SIG_VERIFIED ? "verified" : "unchecked";
-	if (o.json) {
-		json_field("{\"name\":", d.name);
-		json_field(",\"pin_dir\":", dir);
-		json_field(",\"signature\":", sig);
-		printf(",\"maps\":[");
-		for (i = 0; i < m->h->nr_maps; i++) {
-			json_field(i ? ",{\"object\":" : "{\"object\":",
-				   lskel_mf_str(m, m->objs[m->maps[i].obj].name));
-			json_field(",\"name\":", lskel_mf_str(m, m->maps[i].name));
-			printf(",\"id\":%u}", info_id(fds[m->maps[i].slot]));
-		}
-		printf("],\"programs\":[");
-		for (i = 0; i < m->h->nr_progs; i++) {
-			json_field(i ? ",{\"object\":" : "{\"object\":",
-				   lskel_mf_str(m, m->objs[m->progs[i].obj].name));
-			json_field(",\"name\":", lskel_mf_str(m, m->progs[i].name));
-			if (fds[m->progs[i].slot] < 0)	/* SEC("?...") left out of the load */
-				printf(",\"loaded\":false,\"id\":null,\"link\":null}");
-			else
-				printf(",\"loaded\":true,\"id\":%u,\"link\":%u}",
-				       info_id(fds[m->progs[i].slot]),
-				       links[i] >= 0 ? info_id(links[i]) : 0);
-		}
-		printf("]}\n");
-	} else {
-		int nl = 0, out = 0;
-
-		for (i = 0; i < m->h->nr_progs; i++) {
-			nl += links[i] >= 0;
-			out += fds[m->progs[i].slot] < 0;
-		}
-		printf("loaded %s: %u maps, %u programs", d.name, m->h->nr_maps, m->h->nr_progs - out);
-		if (out)
-			printf(" (%d not loaded)", out);
-		printf(", %d links; pinned under %s\n", nl, dir);
-		printf("signature: %s\n", !c.sig ? "absent (unsigned container)" :
-		       ctx.sig_status == LSKEL_SIG_VERIFIED ? "checked by the kernel" :
-		       "not checked: this kernel cannot verify BPF program signatures (the blob "
-		       "is bound to the signed loader by its hash)");
-		for (i = 0; i < m->h->nr_maps; i++)
-			printf("  map  %-20s id %-6u %s\n", lskel_mf_str(m, m->maps[i].name),
-			       info_id(fds[m->maps[i].slot]),
-			       m->maps[i].flags & LSKEL_MF_MAP_SHARED ? "(shared)" : "");
-		for (i = 0; i < m->h->nr_progs; i++)
-			if (fds[m->progs[i].slot] < 0)
-				printf("  prog %-20s not loaded (SEC(\"?...\"): autoload off)\n",
-				       lskel_mf_str(m, m->progs[i].name));
-			else
-				printf("  prog %-20s id %-6u %s\n", lskel_mf_str(m, m->progs[i].name),
-				       info_id(fds[m->progs[i].slot]),
-				       links[i] >= 0 ? "attached" : "");
-	}
-	rc = 0;
-out_close:
+	r.have_tmp = 1;
+	rc = load(&r, log, sizeof(log));
 	if (rc)
-		lskel_pins_undo(&d, &ctx);	/* LIBBPF_PIN_BY_NAME pins this run made */
-	if (links)
-		for (i = 0; i < m->h->nr_progs; i++)
-			if (links[i] >= 0)
-				close(links[i]);
-	if (fds)
-		for (i = 0; i < d.nr_ops; i++)
-			if (fds[i] >= 0)
-				close(fds[i]);
+		goto out;
+	loaded = 1;
+	rc = 1;
+	r.links = (int *)malloc((r.c.mf.h->nr_progs + 1) * sizeof(int));
+	if (!r.links)
+		goto out;
+	for (i = 0; i < r.c.mf.h->nr_progs; i++)
+		r.links[i] = -1;
+	if (pin_and_attach(&r) || put_in_place(&r))
+		goto out;
+	if (r.o.json)
+		report_json(&r, !r.c.sig ? "absent" : r.ctx.sig_status == LSKEL_SIG_VERIFIED ?
+			    "verified" : "unchecked");
+	else
+		report_text(&r);
+	rc = 0;
 out:
-	if (have_tmp) {	/* a failure: only what this run made, in its own directory */
-		char *list;
-		size_t len;
-
-		list = list_text(&len);
-		if (list)
-			remove_listed(tmp, list, len);
-		free(list);
-	}
-	free(ctx.pins_made);
-	free(old_list);
-	free(links);
-	free(fds);
-	free(made);
-	lskel_cnt_desc_free(&d);
+	finish(&r, loaded, rc);
 	free(buf);
 	return rc;
 }

@@ -217,6 +217,50 @@ static inline void lskel_close_failed(const struct lskel_desc *d, int map_fd, in
 			close(fds[i]);
 }
 
+/* The loader's BTF, its data map (the blob) and the loader program itself; the caller closes
+ * the fds it gets (-1 where none was made). */
+static inline int lskel_loader_prog(const struct lskel_desc *d, struct lskel_ctx *c, int *btf_fd,
+				    int *map_fd, int *prog_fd)
+{
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.btf = lskel_ptr(d->btf);
+	attr.btf_size = d->btf_sz;
+	*btf_fd = lskel_sys_bpf(BPF_BTF_LOAD, &attr, sizeof(attr));
+	if (*btf_fd < 0)
+		return lskel_fail(c, -1, -errno, "%s: loading the loader's BTF failed", d->name);
+	*map_fd = lskel_data_map(d, c);
+	if (*map_fd < 0)
+		return *map_fd;
+	*prog_fd = lskel_load_loader(d, c, *map_fd, *btf_fd);
+	return *prog_fd < 0 ? *prog_fd : 0;
+}
+
+/* Say which op of a failed loader run failed and why, in @c; returns the error. */
+static inline int lskel_run_failed(const struct lskel_desc *d, struct lskel_ctx *c,
+				   const struct lskel_loader_ctx *lc, int retval)
+{
+	int op = lc->err ? (int)lc->failed_op : -1;
+	int known = op >= 0 && (__u32)op < d->nr_ops;
+	const char *what = known ? d->op_what[op] : "the load";
+	int err = lc->err ? lc->err : retval, trunc;
+	char head[96];
+
+	trunc = known && d->op_cmd[op] == BPF_PROG_LOAD && err == -ENOSPC && lc->log_buf;
+	snprintf(head, sizeof(head), "op %d: %s of", op,
+		 known ? lskel_cmd_name(d->op_cmd[op]) : "?");
+	c->failed_op = op;
+	c->err = err;
+	/* ENOSPC on the retry with the caller's log: a full log hid the refusal */
+	snprintf(c->errmsg, sizeof(c->errmsg), "%s %s%s%s: %s", known ? head : d->name,
+		 known ? what : err == -EBADMSG && !d->excl_hash ? "blob hash check failed, "
+		 "no signing data (signature section stripped?)" : "loader failed before its "
+		 "first op", known ? " failed" : "", trunc ? " (refused by the verifier; its "
+		 "log was truncated: give a larger log_buf)" : "", strerror(-err));
+	return err;
+}
+
 /* One run of the loader (lskel_run_loader); *pin_race set when a pin it was to make
  * appeared meanwhile. */
 static inline int lskel_run_loader_once(const struct lskel_desc *d, const __u64 *input_slots,
@@ -250,25 +294,9 @@ static inline int lskel_run_loader_once(const struct lskel_desc *d, const __u64 
 		goto out;
 	lskel_reserve_fds(d->nr_ops);
 
-	memset(&attr, 0, sizeof(attr));
-	attr.btf = lskel_ptr(d->btf);
-	attr.btf_size = d->btf_sz;
-	btf_fd = lskel_sys_bpf(BPF_BTF_LOAD, &attr, sizeof(attr));
-	if (btf_fd < 0) {
-		err = lskel_fail(c, -1, -errno, "%s: loading the loader's BTF failed",
-				 d->name);
+	err = lskel_loader_prog(d, c, &btf_fd, &map_fd, &prog_fd);
+	if (err)
 		goto out;
-	}
-	map_fd = lskel_data_map(d, c);
-	if (map_fd < 0) {
-		err = map_fd;
-		goto out;
-	}
-	prog_fd = lskel_load_loader(d, c, map_fd, btf_fd);
-	if (prog_fd < 0) {
-		err = prog_fd;
-		goto out;
-	}
 	lc->sz = ctx_sz;	/* the first run without a verifier log: the fast path */
 	lc->inputs = lskel_ptr(lc + 1);
 run:
@@ -302,24 +330,7 @@ run:
 		goto out;
 	}
 	if ((int)attr.test.retval < 0 || lc->err) {
-		int op = lc->err ? (int)lc->failed_op : -1;
-		int known = op >= 0 && (__u32)op < d->nr_ops;
-		const char *what = known ? d->op_what[op] : "the load";
-		int trunc;
-		char head[96];
-
-		err = lc->err ? lc->err : (int)attr.test.retval;
-		trunc = known && d->op_cmd[op] == BPF_PROG_LOAD && err == -ENOSPC && lc->log_buf;
-		snprintf(head, sizeof(head), "op %d: %s of", op,
-			 known ? lskel_cmd_name(d->op_cmd[op]) : "?");
-		c->failed_op = op;
-		c->err = err;
-		/* ENOSPC on the retry with the caller's log: a full log hid the refusal */
-		snprintf(c->errmsg, sizeof(c->errmsg), "%s %s%s%s: %s", known ? head : d->name,
-			 known ? what : err == -EBADMSG && !d->excl_hash ? "blob hash check failed, "
-			 "no signing data (signature section stripped?)" : "loader failed before its "
-			 "first op", known ? " failed" : "", trunc ? " (refused by the verifier; its "
-			 "log was truncated: give a larger log_buf)" : "", strerror(-err));
+		err = lskel_run_failed(d, c, lc, (int)attr.test.retval);
 		goto out;
 	}
 	err = lskel_fdtab_read(d, map_fd, fds);

@@ -181,11 +181,17 @@ static inline const char *lskel_mf_str(const struct lskel_mf *m, __u32 off)
 	return m->strings + off;	/* lskel_mf_parse checked it */
 }
 
-static inline int lskel_mf_bad(char *err, size_t n, const char *fmt, __u32 a, const char *s)
+/* Say why a manifest is refused (printf-like, into @err; control bytes shown as ?): -EINVAL. */
+static inline int lskel_mf_bad(char *err, size_t n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static inline int lskel_mf_bad(char *err, size_t n, const char *fmt, ...)
 {
+	va_list ap;
 	char *p;
 
-	snprintf(err, n, fmt, a, s);
+	va_start(ap, fmt);
+	vsnprintf(err, n, fmt, ap);
+	va_end(ap);
 	for (p = err; *p; p++)	/* a refused name may hold anything: no control bytes out */
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = '?';
@@ -211,85 +217,22 @@ static inline int lskel_mf_name_ok(const struct lskel_mf *m, __u32 off, int kind
 	return off < m->h->strings_size && lskel_name_ok(m->strings + off, kind);
 }
 
-/* Check the blob @data (its header, tables and the manifest at manifest_off: every count,
- * offset, slot, name and string) and fill @m. Returns 0 or -EINVAL with a reason in @err.
- * What it accepts the runtime may act on; signed loaders check the blob's hash first. */
-static inline int lskel_mf_parse(const void *data, __u32 size, struct lskel_mf *m, char *err,
-				 size_t errlen)
+/* The manifest's tables (objects, op descriptions, maps, programs, kconfig values, pins):
+ * every name, slot and offset inside what it refers to. */
+static inline int lskel_mf_check_tables(const struct lskel_mf *m, __u32 mo, char *err,
+					size_t errlen)
 {
-	const unsigned char *b = (const unsigned char *)data;
-	const struct lskel_blob_hdr *bh = (const struct lskel_blob_hdr *)data;
-	__u32 off[LSKEL_MF_END + 1], i, mo, nops;
-	const struct lskel_mf_hdr *h;
+	const struct lskel_mf_hdr *h = m->h;
+	const struct lskel_blob_hdr *bh = m->bh;
+	__u32 i, nops = h->nr_ops;
 
-	memset(m, 0, sizeof(*m));
-	if (size < sizeof(*bh) + LSKEL_BLOB_TAIL || size > (64u << 20))
-		return lskel_mf_bad(err, errlen, "blob of %u bytes: too small or too large%s", size,
-				    "");
-	if (bh->magic != LSKEL_BLOB_MAGIC)
-		return lskel_mf_bad(err, errlen, "blob header magic 0x%08x is not LSKB's%s",
-				    bh->magic, "");
-	if (bh->version != LSKEL_BLOB_VERSION)
-		return lskel_mf_bad(err, errlen, "blob format version %u: this runtime reads "
-				    "version %s", bh->version, LSKEL_STR(LSKEL_BLOB_VERSION_NR));
-	if (bh->fdtab_off > size || (size - bh->fdtab_off) / 4 < bh->nr_ops ||
-	    bh->steps_off > size || (size - bh->steps_off) / sizeof(struct lskel_step) < bh->nr_steps ||
-	    bh->inputs_off > size || size - bh->inputs_off < bh->inputs_size ||
-	    bh->inputs_size > 32768 || bh->inputs_size % 8)
-		return lskel_mf_bad(err, errlen, "blob tables lie outside the blob (%u ops%s)",
-				    bh->nr_ops, "");
-	mo = bh->manifest_off;
-	if (mo % 8 || mo < sizeof(*bh) || mo > size - LSKEL_BLOB_TAIL ||
-	    size - LSKEL_BLOB_TAIL - mo < sizeof(*h))
-		return lskel_mf_bad(err, errlen, "manifest offset %u outside the blob%s", mo, "");
-	h = (const struct lskel_mf_hdr *)(b + mo);
-	if (h->magic != LSKEL_MF_MAGIC || h->version != LSKEL_MF_VERSION)
-		return lskel_mf_bad(err, errlen, "manifest version %u or magic invalid%s",
-				    h->version, "");
-	if (!lskel_mf_layout(h, off) || off[LSKEL_MF_END] != h->size ||
-	    h->size > size - LSKEL_BLOB_TAIL - mo)
-		return lskel_mf_bad(err, errlen, "manifest of %u bytes does not hold its tables or "
-				    "does not fit the blob%s", h->size, "");
-	nops = h->nr_ops;
-	if (nops != bh->nr_ops) {
-		char other[16];
-
-		snprintf(other, sizeof(other), "%u", bh->nr_ops);
-		return lskel_mf_bad(err, errlen, "%u ops in the manifest, %s in the blob header",
-				    nops, other);
-	}
-	if (h->nr_inputs > bh->inputs_size / 8)
-		return lskel_mf_bad(err, errlen, "%u input slots in the manifest do not fit the blob "
-				    "header's input area%s", h->nr_inputs, "");
-	if (!h->nr_objs)
-		return lskel_mf_bad(err, errlen, "the manifest names no object (%u)%s", 0, "");
-	m->bh = bh;
-	m->h = h;
-	m->objs = (const struct lskel_mf_obj *)(b + mo + off[LSKEL_MF_OBJS]);
-	m->ops = (const struct lskel_mf_op *)(b + mo + off[LSKEL_MF_OPS]);
-	m->maps = (const struct lskel_mf_map *)(b + mo + off[LSKEL_MF_MAPS]);
-	m->progs = (const struct lskel_mf_prog *)(b + mo + off[LSKEL_MF_PROGS]);
-	m->kcfg = (const struct lskel_mf_kcfg *)(b + mo + off[LSKEL_MF_KCFG]);
-	m->pins = (const struct lskel_mf_pin *)(b + mo + off[LSKEL_MF_PINS]);
-	m->func_info = (const struct bpf_func_info *)(b + mo + off[LSKEL_MF_FUNC_INFO]);
-	m->btf = b + mo + off[LSKEL_MF_BTF];
-	m->strings = (const char *)(b + mo + off[LSKEL_MF_STRINGS]);
-	if (!h->strings_size || m->strings[h->strings_size - 1])
-		return lskel_mf_bad(err, errlen, "manifest strings are empty or not NUL-terminated "
-				    "(%u bytes)%s", h->strings_size, "");
-	if (!lskel_mf_name_ok(m, h->name, LSKEL_NAME_FILE))
-		return lskel_mf_bad(err, errlen, "the load's name (string %u) is not a valid name%s",
-				    h->name, "");
-	if (!h->nr_func_info || h->nr_func_info > 16 || !h->btf_size || h->btf_size > 65536)
-		return lskel_mf_bad(err, errlen, "%u loader functions or the loader's BTF size "
-				    "invalid%s", h->nr_func_info, "");
 	for (i = 0; i < h->nr_objs; i++)	/* file names: pin names replace what bpffs refuses */
 		if (!lskel_mf_text_ok(m, m->objs[i].name, LSKEL_MF_NAME_MAX - 1) ||
 		    !m->strings[m->objs[i].name] || strchr(m->strings + m->objs[i].name, '/'))
-			return lskel_mf_bad(err, errlen, "object %u: invalid name%s", i, "");
+			return lskel_mf_bad(err, errlen, "object %u: invalid name", i);
 	for (i = 0; i < nops; i++)
 		if (!lskel_mf_text_ok(m, m->ops[i].what, 512))
-			return lskel_mf_bad(err, errlen, "op %u: bad description string%s", i, "");
+			return lskel_mf_bad(err, errlen, "op %u: bad description string", i);
 	for (i = 0; i < h->nr_maps; i++) {
 		const struct lskel_mf_map *p = &m->maps[i];
 
@@ -320,7 +263,7 @@ static inline int lskel_mf_parse(const void *data, __u32 size, struct lskel_mf *
 		    k->input_off > bh->inputs_size || k->size > bh->inputs_size - k->input_off ||
 		    k->is_signed > 1 || k->is_weak > 1 || (k->type != 5 && k->size > 8))
 			return lskel_mf_bad(err, errlen, "kconfig value %u: bad name, type, size or "
-					    "place%s", i, "");
+					    "place", i);
 	}
 	for (i = 0; i < h->nr_pins; i++) {
 		const struct lskel_mf_pin *p = &m->pins[i];
@@ -329,9 +272,79 @@ static inline int lskel_mf_parse(const void *data, __u32 size, struct lskel_mf *
 		    m->ops[p->op].cmd != LSKEL_CMD_MAP_REUSE || p->slot >= nops ||
 		    m->ops[p->slot].cmd != BPF_MAP_CREATE || p->input >= h->nr_inputs)
 			return lskel_mf_bad(err, errlen, "pinned map %u: bad name, op, fd slot or "
-					    "input slot%s", i, "");
+					    "input slot", i);
 	}
 	return 0;
+}
+
+/* Check the blob @data (its header, tables and the manifest at manifest_off: every count,
+ * offset, slot, name and string) and fill @m. Returns 0 or -EINVAL with a reason in @err.
+ * What it accepts the runtime may act on; signed loaders check the blob's hash first. */
+static inline int lskel_mf_parse(const void *data, __u32 size, struct lskel_mf *m, char *err,
+				 size_t errlen)
+{
+	const unsigned char *b = (const unsigned char *)data;
+	const struct lskel_blob_hdr *bh = (const struct lskel_blob_hdr *)data;
+	__u32 off[LSKEL_MF_END + 1], mo, nops;
+	const struct lskel_mf_hdr *h;
+
+	memset(m, 0, sizeof(*m));
+	if (size < sizeof(*bh) + LSKEL_BLOB_TAIL || size > (64u << 20))
+		return lskel_mf_bad(err, errlen, "blob of %u bytes: too small or too large", size);
+	if (bh->magic != LSKEL_BLOB_MAGIC)
+		return lskel_mf_bad(err, errlen, "blob header magic 0x%08x is not LSKB's",
+				    bh->magic);
+	if (bh->version != LSKEL_BLOB_VERSION)
+		return lskel_mf_bad(err, errlen, "blob format version %u: this runtime reads "
+				    "version %s", bh->version, LSKEL_STR(LSKEL_BLOB_VERSION_NR));
+	if (bh->fdtab_off > size || (size - bh->fdtab_off) / 4 < bh->nr_ops ||
+	    bh->steps_off > size || (size - bh->steps_off) / sizeof(struct lskel_step) < bh->nr_steps ||
+	    bh->inputs_off > size || size - bh->inputs_off < bh->inputs_size ||
+	    bh->inputs_size > 32768 || bh->inputs_size % 8)
+		return lskel_mf_bad(err, errlen, "blob tables lie outside the blob (%u ops)",
+				    bh->nr_ops);
+	mo = bh->manifest_off;
+	if (mo % 8 || mo < sizeof(*bh) || mo > size - LSKEL_BLOB_TAIL ||
+	    size - LSKEL_BLOB_TAIL - mo < sizeof(*h))
+		return lskel_mf_bad(err, errlen, "manifest offset %u outside the blob", mo);
+	h = (const struct lskel_mf_hdr *)(b + mo);
+	if (h->magic != LSKEL_MF_MAGIC || h->version != LSKEL_MF_VERSION)
+		return lskel_mf_bad(err, errlen, "manifest version %u or magic invalid",
+				    h->version);
+	if (!lskel_mf_layout(h, off) || off[LSKEL_MF_END] != h->size ||
+	    h->size > size - LSKEL_BLOB_TAIL - mo)
+		return lskel_mf_bad(err, errlen, "manifest of %u bytes does not hold its tables or "
+				    "does not fit the blob", h->size);
+	nops = h->nr_ops;
+	if (nops != bh->nr_ops)
+		return lskel_mf_bad(err, errlen, "%u ops in the manifest, %u in the blob header",
+				    nops, bh->nr_ops);
+	if (h->nr_inputs > bh->inputs_size / 8)
+		return lskel_mf_bad(err, errlen, "%u input slots in the manifest do not fit the blob "
+				    "header's input area", h->nr_inputs);
+	if (!h->nr_objs)
+		return lskel_mf_bad(err, errlen, "the manifest names no object");
+	m->bh = bh;
+	m->h = h;
+	m->objs = (const struct lskel_mf_obj *)(b + mo + off[LSKEL_MF_OBJS]);
+	m->ops = (const struct lskel_mf_op *)(b + mo + off[LSKEL_MF_OPS]);
+	m->maps = (const struct lskel_mf_map *)(b + mo + off[LSKEL_MF_MAPS]);
+	m->progs = (const struct lskel_mf_prog *)(b + mo + off[LSKEL_MF_PROGS]);
+	m->kcfg = (const struct lskel_mf_kcfg *)(b + mo + off[LSKEL_MF_KCFG]);
+	m->pins = (const struct lskel_mf_pin *)(b + mo + off[LSKEL_MF_PINS]);
+	m->func_info = (const struct bpf_func_info *)(b + mo + off[LSKEL_MF_FUNC_INFO]);
+	m->btf = b + mo + off[LSKEL_MF_BTF];
+	m->strings = (const char *)(b + mo + off[LSKEL_MF_STRINGS]);
+	if (!h->strings_size || m->strings[h->strings_size - 1])
+		return lskel_mf_bad(err, errlen, "manifest strings are empty or not NUL-terminated "
+				    "(%u bytes)", h->strings_size);
+	if (!lskel_mf_name_ok(m, h->name, LSKEL_NAME_FILE))
+		return lskel_mf_bad(err, errlen, "the load's name (string %u) is not a valid name",
+				    h->name);
+	if (!h->nr_func_info || h->nr_func_info > 16 || !h->btf_size || h->btf_size > 65536)
+		return lskel_mf_bad(err, errlen, "%u loader functions or the loader's BTF size "
+				    "invalid", h->nr_func_info);
+	return lskel_mf_check_tables(m, mo, err, errlen);
 }
 
 /* The check a signed loader's blob gets before any bpf() call: the instructions hash to
@@ -370,15 +383,15 @@ static inline int lskel_mf_agrees(const struct lskel_desc *d, const struct lskel
 
 	if (d->nr_ops != h->nr_ops || d->fdtab_off != m->bh->fdtab_off ||
 	    d->inputs_size != m->bh->inputs_size || d->nr_inputs != h->nr_inputs)
-		return lskel_mf_bad(err, n, "op count, fd table or input area differ (%u ops)%s",
-				    d->nr_ops, "");
+		return lskel_mf_bad(err, n, "op count, fd table or input area differ (%u ops)",
+				    d->nr_ops);
 	if (d->nr_func_info != h->nr_func_info || d->btf_sz != h->btf_size ||
 	    memcmp(d->func_info, m->func_info, h->nr_func_info * sizeof(struct bpf_func_info)) ||
 	    memcmp(d->btf, m->btf, h->btf_size))
-		return lskel_mf_bad(err, n, "the loader's BTF or func_info (%u functions) differ%s",
-				    d->nr_func_info, "");
+		return lskel_mf_bad(err, n, "the loader's BTF or func_info (%u functions) differ",
+				    d->nr_func_info);
 	if (d->nr_kcfg != h->nr_kcfg)
-		return lskel_mf_bad(err, n, "%u kconfig values%s", d->nr_kcfg, "");
+		return lskel_mf_bad(err, n, "%u kconfig values", d->nr_kcfg);
 	for (i = 0; i < h->nr_kcfg; i++) {
 		const struct lskel_kcfg *a = &d->kcfg[i];
 		const struct lskel_mf_kcfg *b = &m->kcfg[i];
@@ -389,7 +402,7 @@ static inline int lskel_mf_agrees(const struct lskel_desc *d, const struct lskel
 			return lskel_mf_bad(err, n, "kconfig value %u (%.64s)", i, a->name);
 	}
 	if (d->nr_pins != h->nr_pins)
-		return lskel_mf_bad(err, n, "%u pinned maps%s", d->nr_pins, "");
+		return lskel_mf_bad(err, n, "%u pinned maps", d->nr_pins);
 	for (i = 0; i < h->nr_pins; i++) {
 		const struct lskel_pin *a = &d->pins[i];
 		const struct lskel_mf_pin *b = &m->pins[i];
@@ -402,7 +415,7 @@ static inline int lskel_mf_agrees(const struct lskel_desc *d, const struct lskel
 	}
 	if (d->maps || d->nr_maps) {	/* skeletons: where fds and data sections go */
 		if (d->nr_maps != h->nr_maps)
-			return lskel_mf_bad(err, n, "%u maps%s", d->nr_maps, "");
+			return lskel_mf_bad(err, n, "%u maps", d->nr_maps);
 		for (i = 0; i < h->nr_maps; i++) {
 			const struct lskel_map_bind *a = &d->maps[i];
 			const struct lskel_mf_map *b = &m->maps[i];
@@ -416,7 +429,7 @@ static inline int lskel_mf_agrees(const struct lskel_desc *d, const struct lskel
 	}
 	if (d->progs || d->nr_progs) {
 		if (d->nr_progs != h->nr_progs)
-			return lskel_mf_bad(err, n, "%u programs%s", d->nr_progs, "");
+			return lskel_mf_bad(err, n, "%u programs", d->nr_progs);
 		for (i = 0; i < h->nr_progs; i++) {
 			const struct lskel_prog_bind *a = &d->progs[i];
 			const struct lskel_mf_prog *b = &m->progs[i];
