@@ -8,31 +8,32 @@ TEST_HELPERS := $(wildcard tests/helpers/*.c)
 SKEL_TESTS := $(patsubst %,$(BUILD)/tests/skel_%,$(SKEL_NAMES))
 
 # A generated header compiles on its own, warnings as errors, written once:
-# $(call hdr_alone,c11|cxx17,HEADER,DIR) is the shell command that includes HEADER from DIR.
+# $(call hdr_alone,c11|cxx17,HEADER,DIR,OBJ) is the shell command that includes HEADER from DIR
+# (the object goes to OBJ, removed after: no output path outside the build tree).
 hdr_alone = printf '\#include "%s"\n' $(2) | $(if $(filter c11,$(1)),$(CC) -std=c11 -pedantic \
 	-Wno-overlength-strings -x c,$(CXX) -std=c++17 -x c++) -O2 -Wall -Wextra -Werror \
-	-Iinclude -I$(3) -c - -o /dev/null
+	-Iinclude -I$(3) -c - -o $(4) && rm -f $(4)
 
 HDR_NAMES := $(SKEL_NAMES) dsp_static dsp_tailcall $(ST_OPS_NAMES) sched_simple
 HDR_CHECKS := $(patsubst %,$(BUILD)/skel/%.c11.ok,$(HDR_NAMES)) \
 	      $(patsubst %,$(BUILD)/skel/%.cxx17.ok,$(HDR_NAMES))
 $(BUILD)/skel/%.c11.ok: $(BUILD)/skel/%.lskel.h
-	$(call hdr_alone,c11,$*.lskel.h,$(BUILD)/skel) && touch $@
+	$(call hdr_alone,c11,$*.lskel.h,$(BUILD)/skel,$@.o) && touch $@
 $(BUILD)/skel/%.cxx17.ok: $(BUILD)/skel/%.lskel.h
-	$(call hdr_alone,cxx17,$*.lskel.h,$(BUILD)/skel) && touch $@
+	$(call hdr_alone,cxx17,$*.lskel.h,$(BUILD)/skel,$@.o) && touch $@
 # Every runtime header (include/lskel/: runtime.h and its parts) compiles on its own too.
 RT_HDRS := $(patsubst include/lskel/%.h,%,$(wildcard include/lskel/*.h))
 HDR_CHECKS += $(patsubst %,$(BUILD)/hdr/%.c11.ok,$(RT_HDRS)) \
 	      $(patsubst %,$(BUILD)/hdr/%.cxx17.ok,$(RT_HDRS))
 $(BUILD)/hdr/%.c11.ok: include/lskel/%.h $(wildcard include/lskel/*.h)
 	@mkdir -p $(@D)
-	$(call hdr_alone,c11,lskel/$*.h,include) && touch $@
+	$(call hdr_alone,c11,lskel/$*.h,include,$@.o) && touch $@
 $(BUILD)/hdr/%.cxx17.ok: include/lskel/%.h $(wildcard include/lskel/*.h)
 	@mkdir -p $(@D)
-	$(call hdr_alone,cxx17,lskel/$*.h,include) && touch $@
+	$(call hdr_alone,cxx17,lskel/$*.h,include,$@.o) && touch $@
 $(BUILD)/skel/sublib.subskel.ok: $(BUILD)/skel/sublib.subskel.h
-	$(call hdr_alone,c11,sublib.subskel.h,$(BUILD)/skel)
-	$(call hdr_alone,cxx17,sublib.subskel.h,$(BUILD)/skel) && touch $@
+	$(call hdr_alone,c11,sublib.subskel.h,$(BUILD)/skel,$@.o)
+	$(call hdr_alone,cxx17,sublib.subskel.h,$(BUILD)/skel,$@.o) && touch $@
 
 $(BUILD)/tests/%: tests/%.c $(TEST_HELPERS) $(wildcard tests/helpers/*.h) $(GEN_LIB) | $(BUILD)/tests
 	$(CC) $(CFLAGS) -Itests/helpers -I$(BUILD)/skel $< $(TEST_HELPERS) $(GEN_LIB) $(LDFLAGS) \
@@ -89,13 +90,14 @@ $(BUILD)/tests/valgrind_runtime: tests/valgrind_runtime.c $(wildcard include/lsk
 	$(BUILD)/skel/sub_a.lskel.h $(BUILD)/skel/sublib.subskel.h | $(BUILD)/tests
 	$(CC) $(CFLAGS) -I$(BUILD)/skel $< $(LDFLAGS) -o $@
 valgrind: $(BUILD)/tests/valgrind_runtime $(BUILD)/skel/pinned.lskel $(BUILD)/bin/lskel
-	d=/sys/fs/bpf/lskel-valgrind-$$$$; mkdir -p $$d && \
-	$(VG) $(BUILD)/tests/valgrind_runtime $$d $(BUILD)/skel/pinned.lskel; rc=$$?; \
-	rm -rf $$d; exit $$rc
+	d=$$(mktemp -d) && unshare -m --propagation private sh -c \
+		'mount -t bpf -o mode=0700 bpf "$$0" && exec $(VG) $(BUILD)/tests/valgrind_runtime \
+		"$$0" $(BUILD)/skel/pinned.lskel' "$$d"; rc=$$?; rmdir "$$d"; exit $$rc
 	$(VG) $(BUILD)/bin/lskel gen -o $(BUILD)/valgrind.lskel.h $(BUILD)/samples/core_read.bpf.o
 	$(VG) $(BUILD)/bin/lskel gen --sign --key $(SIGN_DIR)/key.pem --cert $(SIGN_DIR)/cert.pem \
 		-f blob -o $(BUILD)/valgrind.lskel $(BUILD)/samples/tp_counter.bpf.o
-	$(VG) $(BUILD)/bin/lskel dump --loader $(BUILD)/samples/map_in_map.bpf.o > /dev/null
+	$(VG) $(BUILD)/bin/lskel dump --loader $(BUILD)/samples/map_in_map.bpf.o \
+		> $(BUILD)/valgrind.dump.txt
 	@echo "valgrind: no errors"
 
 # The real-world corpus (tests/test_corpus.c): objects extracted from Debian packages at test
@@ -115,8 +117,8 @@ set -e
 dir=$$2
 id=$$3
 case $$1 in
-c11) $(call hdr_alone,c11,"$$id.lskel.h","$$dir") ;;
-cxx17) $(call hdr_alone,cxx17,"$$id.lskel.h","$$dir") ;;
+c11) $(call hdr_alone,c11,"$$id.lskel.h","$$dir","$$dir/$$id.c11.o") ;;
+cxx17) $(call hdr_alone,cxx17,"$$id.lskel.h","$$dir","$$dir/$$id.cxx17.o") ;;
 driver) $(CC) $(CFLAGS) -O0 -g0 -Itests/helpers -I"$$dir" -DSKEL="$$id" \
 	-DSKEL_HDR="\"$$id.lskel.h\"" tests/corpus/driver.c $(TEST_HELPER_LIB) $(GEN_LIB) \
 	$(LDFLAGS) $(LIBS) -o "$$dir/$$id.drv" ;;

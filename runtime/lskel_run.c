@@ -317,13 +317,8 @@ static char *read_list(const char *dir, size_t *len)
 	fd = lskel_sys_bpf(BPF_OBJ_GET, &attr, sizeof(attr));
 	if (fd < 0)
 		return NULL;
-	memset(info, 0, sizeof(info));
-	memset(&attr, 0, sizeof(attr));
-	attr.info.bpf_fd = fd;
-	attr.info.info_len = sizeof(info);
-	attr.info.info = lskel_ptr(info);
 	/* bpf_map_info: type, id, key_size, value_size, max_entries, map_flags, name[16] */
-	if (lskel_sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr, sizeof(attr)) ||
+	if (lskel_obj_info(fd, info, sizeof(info)) ||
 	    info[0] != BPF_MAP_TYPE_ARRAY || info[2] != 4 || info[4] != 1 ||
 	    memcmp(&info[6], LIST_MAP_NAME, sizeof(LIST_MAP_NAME)) || info[3] > (1u << 24) ||
 	    info[3] < strlen(LIST_HEAD)) {
@@ -561,16 +556,9 @@ static const char *kind_name(__u32 attach)
 
 static __u32 info_id(int fd)
 {
-	union bpf_attr attr;
-	__u32 buf[2] = { 0, 0 };	/* type, id */
+	__u32 buf[2];	/* type, id */
 
-	memset(&attr, 0, sizeof(attr));
-	attr.info.bpf_fd = fd;
-	attr.info.info_len = sizeof(buf);
-	attr.info.info = lskel_ptr(buf);
-	if (lskel_sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr, sizeof(attr)))
-		return 0;
-	return buf[1];
+	return lskel_obj_info(fd, buf, sizeof(buf)) ? 0 : buf[1];
 }
 
 /* Everything one run holds, for the steps of main. */

@@ -338,6 +338,19 @@ static inline __u64 lskel_ptr(const void *p)
 	return (__u64)(uintptr_t)p;
 }
 
+/* BPF_OBJ_GET_INFO_BY_FD of @fd into @info (@len bytes, zeroed first): 0 or -errno. */
+static inline int lskel_obj_info(int fd, void *info, __u32 len)
+{
+	union bpf_attr attr;
+
+	memset(info, 0, len);
+	memset(&attr, 0, sizeof(attr));
+	attr.info.bpf_fd = fd;
+	attr.info.info_len = len;
+	attr.info.info = lskel_ptr(info);
+	return lskel_sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr, sizeof(attr)) ? -errno : 0;
+}
+
 /* strtoll(s, &end, 0) for config values and cpu lists, without libc's number scanner (it
  * keeps the static lskel-run small): optional '-', then 0x hex, 0 octal or decimal. Returns
  * the end of the number, NULL when there is none or it overflows. */

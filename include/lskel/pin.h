@@ -66,12 +66,7 @@ static inline int lskel_pins_find(const struct lskel_desc *d, __u64 *inputs, str
 				 " %s", p->name, path, strerror(-err));
 			return err;
 		}
-		memset(&info, 0, sizeof(info));
-		memset(&attr, 0, sizeof(attr));
-		attr.info.bpf_fd = fd;
-		attr.info.info_len = sizeof(info);
-		attr.info.info = lskel_ptr(&info);
-		err = lskel_sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr, sizeof(attr)) ? -errno : 0;
+		err = lskel_obj_info(fd, &info, sizeof(info));
 		close(fd);
 		if (!max)
 			max = (__u32)lskel_possible_cpus();

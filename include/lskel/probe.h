@@ -50,6 +50,27 @@ static inline int lskel_read_num(const char *path, size_t skip)
 	return lskel_dec(buf + skip);
 }
 
+/* Open perf event @pe (a kprobe or uprobe) and link @prog_fd to it with BPF cookie @cookie:
+ * the link fd (it holds the event) or -errno. */
+static inline int lskel_perf_link(struct perf_event_attr *pe, int prog_fd, __u64 cookie)
+{
+	union bpf_attr attr;
+	int pfd, fd, e;
+
+	pfd = syscall(__NR_perf_event_open, pe, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+	if (pfd < 0)
+		return -errno;
+	memset(&attr, 0, sizeof(attr));
+	attr.link_create.prog_fd = prog_fd;
+	attr.link_create.target_fd = pfd;
+	attr.link_create.attach_type = BPF_PERF_EVENT;
+	attr.link_create.perf_event.bpf_cookie = cookie;
+	fd = lskel_sys_bpf(BPF_LINK_CREATE, &attr, sizeof(attr));
+	e = errno;
+	close(pfd);	/* the link holds the perf event */
+	return fd < 0 ? -e : fd;
+}
+
 /* kprobe/uprobe perf event ("FUNC[+OFF]" or "PATH:FUNC[+OFF]") linked to @prog_fd. */
 static inline int lskel_attach_probe(__u32 kind, const char *target, int prog_fd)
 {
@@ -59,9 +80,8 @@ static inline int lskel_attach_probe(__u32 kind, const char *target, int prog_fd
 				 "/sys/bus/event_source/devices/kprobe";
 	char path[256], file[512], func[256], *plus;
 	struct perf_event_attr pe;
-	union bpf_attr attr;
 	long off = 0;
-	int type, bit = 0, pfd, fd, e;
+	int type, bit = 0;
 	const char *colon = user ? strrchr(target, ':') : NULL;
 
 	if (user && (!colon || colon == target || (size_t)(colon - target) >= sizeof(file)))
@@ -104,17 +124,7 @@ static inline int lskel_attach_probe(__u32 kind, const char *target, int prog_fd
 		pe.config1 = lskel_ptr(func);	/* kprobe_func */
 		pe.config2 = (__u64)off;
 	}
-	pfd = syscall(__NR_perf_event_open, &pe, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
-	if (pfd < 0)
-		return -errno;
-	memset(&attr, 0, sizeof(attr));
-	attr.link_create.prog_fd = prog_fd;
-	attr.link_create.target_fd = pfd;
-	attr.link_create.attach_type = BPF_PERF_EVENT;
-	fd = lskel_sys_bpf(BPF_LINK_CREATE, &attr, sizeof(attr));
-	e = errno;
-	close(pfd);
-	return fd < 0 ? -e : fd;
+	return lskel_perf_link(&pe, prog_fd, 0);
 }
 
 #ifdef __cplusplus

@@ -459,8 +459,7 @@ static inline int lskel_usdt_uprobe(const char *path, __u64 off, __u64 sema_off,
 				    __u64 cookie)
 {
 	struct perf_event_attr pe;
-	union bpf_attr attr;
-	int type = lskel_read_num("/sys/bus/event_source/devices/uprobe/type", 0), pfd, fd, e;
+	int type = lskel_read_num("/sys/bus/event_source/devices/uprobe/type", 0);
 
 	if (type < 0)
 		return type;
@@ -470,18 +469,7 @@ static inline int lskel_usdt_uprobe(const char *path, __u64 off, __u64 sema_off,
 	pe.config = sema_off << 32;	/* format/ref_ctr_offset: config:32-63 */
 	pe.config1 = lskel_ptr(path);	/* uprobe_path */
 	pe.config2 = off;		/* probe_offset */
-	pfd = syscall(__NR_perf_event_open, &pe, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
-	if (pfd < 0)
-		return -errno;
-	memset(&attr, 0, sizeof(attr));
-	attr.link_create.prog_fd = prog_fd;
-	attr.link_create.target_fd = pfd;
-	attr.link_create.attach_type = BPF_PERF_EVENT;
-	attr.link_create.perf_event.bpf_cookie = cookie;
-	fd = lskel_sys_bpf(BPF_LINK_CREATE, &attr, sizeof(attr));
-	e = errno;
-	close(pfd);	/* the link holds the perf event */
-	return fd < 0 ? -e : fd;
+	return lskel_perf_link(&pe, prog_fd, cookie);
 }
 
 /* Write spec @sp (NULL: zeroes) at index @id of __bpf_usdt_specs. */
@@ -524,7 +512,6 @@ static inline struct lskel_usdt_state *lskel_usdt_state(const struct lskel_desc 
 	struct lskel_ctx *c = (struct lskel_ctx *)skel;
 	struct lskel_usdt_state *st = (struct lskel_usdt_state *)c->usdt;
 	struct bpf_map_info info;
-	union bpf_attr attr;
 	int fd = -1;
 	__u32 i;
 
@@ -539,13 +526,8 @@ static inline struct lskel_usdt_state *lskel_usdt_state(const struct lskel_desc 
 		*err = -ENOENT;
 		return NULL;
 	}
-	memset(&info, 0, sizeof(info));
-	memset(&attr, 0, sizeof(attr));
-	attr.info.bpf_fd = fd;
-	attr.info.info_len = sizeof(info);
-	attr.info.info = lskel_ptr(&info);
-	if (lskel_sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr, sizeof(attr))) {
-		*err = -errno;
+	*err = lskel_obj_info(fd, &info, sizeof(info));
+	if (*err) {
 		lskel_usdt_say(why, n, "__bpf_usdt_specs: cannot read its map info");
 		return NULL;
 	}
