@@ -111,12 +111,30 @@ static int cmp_externs(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/* Append a zeroed extern named @name (weak as symbol @sym is) to @obj; NULL when out of memory. */
+static struct lsk_extern *new_extern(struct lsk_obj *obj, const char *name, const GElf_Sym *sym)
+{
+	struct lsk_extern *ne = realloc(obj->externs, (obj->nr_externs + 1) * sizeof(*ne)), *e;
+
+	if (!ne)
+		return NULL;
+	obj->externs = ne;
+	e = &ne[obj->nr_externs];
+	memset(e, 0, sizeof(*e));
+	e->name = strdup(name);
+	if (!e->name)
+		return NULL;
+	obj->nr_externs++;
+	e->is_weak = GELF_ST_BIND(sym->st_info) == STB_WEAK;
+	return e;
+}
+
 static int add_extern(struct lsk_reader *r, const GElf_Sym *sym)
 {
 	struct lsk_obj *obj = r->obj;
 	struct btf *btf = obj->btf;
 	const char *name = lsk_elf_sym_name(r->elf, sym);
-	struct lsk_extern *e, *ne;
+	struct lsk_extern *e;
 	const struct btf_type *t;
 	const char *sec;
 	int id;
@@ -125,17 +143,12 @@ static int add_extern(struct lsk_reader *r, const GElf_Sym *sym)
 	if (id == -ENOENT && GELF_ST_TYPE(sym->st_info) != STT_OBJECT) {
 		/* clang gives no BTF to an extern function only named in a map initialiser:
 		 * a program of another object, resolved when objects are chained */
-		ne = realloc(obj->externs, (obj->nr_externs + 1) * sizeof(*ne));
-		if (!ne)
+		e = new_extern(obj, name, sym);
+		if (!e)
 			return lsk_err(ENOMEM, "%s: out of memory", obj->path);
-		obj->externs = ne;
-		e = &ne[obj->nr_externs++];
-		memset(e, 0, sizeof(*e));
-		e->name = strdup(name);
 		e->kind = LSK_EXT_LINK;
 		e->is_func = true;
-		e->is_weak = GELF_ST_BIND(sym->st_info) == STB_WEAK;
-		return e->name ? 0 : lsk_err(ENOMEM, "%s: out of memory", obj->path);
+		return 0;
 	}
 	if (!btf)
 		return lsk_err(EINVAL, "%s: extern '%s' needs BTF, and the object has no .BTF",
@@ -152,17 +165,10 @@ static int add_extern(struct lsk_reader *r, const GElf_Sym *sym)
 		return lsk_err(ENOTSUP, "%s: extern '%s' lives in section '%s'; only .kconfig and "
 			       ".ksyms externs can be resolved at load time", obj->path, name,
 			       sec ? sec : "(none)");
-	ne = realloc(obj->externs, (obj->nr_externs + 1) * sizeof(*ne));
-	if (!ne)
-		return lsk_err(ENOMEM, "%s: out of memory", obj->path);
-	obj->externs = ne;
-	e = &ne[obj->nr_externs++];
-	memset(e, 0, sizeof(*e));
-	e->name = strdup(name);
-	if (!e->name)
+	e = new_extern(obj, name, sym);
+	if (!e)
 		return lsk_err(ENOMEM, "%s: out of memory", obj->path);
 	e->btf_id = id;
-	e->is_weak = GELF_ST_BIND(sym->st_info) == STB_WEAK;
 	if (!sec[0]) {
 		e->kind = LSK_EXT_LINK;
 		e->is_func = true;
