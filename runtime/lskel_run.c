@@ -706,7 +706,7 @@ static int prepare_dirs(struct run *r)
 	return 0;
 }
 
-/* Attach program @i (fd @fd) as its section says, or to --ifname; a link fd, 0 or -errno. */
+/* Attach program @p (fd @fd) as its section says, or to --ifname; a link fd, 0 or -errno. */
 static int attach_one(const struct run *r, const struct lskel_mf_prog *p, int fd)
 {
 	const struct lskel_mf *m = &r->c.mf;
