@@ -97,26 +97,30 @@ static long insn_target(const struct bpf_insn *in, size_t i)
 	return (long)i + x->off + 1;
 }
 
-/* Labels: the loader's functions by name, every other target as Ln (in address order). */
+/* Labels: the loader's functions by name (the compat loader's from its func_info; the loop
+ * loader is one function), every other target as Ln (in address order). */
 struct labels {
-	const struct lsk_loader *l;
+	const struct bpf_func_info *fi;	/* NULL: the loop loader */
+	__u32 nr_fi;
 	int *nr;		/* per instruction: 0, or n of its label Ln */
 	size_t n;
 };
 
-static const char *fn_at(const struct lsk_loader *l, long at)
+static const char *fn_at(const struct labels *lb, long at)
 {
 	__u32 k;
 
-	for (k = 0; k < l->nr_func_info && k < LSK_LOADER_NR_FNS; k++)
-		if ((long)l->func_info[k].insn_off == at)
+	if (!lb->fi)
+		return at == 0 ? lsk_loader_fn_names[LSK_LOADER_FN_MAIN] : NULL;
+	for (k = 0; k < lb->nr_fi && k < LSK_LOADER_NR_FNS; k++)
+		if ((long)lb->fi[k].insn_off == at)
 			return lsk_loader_fn_names[k];
 	return NULL;
 }
 
 static void label_print(FILE *f, const struct labels *lb, long at)
 {
-	const char *fn = fn_at(lb->l, at);
+	const char *fn = fn_at(lb, at);
 
 	if (fn)
 		fprintf(f, "%s", fn);
@@ -155,6 +159,8 @@ static void disasm_one(FILE *f, const struct bpf_insn *in, size_t i, const struc
 	} else if (cls == BPF_JMP) {
 		if (x->code == (BPF_JMP | BPF_JA))
 			fprintf(f, "goto ");
+		else if (x->code == (BPF_JMP | 0xe0) && !x->src_reg)	/* BPF_JCOND */
+			fprintf(f, "may_goto ");
 		else if (BPF_SRC(x->code) == BPF_X)
 			fprintf(f, "if r%d %s r%d goto ", x->dst_reg, jmp_name(op), x->src_reg);
 		else
@@ -167,11 +173,12 @@ static void disasm_one(FILE *f, const struct bpf_insn *in, size_t i, const struc
 	}
 }
 
-/* One instruction a line, numbered; a label line before each function and jump target. */
-static int disasm(FILE *f, const struct lsk_loader *l)
+/* One instruction a line, numbered; a label line before each function and jump target. @fi:
+ * the compat loader's func_info, NULL for the loop loader. */
+static int disasm(FILE *f, const struct bpf_insn *in, size_t n, const struct bpf_func_info *fi,
+		  __u32 nr_fi)
 {
-	const struct bpf_insn *in = l->insns;
-	struct labels lb = { .l = l, .n = l->nr_insns };
+	struct labels lb = { .fi = fi, .nr_fi = nr_fi, .n = n };
 	size_t i;
 	long to;
 	int next = 0;
@@ -181,7 +188,7 @@ static int disasm(FILE *f, const struct lsk_loader *l)
 		return -ENOMEM;
 	for (i = 0; i < lb.n; i++) {
 		to = insn_target(in, i);
-		if (to >= 0 && (size_t)to < lb.n && !fn_at(l, to))
+		if (to >= 0 && (size_t)to < lb.n && !fn_at(&lb, to))
 			lb.nr[to] = -1;
 		if (in[i].code == (BPF_LD | BPF_IMM | BPF_DW))
 			i++;
@@ -190,7 +197,7 @@ static int disasm(FILE *f, const struct lsk_loader *l)
 		if (lb.nr[i])
 			lb.nr[i] = ++next;
 	for (i = 0; i < lb.n; i++) {
-		if (fn_at(l, (long)i) || lb.nr[i]) {
+		if (fn_at(&lb, (long)i) || lb.nr[i]) {
 			label_print(f, &lb, (long)i);
 			fprintf(f, ":\n");
 		}
@@ -209,8 +216,13 @@ void lsk_dump_loader(FILE *f, const struct lsk_trace *t, const struct lsk_loader
 	const struct lskel_step *s = (const void *)(b->data + b->steps_off);
 	size_t i;
 
-	fprintf(f, "loader: %zu instructions (%zu bytes), BTF %u bytes\n", l->nr_insns,
-		l->nr_insns * sizeof(struct bpf_insn), l->btf_size);
+	fprintf(f, "loader: %zu instructions (%zu bytes); compat loader: ", l->nr_insns,
+		l->nr_insns * sizeof(struct bpf_insn));
+	if (l->compat_insns)
+		fprintf(f, "%zu instructions (%zu bytes), BTF %u bytes\n", l->nr_compat_insns,
+			l->nr_compat_insns * sizeof(struct bpf_insn), l->btf_size);
+	else
+		fprintf(f, "none (signed)\n");
 	fprintf(f, "blob: %u bytes: header 0, steps %u (x%u) at %u, fd table %u at %u, inputs %u "
 		"bytes at %u, chunks from %u, tail %u\n", b->size, b->nr_steps,
 		(unsigned)sizeof(*s), b->steps_off, b->nr_ops, b->fdtab_off, b->inputs_size,
@@ -223,7 +235,12 @@ void lsk_dump_loader(FILE *f, const struct lsk_trace *t, const struct lsk_loader
 		fprintf(f, "  %4zu: op %-4u %-9s flags 0x%x size %u a %u b %u c %u d %u\n", i, s[i].op,
 			step_name(s[i].kind), s[i].flags, s[i].size, s[i].a,
 			s[i].b, s[i].c, s[i].d);
-	fprintf(f, "loader program:\n");
-	if (disasm(f, l))
+	fprintf(f, "loader program (may_goto loop, kernel 6.9+):\n");
+	if (disasm(f, l->insns, l->nr_insns, NULL, 0))
+		fprintf(f, "  (out of memory)\n");
+	if (!l->compat_insns)
+		return;
+	fprintf(f, "compat loader program (bpf_loop, for kernels that refuse the first):\n");
+	if (disasm(f, l->compat_insns, l->nr_compat_insns, l->func_info, l->nr_func_info))
 		fprintf(f, "  (out of memory)\n");
 }

@@ -32,6 +32,12 @@ int lsk_emit_container(FILE *f, const char *name, const struct lsk_trace *t,
 	secs[n] = (struct lskel_cnt_sec){ LSKEL_CNT_INSNS, 0, l->nr_insns * sizeof(struct bpf_insn),
 					  l->nr_insns };
 	data[n++] = l->insns;
+	if (l->compat_insns) {
+		secs[n] = (struct lskel_cnt_sec){ LSKEL_CNT_COMPAT_INSNS, 0,
+						  l->nr_compat_insns * sizeof(struct bpf_insn),
+						  l->nr_compat_insns };
+		data[n++] = l->compat_insns;
+	}
 	secs[n] = (struct lskel_cnt_sec){ LSKEL_CNT_DATA, 0, l->blob->size, 1 };
 	data[n++] = l->blob->data;
 	if (l->is_signed) {

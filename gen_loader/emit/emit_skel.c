@@ -366,6 +366,11 @@ int lsk_emit_skel(FILE *f, const char *name, const struct lsk_trace *t,
 		emit_bytes(f, var, l->insns, l->nr_insns * sizeof(*l->insns));
 		snprintf(var, sizeof(var), "%s__data", name);
 		emit_bytes(f, var, l->blob->data, l->blob->size);
+		if (l->compat_insns) {	/* for kernels without may_goto (compile.h) */
+			snprintf(var, sizeof(var), "%s__compat_insns", name);
+			emit_bytes(f, var, l->compat_insns,
+				   l->nr_compat_insns * sizeof(*l->compat_insns));
+		}
 		snprintf(var, sizeof(var), "%s__btf", name);
 		emit_bytes(f, var, l->btf, l->btf_size);
 		if (l->is_signed) {

@@ -49,9 +49,11 @@ static void emit_op_tables(FILE *f, const char *name, const struct lsk_trace *t,
 	for (i = 0; i < t->nr_ops; i++)
 		fprintf(f, "\t/* op %zu */ \"%s\",\n", i, t->ops[i].what);
 	fprintf(f, "};\n\nstatic const struct bpf_func_info %s__func_info[] = {\n", name);
-	for (i = 0; i < l->nr_func_info; i++)
+	for (i = 0; i < l->nr_func_info; i++)	/* the compat loader's */
 		fprintf(f, "\t/* loader function %zu */ { %u, %u },\n", i,
 			l->func_info[i].insn_off, l->func_info[i].type_id);
+	if (!l->nr_func_info)	/* signed: no compat loader (C has no empty arrays) */
+		fprintf(f, "\t{ 0, 0 },\n");
 	fprintf(f, "};\n\n");
 }
 
@@ -221,8 +223,12 @@ static void emit_desc(FILE *f, const char *name, const struct lsk_trace *t,
 		fprintf(f, "\t%s__st_ops, %d,\n", name, nst);
 	else
 		fprintf(f, "\tNULL, 0,\t/* no struct_ops */\n");
-	fprintf(f, "\t%s\n};\n\n", lsk_skel_uses_usdt(mf) ? "&lskel_usdt_hooks," :
+	fprintf(f, "\t%s\n", lsk_skel_uses_usdt(mf) ? "&lskel_usdt_hooks," :
 		"NULL,\t/* no usdt/ programs */");
+	if (l->compat_insns)
+		fprintf(f, "\t%1$s__compat_insns, sizeof(%1$s__compat_insns) - 1,\n};\n\n", name);
+	else
+		fprintf(f, "\tNULL, 0,\t/* no compat loader (signed) */\n};\n\n");
 }
 
 int lsk_emit_skel_tables(FILE *f, const char *name, const struct lsk_trace *t,

@@ -22,6 +22,8 @@ int lsk_loader_desc(const struct lsk_trace *t, const struct lsk_loader *l, struc
 		return lsk_err(-err, "out of memory");
 	d->insns = l->insns;
 	d->insns_sz = l->nr_insns * sizeof(struct bpf_insn);
+	d->compat_insns = l->compat_insns;
+	d->compat_insns_sz = l->nr_compat_insns * sizeof(struct bpf_insn);
 	if (l->is_signed) {
 		d->excl_hash = l->excl_hash;
 		d->sig = l->sig;

@@ -77,6 +77,15 @@ void asm_ja(struct lsk_asm *a, int label)
 	asm_emit(a, (struct bpf_insn){ .code = BPF_JMP | BPF_JA });
 }
 
+/* BPF_JMP | BPF_JCOND with src_reg BPF_MAY_GOTO (0): not in the 6.1 UAPI header. */
+#define LSK_BPF_JCOND 0xe0
+
+void asm_may_goto(struct lsk_asm *a, int label)
+{
+	add_ref(a, label);
+	asm_emit(a, (struct bpf_insn){ .code = BPF_JMP | LSK_BPF_JCOND | BPF_K });
+}
+
 void asm_ld_func(struct lsk_asm *a, int reg, int label)
 {
 	add_ref(a, label);

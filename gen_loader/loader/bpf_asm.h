@@ -23,6 +23,8 @@ void asm_emit(struct lsk_asm *a, struct bpf_insn insn);
 void asm_jmp_imm(struct lsk_asm *a, int op, int reg, int imm, int label);
 void asm_jmp_reg(struct lsk_asm *a, int op, int dst, int src, int label);
 void asm_ja(struct lsk_asm *a, int label);
+/* may_goto label: go to label once the kernel's loop budget is spent (6.9+). */
+void asm_may_goto(struct lsk_asm *a, int label);
 /* ld_imm64 of the address of subprogram @label (BPF_PSEUDO_FUNC). */
 void asm_ld_func(struct lsk_asm *a, int reg, int label);
 /* ld_imm64 of fd_array[idx]'s map value + off (BPF_PSEUDO_MAP_IDX_VALUE). */

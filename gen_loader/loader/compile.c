@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* The loader program and its BTF, from a trace's blob. Its size does not grow with the
- * objects: main copies the caller's input area into the blob with one bpf_copy_from_user and
- * runs bpf_loop over the step table with lskel_step (loader_steps.c); after a failure it
+/* The loader programs and the compat loader's BTF, from a trace's blob (compile.h: the loop
+ * and compat loaders). Their size does not grow with the objects: main copies the caller's
+ * input area into the blob with one bpf_copy_from_user and runs the step table through the
+ * interpreter of loader_steps.c (a may_goto loop, or bpf_loop over lskel_step); after a failure it
  * undoes what outlives the fds (struct_ops registrations) and stops: the runtime closes every
  * fd of the fd table (a close pass in the loader would be a third function to verify on every
  * load, ~23 us per callback function here). Signed loaders check the blob's hash first.
@@ -83,10 +84,48 @@ static void emit_undo(struct gen *g)
 	}
 }
 
-/* main: the context's log fields and inputs into the blob, bpf_loop over the steps, the undo of
- * registrations after a failure; the header's scratch is reset first, so the runtime can run
- * the loader again on the same blob (with a log, after a failed PROG_LOAD). The fds of a
- * failed load stay in the fd table for the runtime to close. */
+/* The loop loader's step loop, where the compat loader calls bpf_loop: the index lives in the
+ * blob (hdr.cur), so at the loop's head the verifier sees an unknown index every time, and
+ * may_goto there lets it prune every path that comes back: each step kind is walked once
+ * (with may_goto on the back edge instead, the body was walked twice: 242 instructions
+ * processed for tp_counter where bpf_loop's callback took 161). When the kernel's loop budget
+ * runs out (a timed may_goto gives 250 ms once 65,535 passes are spent) the loader returns
+ * LSKEL_LOADER_AGAIN with the next step and skip_to in the context, and the runtime runs it
+ * again from there; the budget is per run, so every run gets at least one step done. */
+static void emit_loop(struct gen *g)
+{
+	struct lsk_asm *a = g->a;
+
+	E(I_STX(BPF_DW, BPF_REG_10, R_CTX, CTX_SLOT));	/* R_CTX is R_KEEP in the loop */
+	E(I_LDX(BPF_W, R1, R_CTX, CTX(resume_step)));
+	E(I_STX(BPF_W, R_BLOB, R1, HDR(cur)));
+	asm_bind(a, g->head);
+	asm_may_goto(a, g->expired);
+	E(I_LDX(BPF_W, R1, R_BLOB, HDR(cur)));
+	asm_jmp_imm(a, BPF_JGE, R1, g->b->nr_steps, g->done);
+	E(I_MOV_REG(R2, R1));
+	E(I_ALU64_IMM(BPF_ADD, R2, 1));
+	E(I_STX(BPF_W, R_BLOB, R2, HDR(cur)));
+	lsk_gen_step_fn(g);
+	asm_bind(a, g->expired);
+	E(I_LDX(BPF_W, R1, R_BLOB, HDR(cur)));
+	asm_jmp_imm(a, BPF_JGE, R1, g->b->nr_steps, g->done);	/* done, or stopped by an error */
+	E(I_LDX(BPF_DW, R_CTX, BPF_REG_10, CTX_SLOT));
+	E(I_STX(BPF_W, R_CTX, R1, CTX(resume_step)));
+	E(I_LDX(BPF_W, R1, R_BLOB, HDR(skip_to)));
+	E(I_STX(BPF_W, R_CTX, R1, CTX(resume_skip)));
+	E(I_MOV_IMM(R0, LSKEL_LOADER_AGAIN));
+	E(I_EXIT());
+	asm_bind(a, g->done);
+	E(I_LDX(BPF_DW, R_CTX, BPF_REG_10, CTX_SLOT));
+}
+
+/* main: the context's log fields and inputs into the blob, the steps (the loop loader's loop,
+ * or bpf_loop over the compat loader's callback), the undo of registrations after a failure;
+ * the header's scratch is reset first, so the runtime can run the loader again on the same
+ * blob (with a log, after a failed PROG_LOAD; the loop loader also from where the kernel's
+ * loop budget stopped it). The fds of a failed load stay in the fd table for the runtime to
+ * close. */
 static void emit_main(struct gen *g, int step_fn)
 {
 	struct lsk_asm *a = g->a;
@@ -102,7 +141,12 @@ static void emit_main(struct gen *g, int step_fn)
 	E(I_LDX(BPF_W, R1, R_CTX, CTX(log_level)));
 	E(I_STX(BPF_W, R_BLOB, R1, HDR(log_level)));
 	E(I_ST(BPF_W, R_BLOB, HDR(err), 0));
-	E(I_ST(BPF_W, R_BLOB, HDR(skip_to), 0));
+	if (g->loop) {	/* 0 on a first run */
+		E(I_LDX(BPF_W, R1, R_CTX, CTX(resume_skip)));
+		E(I_STX(BPF_W, R_BLOB, R1, HDR(skip_to)));
+	} else {
+		E(I_ST(BPF_W, R_BLOB, HDR(skip_to), 0));
+	}
 	if (g->b->inputs_size) {	/* the input area, from user memory in one call */
 		int copied = asm_new_label(a);
 
@@ -115,11 +159,15 @@ static void emit_main(struct gen *g, int step_fn)
 		E(I_EXIT());		/* -EFAULT: the runtime names no op */
 		asm_bind(a, copied);
 	}
-	E(I_MOV_IMM(R1, g->b->nr_steps));
-	asm_ld_func(a, R2, step_fn);
-	E(I_MOV_IMM(R3, 0));
-	E(I_MOV_IMM(R4, 0));
-	E(I_CALL(BPF_FUNC_loop));
+	if (g->loop) {
+		emit_loop(g);
+	} else {
+		E(I_MOV_IMM(R1, g->b->nr_steps));
+		asm_ld_func(a, R2, step_fn);
+		E(I_MOV_IMM(R3, 0));
+		E(I_MOV_IMM(R4, 0));
+		E(I_CALL(BPF_FUNC_loop));
+	}
 	E(I_LDX(BPF_W, R1, R_BLOB, HDR(err)));
 	E(I_STX(BPF_W, R_CTX, R1, CTX(err)));
 	E(I_LDX(BPF_W, R2, R_BLOB, HDR(failed_op)));
@@ -191,12 +239,14 @@ int lsk_loader_compile_signed(const struct lsk_trace *t, const struct lsk_sign_o
 	return lsk_loader_compile_named(t, NULL, so, lp);
 }
 
-/* Assemble the loader for blob @b (@hash: signed, the blob hash compared first); the
- * functions' first instructions go to @at (enum lsk_loader_fn). */
+/* Assemble a loader for blob @b (@hash: signed, the blob hash compared first): the loop
+ * loader (@loop), or the compat loader, whose functions' first instructions go to @at (enum
+ * lsk_loader_fn). */
 static int assemble(const struct lsk_trace *t, const struct lsk_blob *b,
-		    const unsigned char *hash, struct lsk_asm *as, int at[LSK_LOADER_NR_FNS])
+		    const unsigned char *hash, int loop, struct lsk_asm *as,
+		    int at[LSK_LOADER_NR_FNS])
 {
-	struct gen g = { .a = as, .b = b, .t = t, .blob_hash = hash };
+	struct gen g = { .a = as, .b = b, .t = t, .blob_hash = hash, .loop = loop };
 	int step_fn, err;
 
 	memset(as, 0, sizeof(*as));
@@ -207,14 +257,21 @@ static int assemble(const struct lsk_trace *t, const struct lsk_blob *b,
 	g.next = asm_new_label(as);
 	g.stop = asm_new_label(as);
 	g.result = asm_new_label(as);
+	g.head = asm_new_label(as);
+	g.done = asm_new_label(as);
+	g.expired = asm_new_label(as);
 	emit_main(&g, step_fn);
-	asm_bind(as, step_fn);
-	lsk_gen_step_fn(&g);
+	if (!loop) {
+		asm_bind(as, step_fn);
+		lsk_gen_step_fn(&g);
+	}
 	err = asm_finish(as);
 	if (err)
 		return lsk_err(-err, "loader assembly failed: %s", strerror(-err));
-	at[LSK_LOADER_FN_MAIN] = 0;
-	at[LSK_LOADER_FN_STEP] = as->label_at[step_fn];
+	if (at) {
+		at[LSK_LOADER_FN_MAIN] = 0;
+		at[LSK_LOADER_FN_STEP] = as->label_at[step_fn];
+	}
 	return 0;
 }
 
@@ -251,11 +308,10 @@ static int sign_next(const struct lsk_trace *t, struct lsk_loader *l,
 int lsk_loader_compile_named(const struct lsk_trace *t, const char *name,
 			     const struct lsk_sign_opts *so, struct lsk_loader **lp)
 {
-	static const unsigned char no_hash[32];
 	struct lsk_loader *l = calloc(1, sizeof(*l));
 	struct lsk_asm as = {};
 	int at[LSK_LOADER_NR_FNS], at2[LSK_LOADER_NR_FNS], err;
-	size_t n1;
+	size_t n1 = 0;
 
 	if (!l)
 		return lsk_err(ENOMEM, "out of memory");
@@ -264,14 +320,16 @@ int lsk_loader_compile_named(const struct lsk_trace *t, const char *name,
 	err = lsk_blob_build(t, &l->blob);
 	if (err)
 		goto out;
-	/* The manifest in the blob holds the loader's BTF (its functions' offsets), and a
-	 * signed loader holds the blob's hash: place the functions first (the hash's value
-	 * changes no instruction count), append the manifest, hash, assemble for real. */
-	err = assemble(t, l->blob, so ? no_hash : NULL, &as, at);
-	n1 = as.n;
-	asm_free(&as);
-	memset(&as, 0, sizeof(as));
-	err = err ?: loader_btf(l, at);
+	/* The manifest in the blob holds the compat loader's BTF (its functions' offsets):
+	 * place them first, append the manifest, assemble for real. Signed loaders have no
+	 * compat loader (they need 6.18, which has may_goto) and hold the blob's hash. */
+	if (!so) {
+		err = assemble(t, l->blob, NULL, 0, &as, at);
+		n1 = as.n;
+		asm_free(&as);
+		memset(&as, 0, sizeof(as));
+		err = err ?: loader_btf(l, at);
+	}
 	if (err) {
 		err = err == -ENOMEM ? lsk_err(ENOMEM, "loader BTF: out of memory") : err;
 		goto out;
@@ -281,15 +339,25 @@ int lsk_loader_compile_named(const struct lsk_trace *t, const char *name,
 					 l->func_info, l->nr_func_info);
 	if (err)
 		goto out;
-	if (so)
+	if (!so) {
+		err = assemble(t, l->blob, NULL, 0, &as, at2);
+		if (err)
+			goto out;
+		if (as.n != n1 || memcmp(at, at2, sizeof(at))) {
+			err = lsk_err(EFAULT, "internal error: the loader's layout moved between "
+				      "passes");
+			goto out;
+		}
+		l->compat_insns = as.insns;
+		l->nr_compat_insns = as.n;
+		as.insns = NULL;
+		asm_free(&as);
+	} else {
 		lsk_sha256(l->blob->data, l->blob->size, l->blob_hash);
-	err = assemble(t, l->blob, so ? l->blob_hash : NULL, &as, at2);
+	}
+	err = assemble(t, l->blob, so ? l->blob_hash : NULL, 1, &as, NULL);
 	if (err)
 		goto out;
-	if (as.n != n1 || memcmp(at, at2, sizeof(at))) {
-		err = lsk_err(EFAULT, "internal error: the loader's layout moved between passes");
-		goto out;
-	}
 	l->insns = as.insns;
 	l->nr_insns = as.n;
 	as.insns = NULL;
@@ -322,6 +390,7 @@ void lsk_loader_free(struct lsk_loader *l)
 	OPENSSL_free(l->sig);
 	OPENSSL_free(l->sig_next);
 	free(l->insns);
+	free(l->compat_insns);
 	free(l->btf);
 	free(l);
 }

@@ -11,7 +11,12 @@
 #include "sign.h"
 #include <stdbool.h>
 
-/* The loader's functions, in instruction order (func_info and BTF in this order too). */
+/* A loader comes in two shapes over the same blob. The loop loader (insns) is one function
+ * whose step loop the kernel bounds with may_goto (6.9+): no BTF, no subprogram to JIT twice.
+ * The compat loader (compat_insns, unsigned loaders only) is the same interpreter as a
+ * bpf_loop callback (5.17+), with the BTF bpf_loop needs; the runtime loads it when the
+ * kernel refuses the loop loader. The compat loader's functions, in instruction order
+ * (func_info and BTF in this order too): */
 enum lsk_loader_fn {
 	LSK_LOADER_FN_MAIN,	/* the program's entry */
 	LSK_LOADER_FN_STEP,	/* bpf_loop callback: interprets one step */
@@ -23,9 +28,11 @@ extern const char *const lsk_loader_fn_names[LSK_LOADER_NR_FNS];
 struct lsk_loader {
 	struct lsk_blob *blob;
 	struct lsk_manifest *mf;	/* what the load exposes (manifest.c), built once */
-	struct bpf_insn *insns;
+	struct bpf_insn *insns;		/* the loop loader */
 	size_t nr_insns;
-	void *btf;		/* BTF of the loader's functions (bpf_loop needs it) */
+	struct bpf_insn *compat_insns;	/* the compat loader, NULL for signed loaders */
+	size_t nr_compat_insns;
+	void *btf;		/* BTF of the compat loader's functions (bpf_loop needs it) */
 	__u32 btf_size;
 	struct bpf_func_info func_info[LSK_LOADER_NR_FNS];
 	__u32 nr_func_info;

@@ -63,9 +63,17 @@ struct gen {
 	const unsigned char *blob_hash;	/* signed loaders: SHA-256 of the blob */
 	int mask;		/* offsets a step names are ANDed with this (2^k - 1) */
 	int bad, fail_r0, next, stop, result;
+	/* the loop loader (loop = 1): the loop's head, its way out, and where the kernel's
+	 * loop budget ends it (compile.c's emit_loop) */
+	int loop, head, done, expired;
 };
 
-/* long lskel_step(u32 index, void *unused): interpret step[index]; 0 = go on, 1 = stop. */
+/* The loop loader keeps the context pointer here: R_CTX is R_KEEP inside the loop. */
+#define CTX_SLOT (-8)
+
+/* The step interpreter: the compat loader's bpf_loop callback, long lskel_step(u32 index,
+ * void *unused), 0 = go on, 1 = stop; or, in the loop loader, the loop's body (the index in
+ * r1, R_BLOB set), which goes on at g->next and stops at g->done. */
 void lsk_gen_step_fn(struct gen *g);
 
 #endif

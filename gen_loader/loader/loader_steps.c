@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* The loader's bpf_loop callback lskel_step, an interpreter of the step kinds of loader_abi.h
- * (only those the blob uses are emitted). Every offset read from a step is masked to the blob
+/* The step interpreter: the loop loader's loop body, or the compat loader's bpf_loop callback
+ * lskel_step; it runs the step kinds of loader_abi.h (only those the blob uses are emitted). Every offset read from a step is masked to the blob
  * so the verifier accepts the accesses without a branch. Registers: loader_gen.h. */
 #include <errno.h>
 #include "loader_gen.h"
@@ -122,7 +122,8 @@ static void emit_step_skip(struct gen *g)
 }
 
 /* After a helper call: r0 < 0 becomes the load's error, the step's op the failed one, and
- * the loop stops; r0 >= 0 goes on. No branch: a branch on the helper's result made the
+ * the loop stops (bpf_loop's callback returns 1; the loop loader's next index gets every bit
+ * set, so the loop's bound check ends it); r0 >= 0 goes on. No branch: a branch on the helper's result made the
  * verifier copy its state and walk both ways, at every step kind, and each such fork costs
  * about 5 us of PROG_LOAD time (measured). err and failed_op are written every time (0 and
  * an op that did not fail are never read: main reports them only with an error). */
@@ -137,6 +138,13 @@ static void emit_result(struct gen *g)
 	E(I_STX(BPF_W, R_BLOB, R0, HDR(err)));
 	E(I_LDX(BPF_W, R2, R_STEP, STEP(op)));
 	E(I_STX(BPF_W, R_BLOB, R2, HDR(failed_op)));
+	if (g->loop) {	/* an error sets every bit of the next index: the loop ends */
+		E(I_LDX(BPF_W, R2, R_BLOB, HDR(cur)));
+		E(I_ALU64_REG(BPF_OR, R2, R1));
+		E(I_STX(BPF_W, R_BLOB, R2, HDR(cur)));
+		asm_ja(a, g->next);
+		return;
+	}
 	E(I_ALU64_IMM(BPF_AND, R1, 1));	/* 1 stops bpf_loop */
 	E(I_MOV_REG(R0, R1));
 	E(I_EXIT());
@@ -301,7 +309,7 @@ static void emit_step_copy_user(struct gen *g)
 	asm_ja(a, g->result);
 }
 
-/* long step(u32 index, void *unused): interpret step[index]; 0 = go on, 1 = stop. */
+/* Interpret step[index] (r1): loader_gen.h says how each shape goes on and stops. */
 void lsk_gen_step_fn(struct gen *g)
 {
 	struct lsk_asm *a = g->a;
@@ -328,12 +336,14 @@ void lsk_gen_step_fn(struct gen *g)
 	/* only the step kinds this blob uses: less to verify, same interpreter otherwise */
 	for (k = 0; k < g->b->nr_steps; k++)
 		used |= 1u << st[k].kind;
-	asm_ld_map_value(a, R_BLOB, 0, 0);
+	if (!g->loop)	/* a callback: the blob again */
+		asm_ld_map_value(a, R_BLOB, 0, 0);
 	if (used & (1u << LSKEL_STEP_REUSE | 1u << LSKEL_STEP_SKIP)) {	/* skipped steps */
 		E(I_LDX(BPF_W, R2, R_BLOB, HDR(skip_to)));
 		asm_jmp_reg(a, BPF_JLT, R1, R2, g->next);
 	}
-	/* bpf_loop passes index 0..nr_steps-1; the mask bounds it for the verifier */
+	/* the index is 0..nr_steps-1 (bpf_loop's, or the loop's); the mask bounds it for the
+	 * verifier */
 	E(I_ALU64_IMM(BPF_MUL, R1, sizeof(struct lskel_step)));
 	E(I_ALU64_IMM(BPF_ADD, R1, g->b->steps_off));
 	E(I_ALU64_IMM(BPF_AND, R1, g->mask));
@@ -360,11 +370,17 @@ void lsk_gen_step_fn(struct gen *g)
 	E(I_LDX(BPF_W, R1, R_STEP, STEP(op)));
 	E(I_STX(BPF_W, R_BLOB, R1, HDR(failed_op)));
 	asm_bind(a, g->stop);
-	E(I_MOV_IMM(R0, 1));
-	E(I_EXIT());
-	asm_bind(a, g->next);
-	E(I_MOV_IMM(R0, 0));
-	E(I_EXIT());
+	if (g->loop) {
+		asm_ja(a, g->done);
+		asm_bind(a, g->next);
+		asm_ja(a, g->head);
+	} else {
+		E(I_MOV_IMM(R0, 1));
+		E(I_EXIT());
+		asm_bind(a, g->next);
+		E(I_MOV_IMM(R0, 0));
+		E(I_EXIT());
+	}
 	if (used & (1u << LSKEL_STEP_BPF | 1u << LSKEL_STEP_COPY_USER))
 		emit_result(g);	/* shared: the verifier prunes the second path reaching it */
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* The NAME.lskel container file for lskel-run: the loader's instructions, its data blob and,
- * for signed loaders, the exclusive-map hash and the signature. Little-endian, fixed-width.
+/* The NAME.lskel container file for lskel-run: the loader's instructions (and an unsigned
+ * loader's compat loader, for kernels without may_goto), its data blob and, for signed
+ * loaders, the exclusive-map hash and the signature. Little-endian, fixed-width.
  * Every fact lskel-run acts on (names, slots, pins, attach specs, kconfig descriptors, the
  * loader's BTF) is in the blob's manifest (loader_abi.h), which the signed loader's blob
  * hash covers; the container adds nothing that steers a load. Header-only; the reader checks
@@ -12,8 +13,8 @@
 #include <lskel/runtime.h>
 
 #define LSKEL_CNT_MAGIC 0x434b534cU	/* "LSKC" */
-#define LSKEL_CNT_VERSION 2U
-#define LSKEL_CNT_MAX_SECTIONS 3U
+#define LSKEL_CNT_VERSION 3U
+#define LSKEL_CNT_MAX_SECTIONS 4U
 
 struct lskel_cnt_hdr {
 	__u32 magic;
@@ -32,7 +33,8 @@ struct lskel_cnt_sec {
 };
 
 enum lskel_cnt_sec_type {
-	LSKEL_CNT_INSNS = 1,	/* loader instructions */
+	LSKEL_CNT_INSNS = 1,	/* loader instructions (the may_goto loop loader) */
+	LSKEL_CNT_COMPAT_INSNS,	/* unsigned loaders: the compat (bpf_loop) loader */
 	LSKEL_CNT_DATA,		/* the blob, with the manifest */
 	LSKEL_CNT_SIG,		/* signed loaders: struct lskel_cnt_sig, then the signature */
 };
@@ -45,8 +47,8 @@ struct lskel_cnt_sig {
 
 /* A validated container: pointers into the caller's buffer. */
 struct lskel_cnt {
-	const void *insns, *data;
-	__u32 insns_size, data_size;
+	const void *insns, *compat_insns, *data;
+	__u32 insns_size, compat_insns_size, data_size;
 	const struct lskel_cnt_sig *sig;	/* NULL: unsigned */
 	__u32 sig_sec_size;
 	struct lskel_mf mf;	/* the manifest in the blob */
@@ -67,7 +69,7 @@ static inline int lskel_cnt_parse(const void *buf, size_t size, struct lskel_cnt
 	const struct lskel_cnt_sec *secs;
 	struct lskel_cnt_hdr h;
 	struct lskel_desc d;
-	__u32 i, seen = 0, end;
+	__u32 i, seen = 0, end, last = 0;
 	int e;
 
 	memset(c, 0, sizeof(*c));
@@ -89,7 +91,7 @@ static inline int lskel_cnt_parse(const void *buf, size_t size, struct lskel_cnt
 				     "padded)", h.total_size, (__u32)size);
 	if (h.nr_sections < 2 || h.nr_sections > LSKEL_CNT_MAX_SECTIONS ||
 	    (size - sizeof(h)) / sizeof(*secs) < h.nr_sections)
-		return lskel_cnt_bad(err, errlen, "section count %u invalid (2 or %u)",
+		return lskel_cnt_bad(err, errlen, "section count %u invalid (2 to %u)",
 				     h.nr_sections, LSKEL_CNT_MAX_SECTIONS);
 	secs = (const struct lskel_cnt_sec *)(b + sizeof(h));
 	end = (sizeof(h) + h.nr_sections * sizeof(*secs) + 7) & ~7u;
@@ -102,17 +104,26 @@ static inline int lskel_cnt_parse(const void *buf, size_t size, struct lskel_cnt
 			return lskel_cnt_bad(err, errlen, "section %u at offset %u is not where the "
 					     "previous one ends, or lies outside the file", i, s->off);
 		end = (s->off + s->size + 7) & ~7u;
-		if (s->type != i + 1 || (seen & (1u << s->type)))
+		if (s->type <= last || s->type > LSKEL_CNT_SIG)
 			return lskel_cnt_bad(err, errlen, "section %u: type %u unknown, repeated or out "
 					     "of order", i, s->type);
+		last = s->type;
 		seen |= 1u << s->type;
 		switch (s->type) {
 		case LSKEL_CNT_INSNS:
-			c->insns = p;
-			c->insns_size = s->size;
-			if (s->size % sizeof(struct bpf_insn) || s->count != s->size / 8)
+		case LSKEL_CNT_COMPAT_INSNS:
+			if (s->size % sizeof(struct bpf_insn) || s->count != s->size / 8 ||
+			    !s->size || s->size > (1u << 20))
 				return lskel_cnt_bad(err, errlen, "loader of %u bytes does not hold its "
-						     "%u instructions", s->size, s->count);
+						     "%u instructions (or is empty or over 1 MiB)",
+						     s->size, s->count);
+			if (s->type == LSKEL_CNT_INSNS) {
+				c->insns = p;
+				c->insns_size = s->size;
+			} else {
+				c->compat_insns = p;
+				c->compat_insns_size = s->size;
+			}
 			break;
 		case LSKEL_CNT_DATA:
 			c->data = p;
@@ -123,16 +134,20 @@ static inline int lskel_cnt_parse(const void *buf, size_t size, struct lskel_cnt
 			c->sig_sec_size = s->size;
 			break;
 		}
-		if (s->type != LSKEL_CNT_INSNS && s->count != 1)
+		if (s->type != LSKEL_CNT_INSNS && s->type != LSKEL_CNT_COMPAT_INSNS && s->count != 1)
 			return lskel_cnt_bad(err, errlen, "section type %u: count %u, not 1", s->type,
 					     s->count);
 	}
 	if (end != size)
 		return lskel_cnt_bad(err, errlen, "%u bytes after the last section (file of %u)",
 				     (__u32)size - end, (__u32)size);
-	if (!c->insns_size || c->insns_size > (1u << 20))
-		return lskel_cnt_bad(err, errlen, "loader of %u bytes: empty or too large",
-				     c->insns_size, 0);
+	if (!(seen & (1u << LSKEL_CNT_INSNS)) || !(seen & (1u << LSKEL_CNT_DATA)))
+		return lskel_cnt_bad(err, errlen, "no loader or no data section (types seen: mask "
+				     "0x%x)", seen, 0);
+	if ((seen & (1u << LSKEL_CNT_SIG)) && (seen & (1u << LSKEL_CNT_COMPAT_INSNS)))
+		return lskel_cnt_bad(err, errlen, "a compat loader of %u bytes in a signed container "
+				     "(signed loaders have none: it would load unchecked)",
+				     c->compat_insns_size, 0);
 	if (c->sig && (c->sig_sec_size < sizeof(*c->sig) || !c->sig->sig_size ||
 		       c->sig->sig_size > c->sig_sec_size - sizeof(*c->sig) ||
 		       c->sig->sig_next_size != c->sig_sec_size - sizeof(*c->sig) - c->sig->sig_size))
@@ -166,6 +181,8 @@ static inline int lskel_cnt_desc(const struct lskel_cnt *c, struct lskel_desc *d
 		return err;
 	d->insns = c->insns;
 	d->insns_sz = c->insns_size;
+	d->compat_insns = c->compat_insns;
+	d->compat_insns_sz = c->compat_insns_size;
 	if (c->sig) {
 		d->excl_hash = c->sig->excl_hash;
 		d->sig = c->sig + 1;

@@ -81,6 +81,8 @@ struct lskel_ctx {
 	int sig_status;		/* out: enum lskel_sig_status */
 	const char *kconfig_path;	/* CONFIG_* values (NULL: $LSKEL_KCONFIG_PATH, /boot) */
 	void *usdt;		/* lskel/usdt.h: what attached usdt/ programs hold */
+	int compat;		/* out: 1 when the kernel refused the loop loader and the compat
+				 * (bpf_loop) loader ran (kernels before 6.9) */
 };
 
 /* What became of a signed loader's signature. */
@@ -249,6 +251,11 @@ struct lskel_desc {
 	const struct lskel_st_ops *st_ops;	/* struct_ops maps (lskel/struct_ops.h) */
 	__u32 nr_st_ops;
 	const struct lskel_usdt_ops *usdt;	/* lskel/usdt.h, NULL: usdt/ programs refused */
+	/* The compat loader: the same interpreter as a bpf_loop callback, with btf and
+	 * func_info above, for kernels that refuse insns (the may_goto loop, 6.9+). NULL for
+	 * signed loaders, which need 6.18. */
+	const void *compat_insns;
+	__u32 compat_insns_sz;
 };
 
 /* A LIBBPF_PIN_BY_NAME map: reused when a map with the same definition is pinned at

@@ -31,8 +31,8 @@ static inline int lskel_data_map(const struct lskel_desc *d, struct lskel_ctx *c
 	u.a.map_type = BPF_MAP_TYPE_ARRAY;
 	u.a.key_size = 4;
 	u.a.value_size = d->data_sz;
-	u.a.max_entries = 1;
-	u.a.map_flags = BPF_F_MMAPABLE;
+	u.a.max_entries = 1;	/* not mmapable: a kmalloc'ed value up to 32 KiB, created in
+				 * 11-20 us where a vmalloc'ed mmapable one took 26 (3 ms apart) */
 	memcpy(u.a.map_name, "lskel_data", sizeof("lskel_data"));
 	if (d->excl_hash) {
 		p = lskel_ptr(d->excl_hash);
@@ -79,7 +79,8 @@ static inline int lskel_data_map(const struct lskel_desc *d, struct lskel_ctx *c
 	return fd;
 }
 
-/* The loader's BPF_PROG_LOAD attr: @map_fd (at *@fd_array) is its data map; a signature
+/* The loader's BPF_PROG_LOAD attr: @map_fd (at *@fd_array) is its data map; @btf_fd < 0: the
+ * loop loader (no BTF), else the compat loader with its BTF and func_info; a signature
  * (@sig, @sig_sz) goes with the keyring, and with @map_cnt (1: the map in fd_array is
  * part of what the kernel verifies, the bpf-next scheme; 0: the 6.18 one). Returns the attr
  * size to pass. */
@@ -91,16 +92,18 @@ static inline __u32 lskel_loader_attr(const struct lskel_desc *d, union lskel_at
 
 	memset(u, 0, sizeof(*u));
 	u->a.prog_type = BPF_PROG_TYPE_SYSCALL;
-	u->a.insns = lskel_ptr(d->insns);
-	u->a.insn_cnt = d->insns_sz / sizeof(struct bpf_insn);
+	u->a.insns = lskel_ptr(btf_fd < 0 ? d->insns : d->compat_insns);
+	u->a.insn_cnt = (btf_fd < 0 ? d->insns_sz : d->compat_insns_sz) / sizeof(struct bpf_insn);
 	u->a.license = lskel_ptr("Dual BSD/GPL");
 	u->a.prog_flags = BPF_F_SLEEPABLE;
 	memcpy(u->a.prog_name, "lskel_loader", sizeof("lskel_loader"));
 	u->a.fd_array = lskel_ptr(fd_array);
-	u->a.prog_btf_fd = btf_fd;
-	u->a.func_info = lskel_ptr(d->func_info);
-	u->a.func_info_cnt = d->nr_func_info;
-	u->a.func_info_rec_size = sizeof(struct bpf_func_info);
+	if (btf_fd >= 0) {
+		u->a.prog_btf_fd = btf_fd;
+		u->a.func_info = lskel_ptr(d->func_info);
+		u->a.func_info_cnt = d->nr_func_info;
+		u->a.func_info_rec_size = sizeof(struct bpf_func_info);
+	}
 	if (!sig || !sig_sz)
 		return sizeof(u->a);
 	lskel_put(u, LSKEL_ATTR_FD_ARRAY_CNT, &map_cnt, 4);
@@ -110,14 +113,17 @@ static inline __u32 lskel_loader_attr(const struct lskel_desc *d, union lskel_at
 	return LSKEL_ATTR_PROG_LOAD_SZ;
 }
 
-/* Load the loader program; a signed one with its signature, checked by the kernel against
+/* Load the loader program (@btf_fd < 0: the loop loader, else the compat loader with that
+ * BTF); a signed one with its signature, checked by the kernel against
  * the keyring (ctx.keyring_id, default the session keyring): first as the kernel-verified
  * scheme (signature over instructions and blob, the frozen exclusive data map in
  * fd_array), then as 6.18's (signature over the instructions; the loader checks the
- * blob). A kernel that cannot check signatures (EOPNOTSUPP) gets the loader unsigned. */
+ * blob). A kernel that cannot check signatures (EOPNOTSUPP) gets the loader unsigned. The loop
+ * loader of an unsigned load with a compat loader is only tried: -errno, no message, no log. */
 static inline int lskel_load_loader(const struct lskel_desc *d, struct lskel_ctx *c, int map_fd,
 				    int btf_fd)
 {
+	int tried = btf_fd < 0 && d->compat_insns_sz && !d->excl_hash;
 	union lskel_attr u;
 	__s32 keyring = c->keyring_id ? c->keyring_id : LSKEL_KEY_SPEC_SESSION_KEYRING;
 	int fd, sig_err = 0;
@@ -158,6 +164,8 @@ static inline int lskel_load_loader(const struct lskel_desc *d, struct lskel_ctx
 	}
 	if (fd >= 0 && sig_err)
 		c->sig_status = LSKEL_SIG_UNSUPPORTED;
+	if (fd < 0 && tried)
+		return -errno;
 	if (fd < 0 && c->log_buf && c->log_size) {
 		/* again, with the verifier's log for the caller */
 		u.a.log_buf = lskel_ptr(c->log_buf);
@@ -217,22 +225,28 @@ static inline void lskel_close_failed(const struct lskel_desc *d, int map_fd, in
 			close(fds[i]);
 }
 
-/* The loader's BTF, its data map (the blob) and the loader program itself; the caller closes
- * the fds it gets (-1 where none was made). */
+/* The loader's data map (the blob) and the loader program itself: the loop loader, or where
+ * the kernel refuses it (no may_goto before 6.9) the compat loader with its BTF. The caller
+ * closes the fds it gets (-1 where none was made). */
 static inline int lskel_loader_prog(const struct lskel_desc *d, struct lskel_ctx *c, int *btf_fd,
 				    int *map_fd, int *prog_fd)
 {
 	union bpf_attr attr;
 
+	*map_fd = lskel_data_map(d, c);
+	if (*map_fd < 0)
+		return *map_fd;
+	c->compat = 0;
+	*prog_fd = lskel_load_loader(d, c, *map_fd, -1);
+	if (*prog_fd >= 0 || !d->compat_insns_sz || d->excl_hash)
+		return *prog_fd < 0 ? *prog_fd : 0;
 	memset(&attr, 0, sizeof(attr));
 	attr.btf = lskel_ptr(d->btf);
 	attr.btf_size = d->btf_sz;
 	*btf_fd = lskel_sys_bpf(BPF_BTF_LOAD, &attr, sizeof(attr));
 	if (*btf_fd < 0)
 		return lskel_fail(c, -1, -errno, "%s: loading the loader's BTF failed", d->name);
-	*map_fd = lskel_data_map(d, c);
-	if (*map_fd < 0)
-		return *map_fd;
+	c->compat = 1;
 	*prog_fd = lskel_load_loader(d, c, *map_fd, *btf_fd);
 	return *prog_fd < 0 ? *prog_fd : 0;
 }
@@ -270,7 +284,7 @@ static inline int lskel_run_loader_once(const struct lskel_desc *d, const __u64 
 	size_t ctx_sz = sizeof(struct lskel_loader_ctx) + d->inputs_size;
 	struct lskel_loader_ctx *lc;
 	union bpf_attr attr;
-	__u32 i;
+	__u32 i, resume = 0;
 
 	c->failed_op = -1;
 	c->err = 0;
@@ -310,6 +324,17 @@ run:
 		err = lskel_fail(c, -1, -errno, "%s: running the loader failed", d->name);
 		goto out;
 	}
+	if (attr.test.retval == LSKEL_LOADER_AGAIN && !lc->err) {
+		/* the kernel's loop budget stopped the loop loader after a whole step: again,
+		 * from where it stopped (it always gets further) */
+		if (lc->resume_step <= resume) {
+			err = lskel_fail(c, -1, -EFAULT, "%s: the loader stopped at step %u without "
+					 "getting further", d->name, lc->resume_step);
+			goto out;
+		}
+		resume = lc->resume_step;
+		goto run;
+	}
 	if (lc->err)
 		lskel_close_failed(d, map_fd, fds, lc->failed_op);
 	if (lc->err && !lc->log_buf && c->log_buf && c->log_size && lc->failed_op < d->nr_ops &&
@@ -321,6 +346,8 @@ run:
 		lc->log_size = c->log_size;
 		lc->log_level = c->log_level ? c->log_level : 1;
 		lc->err = 0;
+		lc->resume_step = lc->resume_skip = 0;	/* from the first step */
+		resume = 0;
 		goto run;
 	}
 	if (d->excl_hash && (int)attr.test.retval == -EBADMSG && !lc->err) {

@@ -8,7 +8,7 @@
 #include <linux/types.h>
 
 #define LSKEL_BLOB_MAGIC 0x424b534cU	/* "LSKB" */
-#define LSKEL_BLOB_VERSION_NR 2
+#define LSKEL_BLOB_VERSION_NR 3
 #define LSKEL_BLOB_VERSION ((__u32)LSKEL_BLOB_VERSION_NR)
 #define LSKEL_STR_(x) #x
 #define LSKEL_STR(x) LSKEL_STR_(x)	/* a number macro as a string literal */
@@ -33,6 +33,7 @@ struct lskel_blob_hdr {
 	__s32 sink_fd;		/* scratch: the result of a BPF step that makes no fd */
 	__u32 sink_log[4];	/* scratch: the log fields of a BPF step that is no PROG_LOAD */
 	__u32 manifest_off;	/* struct lskel_mf_hdr: what the load makes, names, pins */
+	__u32 cur;		/* scratch: the next step (the may_goto loader's loop index) */
 };
 
 /* Trace operations that are not bpf() commands (op tables name them in messages). */
@@ -110,7 +111,15 @@ struct lskel_loader_ctx {
 	__u32 log_size;		/* in */
 	__u32 reserved;
 	__u64 inputs;		/* in: user pointer to the input area (inputs_size bytes) */
+	/* The may_goto loader stops when the kernel's loop budget runs out (BPF_MAX_LOOPS, or
+	 * 250 ms on a timed may_goto) and returns LSKEL_LOADER_AGAIN with where it stopped
+	 * here: run it again unchanged and it goes on from there. 0 on the first run. */
+	__u32 resume_step;	/* in/out */
+	__u32 resume_skip;	/* in/out: the blob's skip_to at that point */
 };
+
+/* The loader's return value when it stopped for the kernel's loop budget (see above). */
+#define LSKEL_LOADER_AGAIN 1
 
 /* The manifest, at manifest_off of the blob, so the blob hash a signed loader checks (and
  * the signature over it) covers every fact the runtime acts on: names, fd slots, attach

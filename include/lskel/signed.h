@@ -341,7 +341,9 @@ static inline int lskel_mf_parse(const void *data, __u32 size, struct lskel_mf *
 	if (!lskel_mf_name_ok(m, h->name, LSKEL_NAME_FILE))
 		return lskel_mf_bad(err, errlen, "the load's name (string %u) is not a valid name",
 				    h->name);
-	if (!h->nr_func_info || h->nr_func_info > 16 || !h->btf_size || h->btf_size > 65536)
+	/* the compat loader's BTF; none (both 0) when there is no compat loader */
+	if ((h->nr_func_info || h->btf_size) && (!h->nr_func_info || h->nr_func_info > 16 ||
+						 !h->btf_size || h->btf_size > 65536))
 		return lskel_mf_bad(err, errlen, "%u loader functions or the loader's BTF size "
 				    "invalid", h->nr_func_info);
 	return lskel_mf_check_tables(m, mo, err, errlen);
@@ -390,6 +392,13 @@ static inline int lskel_mf_agrees(const struct lskel_desc *d, const struct lskel
 	    memcmp(d->btf, m->btf, h->btf_size))
 		return lskel_mf_bad(err, n, "the loader's BTF or func_info (%u functions) differ",
 				    d->nr_func_info);
+	/* a compat loader exactly when the manifest has its BTF, and never beside a signed one
+	 * (it would load unchecked where the kernel refuses the signed loop loader) */
+	if (!d->compat_insns_sz != !h->nr_func_info || (d->compat_insns_sz && d->excl_hash) ||
+	    d->compat_insns_sz % 8 || d->compat_insns_sz > (1u << 20))
+		return lskel_mf_bad(err, n, "a compat loader of %u bytes where the manifest has %u "
+				    "loader functions (none when signed)", d->compat_insns_sz,
+				    h->nr_func_info);
 	if (d->nr_kcfg != h->nr_kcfg)
 		return lskel_mf_bad(err, n, "%u kconfig values", d->nr_kcfg);
 	for (i = 0; i < h->nr_kcfg; i++) {
