@@ -141,30 +141,20 @@ static char *phase_rows;	/* the same rows, printed after the main tables */
 static size_t phase_len;
 static FILE *phase_mem;
 
-/* The kernel's own verification time of the loader (log_level BPF_LOG_STATS), in us. */
-static double loader_vtime(const struct lskel_desc *d, int map_fd, int btf_fd)
+/* The kernel's own verification time of the (loop) loader (log_level BPF_LOG_STATS), in us. */
+static double loader_vtime(const struct lskel_desc *d, int map_fd)
 {
+	union lskel_attr u;
 	char log[512];
-	union bpf_attr u;
 	const char *p;
+	__u32 sz = lskel_loader_attr(d, &u, &map_fd, -1, NULL, 0, 0, 0);
 	int fd;
 
-	memset(&u, 0, sizeof(u));
-	u.prog_type = BPF_PROG_TYPE_SYSCALL;
-	u.insns = lskel_ptr(d->insns);
-	u.insn_cnt = d->insns_sz / sizeof(struct bpf_insn);
-	u.license = lskel_ptr("Dual BSD/GPL");
-	u.prog_flags = BPF_F_SLEEPABLE;
-	u.fd_array = lskel_ptr(&map_fd);
-	u.prog_btf_fd = btf_fd;
-	u.func_info = lskel_ptr(d->func_info);
-	u.func_info_cnt = d->nr_func_info;
-	u.func_info_rec_size = sizeof(struct bpf_func_info);
-	u.log_buf = lskel_ptr(log);
-	u.log_size = sizeof(log);
-	u.log_level = 4;	/* BPF_LOG_STATS */
+	u.a.log_buf = lskel_ptr(log);
+	u.a.log_size = sizeof(log);
+	u.a.log_level = 4;	/* BPF_LOG_STATS */
 	log[0] = '\0';
-	fd = lskel_sys_bpf(BPF_PROG_LOAD, &u, sizeof(u));
+	fd = lskel_sys_bpf(BPF_PROG_LOAD, &u.a, sz);
 	if (fd >= 0)
 		close(fd);
 	p = strstr(log, "verification time ");
@@ -172,13 +162,14 @@ static double loader_vtime(const struct lskel_desc *d, int map_fd, int btf_fd)
 }
 
 /* Where an lskel load spends its time, phase by phase, as lskel_run_loader does it (its
- * helpers, in its order): the loader's BTF, the blob map (create and fill), the loader's
- * PROG_LOAD (and the kernel's verification time within it), the loader's run (the object's
- * own operations) and the user-space work after it (fd table, pins). Medians of RUNS. */
+ * helpers, in its order): the blob map (create and fill), the loop loader's PROG_LOAD (and
+ * the kernel's verification time within it; the compat loader and its BTF are only loaded
+ * where the kernel has no may_goto, not here), the loader's run (the object's own operations)
+ * and the user-space work after it (fd table, pins). Medians of RUNS. */
 static void bench_phases(const char *name, const struct lskel_desc *d, double direct)
 {
-	enum { BTF, BLOB, LOAD, VTIME, RUN, AFTER, NR };
-	static const char *const hdr[NR] = { "btf", "blob", "ldr_load", "verify", "run", "after" };
+	enum { BLOB, LOAD, VTIME, RUN, AFTER, NR };
+	static const char *const hdr[NR] = { "blob", "ldr_load", "verify", "run", "after" };
 	double *v[NR], m[NR], sum = 0;
 	size_t ctx_sz = sizeof(struct lskel_loader_ctx) + d->inputs_size;
 	int i, k;
@@ -195,7 +186,7 @@ static void bench_phases(const char *name, const struct lskel_desc *d, double di
 	for (i = 0; i < runs; i++) {
 		struct lskel_loader_ctx *lc = calloc(1, ctx_sz);
 		struct lskel_ctx c = {};
-		int btf_fd, map_fd = -1, prog_fd = -1, *fds = malloc((d->nr_ops + 1) * sizeof(int));
+		int map_fd = -1, prog_fd = -1, *fds = malloc((d->nr_ops + 1) * sizeof(int));
 		union bpf_attr u;
 		double a = now_ms(), b;
 		char *blob = malloc(d->data_sz);
@@ -203,20 +194,12 @@ static void bench_phases(const char *name, const struct lskel_desc *d, double di
 		int got;
 
 		c.pin_root_path = pin_root;
-		memset(&u, 0, sizeof(u));
-		u.btf = lskel_ptr(d->btf);
-		u.btf_size = d->btf_sz;
-		btf_fd = lskel_sys_bpf(BPF_BTF_LOAD, &u, sizeof(u));
-		b = now_ms();
-		v[BTF][i] = (b - a) * 1e3;
-		a = b;
-		if (btf_fd >= 0)
-			map_fd = lskel_data_map(d, &c);
+		map_fd = lskel_data_map(d, &c);
 		b = now_ms();
 		v[BLOB][i] = (b - a) * 1e3;
 		a = b;
 		if (map_fd >= 0)
-			prog_fd = lskel_load_loader(d, &c, map_fd, btf_fd);
+			prog_fd = lskel_load_loader(d, &c, map_fd, -1);
 		b = now_ms();
 		v[LOAD][i] = (b - a) * 1e3;
 		a = b;
@@ -246,13 +229,12 @@ static void bench_phases(const char *name, const struct lskel_desc *d, double di
 		if (d->nr_pins)
 			lskel_pins_make(d, (const __u64 *)(lc + 1), fds, &c);
 		v[AFTER][i] = (now_ms() - a) * 1e3;
-		v[VTIME][i] = i < 5 ? loader_vtime(d, map_fd, btf_fd) : v[VTIME][i % 5];
+		v[VTIME][i] = i < 5 ? loader_vtime(d, map_fd) : v[VTIME][i % 5];
 		for (j = 0; got && j < d->nr_ops; j++)
 			if (fds[j] >= 0)
 				close(fds[j]);
 		close(prog_fd);
 		close(map_fd);
-		close(btf_fd);
 		free(fds);
 		free(lc);
 		free(c.pins_made);
@@ -268,7 +250,7 @@ static void bench_phases(const char *name, const struct lskel_desc *d, double di
 	}
 	fprintf(phase_mem, " | %8.1f %8.1f %8.1f\n", sum, direct * 1e3, sum - direct * 1e3);
 	if (phases)
-		fprintf(phases, "%s %.1f %.1f %.1f %.1f %.1f %.1f %.1f\n", name, m[BTF], m[BLOB],
+		fprintf(phases, "%s %.1f %.1f %.1f %.1f %.1f %.1f\n", name, m[BLOB],
 			m[LOAD], m[VTIME], m[RUN], m[AFTER], direct * 1e3);
 }
 

@@ -19,7 +19,6 @@
 
 #define GOLDEN "tests/golden/signed_next.layout"
 #define FAKE_MAP_FD 100
-#define FAKE_BTF_FD 101
 
 static int update;
 
@@ -60,11 +59,11 @@ static char *layout(void)
 
 	assert_non_null(f);
 	assert_non_null(d->sig_next);
-	sz = lskel_loader_attr(d, &u, fd_array, FAKE_BTF_FD, d->sig_next, d->sig_next_sz,
+	sz = lskel_loader_attr(d, &u, fd_array, -1, d->sig_next, d->sig_next_sz,
 			       LSKEL_KEY_SPEC_SESSION_KEYRING, 1);
 	fprintf(f, "# signed_tp (samples/tp_counter.bpf.o), the kernel-verified scheme (bpf-next)\n"
-		"# BPF_PROG_LOAD attr, %u bytes; data map fd %d, loader BTF fd %d\n", sz,
-		FAKE_MAP_FD, FAKE_BTF_FD);
+		"# BPF_PROG_LOAD attr, %u bytes; data map fd %d (the loop loader: no BTF)\n", sz,
+		FAKE_MAP_FD);
 	for (i = 0; i < sz; i += 8) {
 		const struct field *nf = NULL;
 

@@ -26,9 +26,9 @@ struct bytes {
 	size_t n;
 };
 
-enum { A_INSNS, A_DATA, A_BTF, A_EXCL, A_SIG, A_SIG_NEXT, NR_ARRAYS };
+enum { A_INSNS, A_DATA, A_BTF, A_EXCL, A_SIG, A_SIG_NEXT, A_COMPAT, NR_ARRAYS };
 static const char *const array_sfx[NR_ARRAYS] = { "__insns", "__data", "__btf", "__excl_hash",
-						  "__sig", "__sig_next" };
+						  "__sig", "__sig_next", "__compat_insns" };
 
 struct hdr_scan {
 	const char *path;
@@ -440,6 +440,9 @@ static int header_parts(const char *path, char *text, size_t len, struct hdr_sca
 		return err;
 	if (!hs->seen[A_EXCL] || !hs->seen[A_SIG])
 		return lsk_err(EINVAL, "%s: not signed (generate with lskel gen --sign)", path);
+	if (hs->seen[A_COMPAT])	/* it would load unchecked where the kernel refuses insns */
+		return lsk_err(EINVAL, "%s: refused (the runtime refuses it too): a compat loader "
+			       "(%s__compat_insns) beside a signed loader", path, hs->prefix[A_COMPAT]);
 	sp->insns = hs->arr[A_INSNS];
 	sp->data = hs->arr[A_DATA];
 	sp->excl = hs->arr[A_EXCL];

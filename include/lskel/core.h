@@ -83,6 +83,9 @@ struct lskel_ctx {
 	void *usdt;		/* lskel/usdt.h: what attached usdt/ programs hold */
 	int compat;		/* out: 1 when the kernel refused the loop loader and the compat
 				 * (bpf_loop) loader ran (kernels before 6.9) */
+	__u32 loader_runs;	/* out: BPF_PROG_TEST_RUNs of the loader: 1, one more for a
+				 * verifier log, one more each time the kernel's loop budget
+				 * stopped it */
 };
 
 /* What became of a signed loader's signature. */

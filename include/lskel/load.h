@@ -288,6 +288,7 @@ static inline int lskel_run_loader_once(const struct lskel_desc *d, const __u64 
 
 	c->failed_op = -1;
 	c->err = 0;
+	c->loader_runs = 0;
 	c->errmsg[0] = '\0';
 	c->sig_status = LSKEL_SIG_NONE;
 	err = lskel_check_desc(d, c);	/* before any bpf() call: hashes, manifest, tables */
@@ -314,6 +315,7 @@ static inline int lskel_run_loader_once(const struct lskel_desc *d, const __u64 
 	lc->sz = ctx_sz;	/* the first run without a verifier log: the fast path */
 	lc->inputs = lskel_ptr(lc + 1);
 run:
+	c->loader_runs++;
 	memset(&attr, 0, sizeof(attr));
 	attr.test.prog_fd = prog_fd;
 	attr.test.ctx_in = lskel_ptr(lc);
