@@ -225,6 +225,23 @@ static inline void lskel_close_failed(const struct lskel_desc *d, int map_fd, in
 			close(fds[i]);
 }
 
+/* The op a loop loader run stopped in (@lc's resume_step, or its resume_skip when that is
+ * further: the steps between are skipped, a reused map's slot already filled): every op before
+ * it has made its fd, since ops run in order and an op's fd comes from its last step. */
+static inline __u32 lskel_stopped_op(const struct lskel_desc *d,
+				     const struct lskel_loader_ctx *lc)
+{
+	__u32 step = lc->resume_skip > lc->resume_step ? lc->resume_skip : lc->resume_step;
+	struct lskel_blob_hdr h;
+	struct lskel_step st;
+
+	memcpy(&h, d->data, sizeof(h));	/* steps_off and nr_steps checked by lskel_mf_parse */
+	if (step >= h.nr_steps)
+		return d->nr_ops;
+	memcpy(&st, (const char *)d->data + h.steps_off + step * sizeof(st), sizeof(st));
+	return st.op;
+}
+
 /* The loader's data map (the blob) and the loader program itself: the loop loader, or where
  * the kernel refuses it (no may_goto before 6.9) the compat loader with its BTF. The caller
  * closes the fds it gets (-1 where none was made). */
@@ -330,6 +347,8 @@ run:
 		/* the kernel's loop budget stopped the loop loader after a whole step: again,
 		 * from where it stopped (it always gets further) */
 		if (lc->resume_step <= resume) {
+			/* the fds the earlier runs made are in the fd table */
+			lskel_close_failed(d, map_fd, fds, lskel_stopped_op(d, lc));
 			err = lskel_fail(c, -1, -EFAULT, "%s: the loader stopped at step %u without "
 					 "getting further", d->name, lc->resume_step);
 			goto out;
