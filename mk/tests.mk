@@ -69,6 +69,9 @@ $(BUILD)/tests/test_pinning: $(PIN_SKELS) $(BUILD)/tests/bpf/pinned.bpf.o $(BUIL
 $(BUILD)/tests/test_signing: $(BUILD)/skel/signed_tp.lskel.h $(BUILD)/skel/signed_net.lskel.h \
 	$(BUILD)/skel/tp_counter.lskel.h $(BUILD)/bin/lskel-run
 $(BUILD)/tests/test_sign_golden: $(BUILD)/skel/signed_tp.lskel.h
+# The loader's shapes (tests/test_loader_shapes.c): loop and compat loaders, resumed runs.
+$(BUILD)/tests/test_loader_shapes: $(BUILD)/skel/net_count.lskel.h $(BUILD)/skel/signed_tp.lskel.h \
+	$(BUILD)/tests/bpf/opt_root.bpf.o
 $(BUILD)/tests/test_link: $(BUILD)/skel/extlink.lskel.h $(BUILD)/skel/dynlink.lskel.h $(LINK_OBJS)
 # Hostile use (tests/test_hostile.c): bad inputs and outputs for every verb, API misuse.
 $(BUILD)/tests/test_hostile: $(SKEL_HDRS) $(BUILD)/skel/pinned.lskel.h $(BUILD)/skel/scale1000.lskel.h \
