@@ -736,7 +736,7 @@ static int desc_refusals(struct nobpf *nb)
 	struct lskel_desc nc = net_count__desc, st = signed_tp__desc, stripped = signed_tp__desc, d;
 	static const unsigned char some_hash[32] = { 1, 2, 3 };
 	struct lskel_mf m;
-	char why[256];
+	char why[256] = "";
 
 	stripped.excl_hash = NULL;
 	stripped.sig = stripped.sig_next = NULL;
