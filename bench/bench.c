@@ -562,8 +562,8 @@ int main(int argc, char **argv)
 		bench_corpus(argv + corpus + 1, argc - corpus - 1);
 	if (phase_mem) {
 		fclose(phase_mem);
-		printf("\nlskel load phases (us, medians of %d runs): btf = the loader's BTF, blob = "
-		       "data map created and filled,\nldr_load = the loader's PROG_LOAD (verify: the "
+		printf("\nlskel load phases (us, medians of %d runs): blob = data map created and "
+		       "filled,\nldr_load = the (may_goto) loader's PROG_LOAD (verify: the "
 		       "kernel's verification time within it, BPF_LOG_STATS),\nrun = the loader's "
 		       "TEST_RUN (the object's own operations), after = fd table and pins;\nlskel = "
 		       "their sum, direct = the same operations from user space (exec_direct)\n\n%s",

@@ -825,6 +825,7 @@ static void report_json(const struct run *r, const char *sig)
 	json_field("{\"name\":", r->d.name);
 	json_field(",\"pin_dir\":", r->dir);
 	json_field(",\"signature\":", sig);
+	json_field(",\"loader\":", r->ctx.compat ? "compat" : "loop");
 	printf(",\"maps\":[");
 	for (i = 0; i < m->h->nr_maps; i++) {
 		json_field(i ? ",{\"object\":" : "{\"object\":",
@@ -866,6 +867,8 @@ static void report_text(const struct run *r)
 	       r->ctx.sig_status == LSKEL_SIG_VERIFIED ? "checked by the kernel" :
 	       "not checked: this kernel cannot verify BPF program signatures (the blob "
 	       "is bound to the signed loader by its hash)");
+	if (r->ctx.compat)
+		printf("loader: the compat (bpf_loop) loader: this kernel refused the may_goto one\n");
 	for (i = 0; i < m->h->nr_maps; i++)
 		printf("  map  %-20s id %-6u %s\n", lskel_mf_str(m, m->maps[i].name),
 		       info_id(r->fds[m->maps[i].slot]),

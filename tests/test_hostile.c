@@ -806,7 +806,7 @@ static void test_log_messages(void **state)
 	struct tp_counter *s;
 	struct watch w;
 	char *blob = bad_prog_blob(&tp_counter__desc), small[64];
-	struct bpf_insn *insns;
+	struct bpf_insn *insns, *compat;
 	int err;
 
 	(void)state;
@@ -844,7 +844,8 @@ static void test_log_messages(void **state)
 	watch_end(&w, "refused program, log_size 0");
 	free(blob);
 
-	/* the loader itself corrupted: an unknown opcode first */
+	/* the loop loader corrupted (an unknown opcode first): the kernel refuses it as one
+	 * without may_goto would, and the compat loader loads */
 	insns = (struct bpf_insn *)malloc(tp_counter__desc.insns_sz);
 	memcpy(insns, tp_counter__desc.insns, tp_counter__desc.insns_sz);
 	insns[0].code = 0xff;
@@ -853,13 +854,27 @@ static void test_log_messages(void **state)
 	watch_start(&w);
 	s = (struct tp_counter *)calloc(1, sizeof(*s));
 	assert_int_equal(lskel_open(&d, s), 0);
+	assert_int_equal(lskel_load(&d, s), 0);
+	assert_int_equal(s->ctx.compat, 1);
+	lskel_destroy(&tp_counter__desc, s);
+	watch_end(&w, "corrupted loop loader, compat loader loaded");
+
+	/* both loaders corrupted: refused, blamed on the loader, not on capabilities */
+	compat = (struct bpf_insn *)malloc(tp_counter__desc.compat_insns_sz);
+	memcpy(compat, tp_counter__desc.compat_insns, tp_counter__desc.compat_insns_sz);
+	compat[0].code = 0xff;
+	d.compat_insns = compat;
+	watch_start(&w);
+	s = (struct tp_counter *)calloc(1, sizeof(*s));
+	assert_int_equal(lskel_open(&d, s), 0);
 	assert_true(lskel_load(&d, s) < 0);
 	assert_msg(s->ctx.errmsg, "the verifier refused the loader program");
 	if (strstr(s->ctx.errmsg, "CAP_"))
 		fail_msg("blamed on capabilities: %s", s->ctx.errmsg);
 	lskel_destroy(&tp_counter__desc, s);
-	watch_end(&w, "corrupted loader");
+	watch_end(&w, "corrupted loaders");
 	free(insns);
+	free(compat);
 }
 
 /* kconfig descriptors of impossible sizes or offsets: refused by name, nothing loaded. */
