@@ -188,13 +188,20 @@ static void bench_phases(const char *name, const struct lskel_desc *d, double di
 		struct lskel_ctx c = {};
 		int map_fd = -1, prog_fd = -1, *fds = malloc((d->nr_ops + 1) * sizeof(int));
 		union bpf_attr u;
-		double a = now_ms(), b;
-		char *blob = malloc(d->data_sz);
-		__u32 j, key = 0;
+		double a, b;
+		void *blob;
+		__u32 j;
 		int got;
 
 		c.pin_root_path = pin_root;
-		map_fd = lskel_data_map(d, &c);
+		lc->sz = ctx_sz;
+		lc->inputs = lskel_ptr(lc + 1);
+		a = now_ms();
+		lskel_fill_kconfig(d, (char *)(lc + 1), &c);
+		lskel_inputs_defaults(d, (char *)(lc + 1));
+		blob = lskel_blob_make(d, lc);	/* the inputs in place, as lskel_run_loader */
+		map_fd = blob ? lskel_data_map_of(d, &c, blob) : -1;
+		free(blob);
 		b = now_ms();
 		v[BLOB][i] = (b - a) * 1e3;
 		a = b;
@@ -203,9 +210,6 @@ static void bench_phases(const char *name, const struct lskel_desc *d, double di
 		b = now_ms();
 		v[LOAD][i] = (b - a) * 1e3;
 		a = b;
-		lc->sz = ctx_sz;
-		lc->inputs = lskel_ptr(lc + 1);
-		lskel_fill_kconfig(d, (char *)(lc + 1), &c);
 		memset(&u, 0, sizeof(u));
 		u.test.prog_fd = prog_fd;
 		u.test.ctx_in = lskel_ptr(lc);
@@ -218,14 +222,7 @@ static void bench_phases(const char *name, const struct lskel_desc *d, double di
 		b = now_ms();
 		v[RUN][i] = (b - a) * 1e3;
 		a = b;
-		memset(&u, 0, sizeof(u));
-		u.map_fd = map_fd;
-		u.key = lskel_ptr(&key);
-		u.value = lskel_ptr(blob);
-		got = !lskel_sys_bpf(BPF_MAP_LOOKUP_ELEM, &u, sizeof(u));
-		if (got)
-			memcpy(fds, blob + d->fdtab_off, d->nr_ops * sizeof(int));
-		free(blob);
+		got = !lskel_fdtab_read(d, map_fd, fds);
 		if (d->nr_pins)
 			lskel_pins_make(d, (const __u64 *)(lc + 1), fds, &c);
 		v[AFTER][i] = (now_ms() - a) * 1e3;

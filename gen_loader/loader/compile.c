@@ -97,8 +97,10 @@ static void emit_loop(struct gen *g)
 	struct lsk_asm *a = g->a;
 
 	E(I_STX(BPF_DW, BPF_REG_10, R_CTX, CTX_SLOT));	/* R_CTX is R_KEEP in the loop */
-	E(I_LDX(BPF_W, R1, R_CTX, CTX(resume_step)));
-	E(I_STX(BPF_W, R_BLOB, R1, HDR(cur)));
+	if (!g->slim) {	/* a slim loader's blob comes with cur = 0, and keeps it to resume */
+		E(I_LDX(BPF_W, R1, R_CTX, CTX(resume_step)));
+		E(I_STX(BPF_W, R_BLOB, R1, HDR(cur)));
+	}
 	asm_bind(a, g->head);
 	asm_may_goto(a, g->expired);
 	E(I_LDX(BPF_W, R1, R_BLOB, HDR(cur)));
@@ -112,28 +114,25 @@ static void emit_loop(struct gen *g)
 	asm_jmp_imm(a, BPF_JGE, R1, g->b->nr_steps, g->done);	/* done, or stopped by an error */
 	E(I_LDX(BPF_DW, R_CTX, BPF_REG_10, CTX_SLOT));
 	E(I_STX(BPF_W, R_CTX, R1, CTX(resume_step)));
-	E(I_LDX(BPF_W, R1, R_BLOB, HDR(skip_to)));
-	E(I_STX(BPF_W, R_CTX, R1, CTX(resume_skip)));
+	if (!g->slim) {
+		E(I_LDX(BPF_W, R1, R_BLOB, HDR(skip_to)));
+		E(I_STX(BPF_W, R_CTX, R1, CTX(resume_skip)));
+	}
 	E(I_MOV_IMM(R0, LSKEL_LOADER_AGAIN));
 	E(I_EXIT());
 	asm_bind(a, g->done);
 	E(I_LDX(BPF_DW, R_CTX, BPF_REG_10, CTX_SLOT));
 }
 
-/* main: the context's log fields and inputs into the blob, the steps (the loop loader's loop,
- * or bpf_loop over the compat loader's callback), the undo of registrations after a failure;
- * the header's scratch is reset first, so the runtime can run the loader again on the same
- * blob (with a log, after a failed PROG_LOAD; the loop loader also from where the kernel's
- * loop budget stopped it). The fds of a failed load stay in the fd table for the runtime to
- * close. */
-static void emit_main(struct gen *g, int step_fn)
+/* What a loader that is not slim takes from the context before the steps: the log fields and
+ * the input area (from user memory in one call) into the blob; and the header's scratch is
+ * reset, so the runtime can run it again on the same blob (with a log, after a failed
+ * PROG_LOAD; the loop loader also from where the kernel's loop budget stopped it). A slim
+ * loader's blob comes from the runtime with all of it in place (loader_gen.h). */
+static void emit_prologue(struct gen *g)
 {
 	struct lsk_asm *a = g->a;
 
-	if (g->blob_hash)
-		emit_blob_check(g);
-	E(I_MOV_REG(R_CTX, R1));
-	asm_ld_map_value(a, R_BLOB, 0, 0);
 	E(I_LDX(BPF_DW, R1, R_CTX, CTX(log_buf)));
 	E(I_STX(BPF_DW, R_BLOB, R1, HDR(log_buf)));
 	E(I_LDX(BPF_W, R1, R_CTX, CTX(log_size)));
@@ -159,6 +158,21 @@ static void emit_main(struct gen *g, int step_fn)
 		E(I_EXIT());		/* -EFAULT: the runtime names no op */
 		asm_bind(a, copied);
 	}
+}
+
+/* main: the prologue, the steps (the loop loader's loop, or bpf_loop over the compat loader's
+ * callback), the result into the context and the undo of registrations after a failure. The
+ * fds of a failed load stay in the fd table for the runtime to close. */
+static void emit_main(struct gen *g, int step_fn)
+{
+	struct lsk_asm *a = g->a;
+
+	if (g->blob_hash)
+		emit_blob_check(g);
+	E(I_MOV_REG(R_CTX, R1));
+	asm_ld_map_value(a, R_BLOB, 0, 0);
+	if (!g->slim)
+		emit_prologue(g);
 	if (g->loop) {
 		emit_loop(g);
 	} else {
@@ -246,7 +260,8 @@ static int assemble(const struct lsk_trace *t, const struct lsk_blob *b,
 		    const unsigned char *hash, int loop, struct lsk_asm *as,
 		    int at[LSK_LOADER_NR_FNS])
 {
-	struct gen g = { .a = as, .b = b, .t = t, .blob_hash = hash, .loop = loop };
+	struct gen g = { .a = as, .b = b, .t = t, .blob_hash = hash, .loop = loop,
+			 .slim = loop && !hash };
 	int step_fn, err;
 
 	memset(as, 0, sizeof(*as));

@@ -66,6 +66,13 @@ struct gen {
 	/* the loop loader (loop = 1): the loop's head, its way out, and where the kernel's
 	 * loop budget ends it (compile.c's emit_loop) */
 	int loop, head, done, expired;
+	/* slim: the unsigned loop loader. The runtime writes the blob with the input area and,
+	 * for a run with a verifier log, every BPF step's log fields in place (a fresh blob each
+	 * first run, the same one to resume): no copy from the context, no scratch reset. A
+	 * signed loader's blob is frozen before the load, so it copies them itself. In every
+	 * loop loader the runtime has put a U32 step's compiled value in the input slot a
+	 * caller left 0 (lskel_inputs_defaults), so U32 is a plain copy. */
+	int slim;
 };
 
 /* The loop loader keeps the context pointer here: R_CTX is R_KEEP inside the loop. */

@@ -15,6 +15,13 @@ static void blob_ptr(struct gen *g, int rd, int field, int tmp)
 {
 	struct lsk_asm *a = g->a;
 
+	if (g->loop) {	/* rd = offset + blob: one instruction less (the compat loader's bytes
+			 * stay as they were) */
+		E(I_LDX(BPF_W, rd, R_STEP, field));
+		E(I_ALU64_IMM(BPF_AND, rd, g->mask));
+		E(I_ALU64_REG(BPF_ADD, rd, R_BLOB));
+		return;
+	}
 	E(I_LDX(BPF_W, tmp, R_STEP, field));
 	E(I_ALU64_IMM(BPF_AND, tmp, g->mask));
 	E(I_MOV_REG(rd, R_BLOB));
@@ -65,6 +72,11 @@ static void emit_step_u32(struct gen *g)
 	blob_ptr(g, R3, STEP(b), R1);
 	E(I_LDX(BPF_W, R3, R3, 0));		/* r3 = the value */
 	blob_ptr(g, R4, STEP(a), R1);
+	if (g->loop) {	/* IF_SET: the runtime filled the caller's 0 with the compiled value */
+		E(I_STX(BPF_W, R4, R3, 0));
+		asm_ja(a, g->next);
+		return;
+	}
 	/* IF_SET: a caller's 0 keeps the compiled value. Computed, not branched on: U32 is the
 	 * commonest step (every fd fixup), and a branch costs the verifier two paths. */
 	E(I_LDX(BPF_W, R5, R4, 0));		/* r5 = the compiled value */
@@ -158,13 +170,15 @@ static void emit_step_bpf(struct gen *g)
 {
 	struct lsk_asm *a = g->a;
 
-	blob_ptr(g, R4, STEP(d), R3);
-	E(I_LDX(BPF_W, R3, R_BLOB, HDR(log_level)));
-	E(I_STX(BPF_W, R4, R3, LOG(log_level)));
-	E(I_LDX(BPF_W, R3, R_BLOB, HDR(log_size)));
-	E(I_STX(BPF_W, R4, R3, LOG(log_size)));
-	E(I_LDX(BPF_DW, R3, R_BLOB, HDR(log_buf)));
-	E(I_STX(BPF_DW, R4, R3, LOG(log_buf)));
+	if (!g->slim) {	/* a slim loader's blob has them in place */
+		blob_ptr(g, R4, STEP(d), R3);
+		E(I_LDX(BPF_W, R3, R_BLOB, HDR(log_level)));
+		E(I_STX(BPF_W, R4, R3, LOG(log_level)));
+		E(I_LDX(BPF_W, R3, R_BLOB, HDR(log_size)));
+		E(I_STX(BPF_W, R4, R3, LOG(log_size)));
+		E(I_LDX(BPF_DW, R3, R_BLOB, HDR(log_buf)));
+		E(I_STX(BPF_DW, R4, R3, LOG(log_buf)));
+	}
 	E(I_LDX(BPF_W, R1, R_STEP, STEP(a)));
 	blob_ptr(g, R2, STEP(b), R3);
 	size_arg(g, R3, LSKEL_ATTR_MAX);

@@ -17,12 +17,27 @@
 extern "C" {
 #endif
 
-/* The loader's data map holding the blob. Signed loaders: exclusive to the loader (by the
- * hash of its instructions), frozen, and hashed by the kernel (the loader compares). */
-static inline int lskel_data_map(const struct lskel_desc *d, struct lskel_ctx *c)
+/* Write @value (d->data_sz bytes) into data map @map_fd: 0 or -errno. */
+static inline int lskel_blob_write(int map_fd, const void *value)
+{
+	union bpf_attr attr;
+	__u32 key = 0;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.map_fd = map_fd;
+	attr.key = lskel_ptr(&key);
+	attr.value = lskel_ptr(value);
+	return lskel_sys_bpf(BPF_MAP_UPDATE_ELEM, &attr, sizeof(attr)) ? -errno : 0;
+}
+
+/* The loader's data map holding @value (the blob: d->data, or the slim loader's copy of it,
+ * lskel_blob_make). Signed loaders: exclusive to the loader (by the hash of its
+ * instructions), frozen, and hashed by the kernel (the loader compares). */
+static inline int lskel_data_map_of(const struct lskel_desc *d, struct lskel_ctx *c,
+				    const void *value)
 {
 	union lskel_attr u;
-	__u32 key = 0, hash_size = 32;
+	__u32 hash_size = 32;
 	unsigned char hash[32], info[LSKEL_MAP_INFO_SZ];
 	__u64 p;
 	int fd, err;
@@ -44,13 +59,9 @@ static inline int lskel_data_map(const struct lskel_desc *d, struct lskel_ctx *c
 	if (fd < 0)
 		return lskel_fail(c, -1, -errno, "%s: creating the loader's data map%s failed",
 				  d->name, d->excl_hash ? " (exclusive to the signed loader)" : "");
-	memset(&u, 0, sizeof(u));
-	u.a.map_fd = fd;
-	u.a.key = lskel_ptr(&key);
-	u.a.value = lskel_ptr(d->data);
-	if (lskel_sys_bpf(BPF_MAP_UPDATE_ELEM, &u.a, sizeof(u.a))) {
-		err = lskel_fail(c, -1, -errno, "%s: writing the loader's data failed",
-				 d->name);
+	err = lskel_blob_write(fd, value);
+	if (err) {
+		err = lskel_fail(c, -1, err, "%s: writing the loader's data failed", d->name);
 		close(fd);
 		return err;
 	}
@@ -77,6 +88,62 @@ static inline int lskel_data_map(const struct lskel_desc *d, struct lskel_ctx *c
 		return err;
 	}
 	return fd;
+}
+
+/* The loader's data map holding the blob as generated. */
+static inline int lskel_data_map(const struct lskel_desc *d, struct lskel_ctx *c)
+{
+	return lskel_data_map_of(d, c, d->data);
+}
+
+/* Each U32 step of an input slot (IF_SET) keeps its compiled value when the caller left the
+ * slot 0: put that value in the slot (@inputs, the input area), so the loop loader copies
+ * without deciding. Offsets outside the blob or the input area are refused (-EINVAL); the
+ * step table itself was checked with the manifest. */
+static inline int lskel_inputs_defaults(const struct lskel_desc *d, char *inputs)
+{
+	const struct lskel_blob_hdr *h = (const struct lskel_blob_hdr *)d->data;
+	const struct lskel_step *s = (const struct lskel_step *)((const char *)d->data +
+								 h->steps_off);
+	__u32 i, v;
+
+	for (i = 0; i < h->nr_steps; i++) {
+		if (s[i].kind != LSKEL_STEP_U32 || !(s[i].flags & LSKEL_STEP_IF_SET))
+			continue;
+		if (d->inputs_size < 4 || s[i].b < h->inputs_off ||
+		    s[i].b - h->inputs_off > d->inputs_size - 4 || s[i].a > d->data_sz - 4)
+			return -EINVAL;
+		memcpy(&v, inputs + (s[i].b - h->inputs_off), 4);
+		if (!v)
+			memcpy(inputs + (s[i].b - h->inputs_off), (const char *)d->data + s[i].a, 4);
+	}
+	return 0;
+}
+
+/* The blob an unsigned (slim) loader runs on: d->data with the input area in place and, when
+ * @lc has a log, every BPF step's log fields (its PROG_LOAD attr's, or the sink); NULL when
+ * out of memory. The caller frees it. */
+static inline void *lskel_blob_make(const struct lskel_desc *d,
+				    const struct lskel_loader_ctx *lc)
+{
+	const struct lskel_blob_hdr *h = (const struct lskel_blob_hdr *)d->data;
+	const struct lskel_step *s = (const struct lskel_step *)((const char *)d->data +
+								 h->steps_off);
+	char *b = (char *)malloc(d->data_sz);
+	__u32 i;
+
+	if (!b)
+		return NULL;
+	memcpy(b, d->data, d->data_sz);
+	memcpy(b + h->inputs_off, lc + 1, d->inputs_size);
+	for (i = 0; lc->log_buf && i < h->nr_steps; i++) {
+		if (s[i].kind != LSKEL_STEP_BPF || s[i].d > d->data_sz - 16)
+			continue;	/* (an offset outside the blob: the loader masks it) */
+		memcpy(b + s[i].d, &lc->log_level, 4);
+		memcpy(b + s[i].d + 4, &lc->log_size, 4);
+		memcpy(b + s[i].d + 8, &lc->log_buf, 8);
+	}
+	return b;
 }
 
 /* The loader's BPF_PROG_LOAD attr: @map_fd (at *@fd_array) is its data map; @btf_fd < 0: the
@@ -242,15 +309,15 @@ static inline __u32 lskel_stopped_op(const struct lskel_desc *d,
 	return st.op;
 }
 
-/* The loader's data map (the blob) and the loader program itself: the loop loader, or where
- * the kernel refuses it (no may_goto before 6.9) the compat loader with its BTF. The caller
- * closes the fds it gets (-1 where none was made). */
-static inline int lskel_loader_prog(const struct lskel_desc *d, struct lskel_ctx *c, int *btf_fd,
-				    int *map_fd, int *prog_fd)
+/* The loader's data map holding @blob (NULL: d->data) and the loader program itself: the loop
+ * loader, or where the kernel refuses it (no may_goto before 6.9) the compat loader with its
+ * BTF. The caller closes the fds it gets (-1 where none was made). */
+static inline int lskel_loader_prog(const struct lskel_desc *d, struct lskel_ctx *c,
+				    const void *blob, int *btf_fd, int *map_fd, int *prog_fd)
 {
 	union bpf_attr attr;
 
-	*map_fd = lskel_data_map(d, c);
+	*map_fd = lskel_data_map_of(d, c, blob ? blob : d->data);
 	if (*map_fd < 0)
 		return *map_fd;
 	c->compat = 0;
@@ -300,6 +367,7 @@ static inline int lskel_run_loader_once(const struct lskel_desc *d, const __u64 
 	int btf_fd = -1, map_fd = -1, prog_fd = -1, err = 0, *fds = NULL;
 	size_t ctx_sz = sizeof(struct lskel_loader_ctx) + d->inputs_size;
 	struct lskel_loader_ctx *lc;
+	void *blob = NULL;
 	union bpf_attr attr;
 	__u32 i, resume = 0;
 
@@ -322,11 +390,21 @@ static inline int lskel_run_loader_once(const struct lskel_desc *d, const __u64 
 	err = lskel_fill_kconfig(d, (char *)(lc + 1), c);
 	if (!err && d->nr_pins)
 		err = lskel_pins_find(d, (__u64 *)(lc + 1), c);
+	if (!err && lskel_inputs_defaults(d, (char *)(lc + 1)))
+		err = lskel_fail(c, -1, -EINVAL, "%s: invalid blob: a step's input slot or "
+				 "compiled value lies outside it", d->name);
 	if (err)
 		goto out;
+	/* an unsigned loader runs on the blob with its inputs in place (signed ones copy them:
+	 * their blob is frozen and hashed as generated) */
+	blob = d->excl_hash ? NULL : lskel_blob_make(d, lc);
+	if (!d->excl_hash && !blob) {
+		err = lskel_fail(c, -1, -ENOMEM, "%s: out of memory", d->name);
+		goto out;
+	}
 	lskel_reserve_fds(d->nr_ops);
 
-	err = lskel_loader_prog(d, c, &btf_fd, &map_fd, &prog_fd);
+	err = lskel_loader_prog(d, c, blob, &btf_fd, &map_fd, &prog_fd);
 	if (err)
 		goto out;
 	lc->sz = ctx_sz;	/* the first run without a verifier log: the fast path */
@@ -369,6 +447,16 @@ run:
 		lc->err = 0;
 		lc->resume_step = lc->resume_skip = 0;	/* from the first step */
 		resume = 0;
+		if (blob) {	/* a fresh blob, the log fields in every BPF step */
+			free(blob);
+			blob = lskel_blob_make(d, lc);
+			err = blob ? lskel_blob_write(map_fd, blob) : -ENOMEM;
+			if (err) {
+				err = lskel_fail(c, -1, err, "%s: rewriting the loader's data "
+						 "failed", d->name);
+				goto out;
+			}
+		}
 		goto run;
 	}
 	if (d->excl_hash && (int)attr.test.retval == -EBADMSG && !lc->err) {
@@ -406,6 +494,7 @@ out:
 		close(map_fd);
 	if (btf_fd >= 0)
 		close(btf_fd);
+	free(blob);
 	free(lc);
 	free(fds);
 	(void)i;
