@@ -96,26 +96,50 @@ static inline int lskel_data_map(const struct lskel_desc *d, struct lskel_ctx *c
 	return lskel_data_map_of(d, c, d->data);
 }
 
-/* Each U32 step of an input slot (IF_SET) keeps its compiled value when the caller left the
- * slot 0: put that value in the slot (@inputs, the input area), so the loop loader copies
- * without deciding. Offsets outside the blob or the input area are refused (-EINVAL); the
- * step table itself was checked with the manifest. */
+/* Where the u32 at blob offset @off comes from before the loader runs: the input area (the
+ * caller's values, kconfig values and counts the runtime filled in) or the blob as generated;
+ * NULL outside both or in the fd table (only the loader knows those). */
+static inline const char *lskel_blob_u32(const struct lskel_desc *d, const char *inputs,
+					 __u32 off)
+{
+	const struct lskel_blob_hdr *h = (const struct lskel_blob_hdr *)d->data;
+
+	if (off >= h->inputs_off && off - h->inputs_off < d->inputs_size &&
+	    d->inputs_size - (off - h->inputs_off) >= 4)
+		return inputs + (off - h->inputs_off);
+	if (off > d->data_sz - 4 || (off >= h->fdtab_off && off - h->fdtab_off < h->nr_ops * 4))
+		return NULL;
+	return (const char *)d->data + off;
+}
+
+/* A U32 step of an input slot (IF_SET) keeps the field's value when the caller left the slot
+ * 0: the value an earlier step of its op wrote there (a count of CPUs for a perf event
+ * array's max_entries), else the compiled one. Put that value in the slot (@inputs, the input
+ * area), so the loop loader copies without deciding. Offsets it cannot follow are refused
+ * (-EINVAL); the step table itself was checked with the manifest. */
 static inline int lskel_inputs_defaults(const struct lskel_desc *d, char *inputs)
 {
 	const struct lskel_blob_hdr *h = (const struct lskel_blob_hdr *)d->data;
 	const struct lskel_step *s = (const struct lskel_step *)((const char *)d->data +
 								 h->steps_off);
-	__u32 i, v;
+	const char *slot, *from;
+	__u32 i, j, v;
 
 	for (i = 0; i < h->nr_steps; i++) {
 		if (s[i].kind != LSKEL_STEP_U32 || !(s[i].flags & LSKEL_STEP_IF_SET))
 			continue;
-		if (d->inputs_size < 4 || s[i].b < h->inputs_off ||
-		    s[i].b - h->inputs_off > d->inputs_size - 4 || s[i].a > d->data_sz - 4)
+		slot = lskel_blob_u32(d, inputs, s[i].b);
+		from = lskel_blob_u32(d, inputs, s[i].a);	/* the compiled value */
+		for (j = i; j-- > 0 && s[j].op == s[i].op;)
+			if (s[j].kind == LSKEL_STEP_U32 && s[j].a == s[i].a) {
+				from = lskel_blob_u32(d, inputs, s[j].b);
+				break;
+			}
+		if (!slot || slot < inputs || slot >= inputs + d->inputs_size || !from)
 			return -EINVAL;
-		memcpy(&v, inputs + (s[i].b - h->inputs_off), 4);
+		memcpy(&v, slot, 4);
 		if (!v)
-			memcpy(inputs + (s[i].b - h->inputs_off), (const char *)d->data + s[i].a, 4);
+			memcpy((char *)slot, from, 4);
 	}
 	return 0;
 }
