@@ -98,10 +98,11 @@ struct lskel_step {
 
 /* BPF_PROG_TEST_RUN context of the loader. The input area (user pointers of initial values,
  * max_entries, kconfig values) stays in user memory, right after this header in the
- * runtime's allocation: the loader copies it into the blob at inputs_off with one
- * bpf_copy_from_user, so the loader's size does not grow with the number of inputs (a
+ * runtime's allocation: a signed or compat loader copies it into the blob at inputs_off with
+ * one bpf_copy_from_user, so the loader's size does not grow with the number of inputs (a
  * context cannot be read at a variable offset: copying it took two instructions per 8
- * bytes, 2,000 for 1,000 maps). */
+ * bytes, 2,000 for 1,000 maps); an unsigned loop loader gets a blob with the input area (and
+ * the log fields) already in place and reads neither from here. */
 struct lskel_loader_ctx {
 	__u32 sz;		/* in: size of this header + inputs */
 	__u32 failed_op;	/* out */
@@ -113,7 +114,8 @@ struct lskel_loader_ctx {
 	__u64 inputs;		/* in: user pointer to the input area (inputs_size bytes) */
 	/* The may_goto loader stops when the kernel's loop budget runs out (BPF_MAX_LOOPS, or
 	 * 250 ms on a timed may_goto) and returns LSKEL_LOADER_AGAIN with where it stopped
-	 * here: run it again unchanged and it goes on from there. 0 on the first run. */
+	 * here: run it again unchanged (same blob) and it goes on from there. 0 on the first
+	 * run. The unsigned (slim) loader keeps both in the blob and only reports resume_step. */
 	__u32 resume_step;	/* in/out */
 	__u32 resume_skip;	/* in/out: the blob's skip_to at that point */
 };
