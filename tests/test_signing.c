@@ -615,6 +615,8 @@ static void test_loader_hash_bytes(void **state)
 			fail_msg("hash byte %d: %s", k, c.errmsg);
 		lc->sz = ctx_sz;
 		lc->inputs = lskel_ptr(lc + 1);
+		/* as the runtime does: the values IF_SET steps keep into the input area */
+		assert_int_equal(lskel_inputs_defaults(&d, (char *)(lc + 1)), 0);
 		memset(&attr, 0, sizeof(attr));
 		attr.test.prog_fd = prog_fd;
 		attr.test.ctx_in = lskel_ptr(lc);

@@ -60,6 +60,40 @@ static inline int lskel_cnt_bad(char *err, size_t n, const char *what, __u32 a, 
 	return -EINVAL;
 }
 
+/* Section @s (at @p, its place in the file checked) into @c: its size and count. */
+static inline int lskel_cnt_take(const struct lskel_cnt_sec *s, const void *p, struct lskel_cnt *c,
+				 char *err, size_t errlen)
+{
+	int insns = s->type == LSKEL_CNT_INSNS || s->type == LSKEL_CNT_COMPAT_INSNS;
+
+	if (insns && (s->size % sizeof(struct bpf_insn) || s->count != s->size / 8 || !s->size ||
+		      s->size > (1u << 20)))
+		return lskel_cnt_bad(err, errlen, "loader of %u bytes does not hold its %u "
+				     "instructions (or is empty or over 1 MiB)", s->size, s->count);
+	if (!insns && s->count != 1)
+		return lskel_cnt_bad(err, errlen, "section type %u: count %u, not 1", s->type,
+				     s->count);
+	switch (s->type) {
+	case LSKEL_CNT_INSNS:
+		c->insns = p;
+		c->insns_size = s->size;
+		break;
+	case LSKEL_CNT_COMPAT_INSNS:
+		c->compat_insns = p;
+		c->compat_insns_size = s->size;
+		break;
+	case LSKEL_CNT_DATA:
+		c->data = p;
+		c->data_size = s->size;
+		break;
+	case LSKEL_CNT_SIG:
+		c->sig = (const struct lskel_cnt_sig *)p;
+		c->sig_sec_size = s->size;
+		break;
+	}
+	return 0;
+}
+
 /* Check everything, signed loaders' hashes included; fill @c. Returns 0, or -EINVAL
  * (-EBADMSG: a hash mismatch) with a one-line reason in @err. */
 static inline int lskel_cnt_parse(const void *buf, size_t size, struct lskel_cnt *c, char *err,
@@ -109,34 +143,9 @@ static inline int lskel_cnt_parse(const void *buf, size_t size, struct lskel_cnt
 					     "of order", i, s->type);
 		last = s->type;
 		seen |= 1u << s->type;
-		switch (s->type) {
-		case LSKEL_CNT_INSNS:
-		case LSKEL_CNT_COMPAT_INSNS:
-			if (s->size % sizeof(struct bpf_insn) || s->count != s->size / 8 ||
-			    !s->size || s->size > (1u << 20))
-				return lskel_cnt_bad(err, errlen, "loader of %u bytes does not hold its "
-						     "%u instructions (or is empty or over 1 MiB)",
-						     s->size, s->count);
-			if (s->type == LSKEL_CNT_INSNS) {
-				c->insns = p;
-				c->insns_size = s->size;
-			} else {
-				c->compat_insns = p;
-				c->compat_insns_size = s->size;
-			}
-			break;
-		case LSKEL_CNT_DATA:
-			c->data = p;
-			c->data_size = s->size;
-			break;
-		case LSKEL_CNT_SIG:
-			c->sig = (const struct lskel_cnt_sig *)p;
-			c->sig_sec_size = s->size;
-			break;
-		}
-		if (s->type != LSKEL_CNT_INSNS && s->type != LSKEL_CNT_COMPAT_INSNS && s->count != 1)
-			return lskel_cnt_bad(err, errlen, "section type %u: count %u, not 1", s->type,
-					     s->count);
+		e = lskel_cnt_take(s, p, c, err, errlen);
+		if (e)
+			return e;
 	}
 	if (end != size)
 		return lskel_cnt_bad(err, errlen, "%u bytes after the last section (file of %u)",

@@ -383,6 +383,71 @@ static inline int lskel_run_failed(const struct lskel_desc *d, struct lskel_ctx 
 	return err;
 }
 
+/* The input area after the context header @lc: the caller's @input_slots (NULL: every
+ * initial value as compiled), kconfig values, pinned maps' ids, the values IF_SET steps keep;
+ * then, for an unsigned loader, *@blob: the blob with them in place (a signed loader copies
+ * them: its blob is frozen and hashed as generated). */
+static inline int lskel_run_inputs(const struct lskel_desc *d, const __u64 *input_slots,
+				   struct lskel_ctx *c, struct lskel_loader_ctx *lc, void **blob)
+{
+	int err;
+
+	if (d->nr_inputs && input_slots)
+		memcpy(lc + 1, input_slots, d->nr_inputs * 8);
+	err = lskel_fill_kconfig(d, (char *)(lc + 1), c);
+	if (!err && d->nr_pins)
+		err = lskel_pins_find(d, (__u64 *)(lc + 1), c);
+	if (!err && lskel_inputs_defaults(d, (char *)(lc + 1)))
+		err = lskel_fail(c, -1, -EINVAL, "%s: invalid blob: a step's input slot or "
+				 "compiled value lies outside it", d->name);
+	if (err || d->excl_hash)
+		return err;
+	*blob = lskel_blob_make(d, lc);
+	return *blob ? 0 : lskel_fail(c, -1, -ENOMEM, "%s: out of memory", d->name);
+}
+
+/* Before the run with the caller's verifier log: the log fields into the context (signed and
+ * compat loaders copy them into every BPF step) and, for an unsigned loader, a fresh blob with
+ * them in place written over the failed run's; from the first step. */
+static inline int lskel_log_rerun(const struct lskel_desc *d, struct lskel_ctx *c,
+				  struct lskel_loader_ctx *lc, void **blob, int map_fd)
+{
+	int err;
+
+	lc->log_buf = lskel_ptr(c->log_buf);
+	lc->log_size = c->log_size;
+	lc->log_level = c->log_level ? c->log_level : 1;
+	lc->err = 0;
+	lc->resume_step = lc->resume_skip = 0;
+	if (!*blob)
+		return 0;
+	free(*blob);
+	*blob = lskel_blob_make(d, lc);
+	err = *blob ? lskel_blob_write(map_fd, *blob) : -ENOMEM;
+	return err ? lskel_fail(c, -1, err, "%s: rewriting the loader's data failed", d->name) : 0;
+}
+
+/* After a successful run: the fd table into @fds and the pins made; *pin_race set when a pin
+ * it was to make appeared meanwhile (every fd closed then). */
+static inline int lskel_run_done(const struct lskel_desc *d, struct lskel_ctx *c,
+				 const struct lskel_loader_ctx *lc, int map_fd, int *fds,
+				 int *pin_race)
+{
+	__u32 i;
+	int err = lskel_fdtab_read(d, map_fd, fds);
+
+	if (err)	/* the loader succeeded: its fds are open but unknown; nothing better */
+		return lskel_fail(c, -1, err, "%s: reading the loader's fd table", d->name);
+	if (!d->nr_pins)
+		return 0;
+	err = lskel_pins_make(d, (const __u64 *)(lc + 1), fds, c);
+	*pin_race = err == -EEXIST;
+	for (i = 0; err && i < d->nr_ops; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	return err;
+}
+
 /* One run of the loader (lskel_run_loader); *pin_race set when a pin it was to make
  * appeared meanwhile. */
 static inline int lskel_run_loader_once(const struct lskel_desc *d, const __u64 *input_slots,
@@ -393,7 +458,7 @@ static inline int lskel_run_loader_once(const struct lskel_desc *d, const __u64 
 	struct lskel_loader_ctx *lc;
 	void *blob = NULL;
 	union bpf_attr attr;
-	__u32 i, resume = 0;
+	__u32 resume = 0;
 
 	c->failed_op = -1;
 	c->err = 0;
@@ -409,23 +474,9 @@ static inline int lskel_run_loader_once(const struct lskel_desc *d, const __u64 
 		err = lskel_fail(c, -1, -ENOMEM, "%s: out of memory", d->name);
 		goto out;
 	}
-	if (d->nr_inputs && input_slots)	/* NULL: every initial value as compiled */
-		memcpy(lc + 1, input_slots, d->nr_inputs * 8);
-	err = lskel_fill_kconfig(d, (char *)(lc + 1), c);
-	if (!err && d->nr_pins)
-		err = lskel_pins_find(d, (__u64 *)(lc + 1), c);
-	if (!err && lskel_inputs_defaults(d, (char *)(lc + 1)))
-		err = lskel_fail(c, -1, -EINVAL, "%s: invalid blob: a step's input slot or "
-				 "compiled value lies outside it", d->name);
+	err = lskel_run_inputs(d, input_slots, c, lc, &blob);
 	if (err)
 		goto out;
-	/* an unsigned loader runs on the blob with its inputs in place (signed ones copy them:
-	 * their blob is frozen and hashed as generated) */
-	blob = d->excl_hash ? NULL : lskel_blob_make(d, lc);
-	if (!d->excl_hash && !blob) {
-		err = lskel_fail(c, -1, -ENOMEM, "%s: out of memory", d->name);
-		goto out;
-	}
 	lskel_reserve_fds(d->nr_ops);
 
 	err = lskel_loader_prog(d, c, blob, &btf_fd, &map_fd, &prog_fd);
@@ -465,22 +516,10 @@ run:
 		/* a program was refused and the caller wants the verifier's log: everything
 		 * the load made is closed; run it again with the log in every PROG_LOAD, the
 		 * last one written is the refused program's */
-		lc->log_buf = lskel_ptr(c->log_buf);
-		lc->log_size = c->log_size;
-		lc->log_level = c->log_level ? c->log_level : 1;
-		lc->err = 0;
-		lc->resume_step = lc->resume_skip = 0;	/* from the first step */
 		resume = 0;
-		if (blob) {	/* a fresh blob, the log fields in every BPF step */
-			free(blob);
-			blob = lskel_blob_make(d, lc);
-			err = blob ? lskel_blob_write(map_fd, blob) : -ENOMEM;
-			if (err) {
-				err = lskel_fail(c, -1, err, "%s: rewriting the loader's data "
-						 "failed", d->name);
-				goto out;
-			}
-		}
+		err = lskel_log_rerun(d, c, lc, &blob, map_fd);
+		if (err)
+			goto out;
 		goto run;
 	}
 	if (d->excl_hash && (int)attr.test.retval == -EBADMSG && !lc->err) {
@@ -493,22 +532,9 @@ run:
 		err = lskel_run_failed(d, c, lc, (int)attr.test.retval);
 		goto out;
 	}
-	err = lskel_fdtab_read(d, map_fd, fds);
-	if (err) {
-		err = lskel_fail(c, -1, err, "%s: reading the loader's fd table", d->name);
-		/* the loader succeeded: its fds are open but unknown; nothing better to do */
+	err = lskel_run_done(d, c, lc, map_fd, fds, pin_race);
+	if (err)
 		goto out;
-	}
-	if (d->nr_pins) {
-		err = lskel_pins_make(d, (const __u64 *)(lc + 1), fds, c);
-		*pin_race = err == -EEXIST;
-		if (err) {
-			for (i = 0; i < d->nr_ops; i++)
-				if (fds[i] >= 0)
-					close(fds[i]);
-			goto out;
-		}
-	}
 	*fdsp = fds;
 	fds = NULL;
 out:
@@ -521,7 +547,6 @@ out:
 	free(blob);
 	free(lc);
 	free(fds);
-	(void)i;
 	return err;
 }
 
