@@ -5,7 +5,7 @@
 # column loads BPF into this kernel: VM_HOST_LOCK="flock /tmp/lskel-kernel.lock" serialises it.
 VM_DIR := $(BUILD)/vm
 VM_TESTS := $(patsubst %,$(BUILD)/tests/%,test_attach test_chain test_link test_dispatch \
-	    test_modbtf test_struct_ops test_usdt)
+	    test_modbtf test_struct_ops test_usdt test_loader_shapes)
 # sched_simple is struct_ops (no sched_ext on either kernel; containers refuse struct_ops)
 VM_BLOBS := $(patsubst samples/%.bpf.c,$(VM_DIR)/blob/%.lskel,$(SAMPLE_SRCS)) \
 	    $(patsubst samples/refused/%.bpf.c,$(VM_DIR)/blob/%.lskel, \
