@@ -438,10 +438,13 @@ static struct bpf_insn *patch_loader(const struct lskel_desc *base, __u32 k, int
 			i++;	/* the second half of a ld_imm64 */
 	}
 	assert_true(mg < n - 1);
-	/* after may_goto the loop reads the next step's index from the blob header */
-	assert_int_equal(in[mg + 1].code, BPF_LDX | BPF_MEM | BPF_W);
-	assert_int_equal(in[mg + 1].off, offsetof(struct lskel_blob_hdr, cur));
-	blob_reg = in[mg + 1].src_reg;
+	/* after may_goto the loop takes the next step's index from the blob header, r1 = cur++:
+	 * r1 = 1, then an atomic fetch-and-add on the blob register */
+	assert_int_equal(in[mg + 1].code, BPF_ALU64 | BPF_MOV | BPF_K);
+	assert_int_equal(in[mg + 2].code, BPF_STX | BPF_ATOMIC | BPF_W);
+	assert_int_equal(in[mg + 2].imm, BPF_ADD | BPF_FETCH);
+	assert_int_equal(in[mg + 2].off, offsetof(struct lskel_blob_hdr, cur));
+	blob_reg = in[mg + 2].dst_reg;
 	out[0] = insn(BPF_ST | BPF_MEM | BPF_DW, BPF_REG_10, 0, COUNTER, 0);
 	memcpy(out + 1, in, n * sizeof(*in));
 	mg++;

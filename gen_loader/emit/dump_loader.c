@@ -148,6 +148,10 @@ static void disasm_one(FILE *f, const struct bpf_insn *in, size_t i, const struc
 		fprintf(f, "r%d %s %d\n", x->dst_reg, alu_name(op), x->imm);
 	} else if (cls == BPF_LDX) {
 		fprintf(f, "r%d = *(%s *)(r%d %+d)\n", x->dst_reg, sz, x->src_reg, x->off);
+	} else if (cls == BPF_STX && BPF_MODE(x->code) == BPF_ATOMIC) {
+		fprintf(f, "r%d = atomic_fetch_%s((%s *)(r%d %+d), r%d)\n", x->src_reg,
+			x->imm == (BPF_ADD | BPF_FETCH) ? "add" : "?", sz, x->dst_reg, x->off,
+			x->src_reg);
 	} else if (cls == BPF_STX) {
 		fprintf(f, "*(%s *)(r%d %+d) = r%d\n", sz, x->dst_reg, x->off, x->src_reg);
 	} else if (cls == BPF_ST) {

@@ -49,6 +49,9 @@ void asm_free(struct lsk_asm *a);
 	.dst_reg = (D), .src_reg = (S), .off = (OFF) })
 #define I_ST(SZ, D, OFF, IMM) ((struct bpf_insn){ .code = BPF_ST | (SZ) | BPF_MEM, \
 	.dst_reg = (D), .off = (OFF), .imm = (IMM) })
+/* r(S) = atomic fetch-and-add of r(S) to *(SZ *)(r(D) + OFF) (5.12+). */
+#define I_FETCH_ADD(SZ, D, S, OFF) ((struct bpf_insn){ .code = BPF_STX | (SZ) | BPF_ATOMIC, \
+	.dst_reg = (D), .src_reg = (S), .off = (OFF), .imm = BPF_ADD | BPF_FETCH })
 #define I_CALL(FN) ((struct bpf_insn){ .code = BPF_JMP | BPF_CALL, .imm = (FN) })
 #define I_EXIT() ((struct bpf_insn){ .code = BPF_JMP | BPF_EXIT })
 

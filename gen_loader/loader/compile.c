@@ -96,32 +96,32 @@ static void emit_loop(struct gen *g)
 {
 	struct lsk_asm *a = g->a;
 
-	E(I_STX(BPF_DW, BPF_REG_10, R_CTX, CTX_SLOT));	/* R_CTX is R_KEEP in the loop */
 	if (!g->slim) {	/* a slim loader's blob comes with cur = 0, and keeps it to resume */
+		E(I_STX(BPF_DW, BPF_REG_10, R_CTX, CTX_SLOT));	/* R_CTX is R_KEEP in the loop */
 		E(I_LDX(BPF_W, R1, R_CTX, CTX(resume_step)));
 		E(I_STX(BPF_W, R_BLOB, R1, HDR(cur)));
 	}
 	asm_bind(a, g->head);
+	asm_bind(a, g->next);	/* a step goes on straight to the head */
 	asm_may_goto(a, g->expired);
-	E(I_LDX(BPF_W, R1, R_BLOB, HDR(cur)));
+	E(I_MOV_IMM(R1, 1));
+	E(I_FETCH_ADD(BPF_W, R_BLOB, R1, HDR(cur)));	/* r1 = cur++ */
 	asm_jmp_imm(a, BPF_JGE, R1, g->b->nr_steps, g->done);
-	E(I_MOV_REG(R2, R1));
-	E(I_ALU64_IMM(BPF_ADD, R2, 1));
-	E(I_STX(BPF_W, R_BLOB, R2, HDR(cur)));
 	lsk_gen_step_fn(g);
 	asm_bind(a, g->expired);
 	E(I_LDX(BPF_W, R1, R_BLOB, HDR(cur)));
 	asm_jmp_imm(a, BPF_JGE, R1, g->b->nr_steps, g->done);	/* done, or stopped by an error */
-	E(I_LDX(BPF_DW, R_CTX, BPF_REG_10, CTX_SLOT));
-	E(I_STX(BPF_W, R_CTX, R1, CTX(resume_step)));
-	if (!g->slim) {
+	if (!g->slim) {	/* a slim loader's runtime reads cur and skip_to from the blob */
+		E(I_LDX(BPF_DW, R_CTX, BPF_REG_10, CTX_SLOT));
+		E(I_STX(BPF_W, R_CTX, R1, CTX(resume_step)));
 		E(I_LDX(BPF_W, R1, R_BLOB, HDR(skip_to)));
 		E(I_STX(BPF_W, R_CTX, R1, CTX(resume_skip)));
 	}
 	E(I_MOV_IMM(R0, LSKEL_LOADER_AGAIN));
 	E(I_EXIT());
 	asm_bind(a, g->done);
-	E(I_LDX(BPF_DW, R_CTX, BPF_REG_10, CTX_SLOT));
+	if (!g->slim)
+		E(I_LDX(BPF_DW, R_CTX, BPF_REG_10, CTX_SLOT));
 }
 
 /* What a loader that is not slim takes from the context before the steps: the log fields and
@@ -160,6 +160,17 @@ static void emit_prologue(struct gen *g)
 	}
 }
 
+/* Some op's effect outlives its fds (a struct_ops map's registration): emit_undo emits code. */
+static int has_undo(const struct lsk_trace *t)
+{
+	size_t k;
+
+	for (k = 0; k < t->nr_ops; k++)
+		if (t->ops[k].undo >= 0)
+			return 1;
+	return 0;
+}
+
 /* main: the prologue, the steps (the loop loader's loop, or bpf_loop over the compat loader's
  * callback), the result into the context and the undo of registrations after a failure. The
  * fds of a failed load stay in the fd table for the runtime to close. */
@@ -169,7 +180,8 @@ static void emit_main(struct gen *g, int step_fn)
 
 	if (g->blob_hash)
 		emit_blob_check(g);
-	E(I_MOV_REG(R_CTX, R1));
+	if (!g->slim)	/* a slim loader never reads or writes its context */
+		E(I_MOV_REG(R_CTX, R1));
 	asm_ld_map_value(a, R_BLOB, 0, 0);
 	if (!g->slim)
 		emit_prologue(g);
@@ -182,10 +194,13 @@ static void emit_main(struct gen *g, int step_fn)
 		E(I_MOV_IMM(R4, 0));
 		E(I_CALL(BPF_FUNC_loop));
 	}
-	E(I_LDX(BPF_W, R1, R_BLOB, HDR(err)));
-	E(I_STX(BPF_W, R_CTX, R1, CTX(err)));
-	E(I_LDX(BPF_W, R2, R_BLOB, HDR(failed_op)));
-	E(I_STX(BPF_W, R_CTX, R2, CTX(failed_op)));
+	if (!g->slim || has_undo(g->t))	/* r1 = err: the context's, and emit_undo's */
+		E(I_LDX(BPF_W, R1, R_BLOB, HDR(err)));
+	if (!g->slim) {	/* a slim loader's runtime reads them from the blob after a failure */
+		E(I_STX(BPF_W, R_CTX, R1, CTX(err)));
+		E(I_LDX(BPF_W, R2, R_BLOB, HDR(failed_op)));
+		E(I_STX(BPF_W, R_CTX, R2, CTX(failed_op)));
+	}
 	emit_undo(g);
 	E(I_LDX(BPF_W, R0, R_BLOB, HDR(err)));
 	E(I_ALU64_IMM(BPF_LSH, R0, 32));

@@ -384,10 +384,8 @@ void lsk_gen_step_fn(struct gen *g)
 	E(I_LDX(BPF_W, R1, R_STEP, STEP(op)));
 	E(I_STX(BPF_W, R_BLOB, R1, HDR(failed_op)));
 	asm_bind(a, g->stop);
-	if (g->loop) {
+	if (g->loop) {	/* g->next is the loop's head (compile.c) */
 		asm_ja(a, g->done);
-		asm_bind(a, g->next);
-		asm_ja(a, g->head);
 	} else {
 		E(I_MOV_IMM(R0, 1));
 		E(I_EXIT());

@@ -301,6 +301,43 @@ static inline int lskel_fdtab_read(const struct lskel_desc *d, int map_fd, int *
 	return err;
 }
 
+/* After a run of a slim loader (the unsigned loop loader never touches its context): from the
+ * blob's header, its error and failed op when it returned one (@retval < 0), and where it
+ * stopped when the kernel's loop budget did (LSKEL_LOADER_AGAIN), into @lc. 0 or -errno. */
+static inline int lskel_slim_status(const struct lskel_desc *d, int map_fd,
+				    struct lskel_loader_ctx *lc, int retval)
+{
+	struct lskel_blob_hdr h;
+	union bpf_attr attr;
+	__u32 key = 0;
+	void *m;
+	int err = 0;
+
+	if (!retval)
+		return 0;
+	m = malloc(d->data_sz);
+	if (!m)
+		return -ENOMEM;
+	memset(&attr, 0, sizeof(attr));
+	attr.map_fd = map_fd;
+	attr.key = lskel_ptr(&key);
+	attr.value = lskel_ptr(m);
+	if (lskel_sys_bpf(BPF_MAP_LOOKUP_ELEM, &attr, sizeof(attr)))
+		err = -errno;
+	memcpy(&h, m, sizeof(h));
+	free(m);
+	if (err)
+		return err;
+	if (retval == LSKEL_LOADER_AGAIN) {
+		lc->resume_step = h.cur;
+		lc->resume_skip = h.skip_to;
+	} else if (retval < 0) {
+		lc->err = h.err ? h.err : retval;
+		lc->failed_op = h.err ? h.failed_op : ~0u;
+	}
+	return 0;
+}
+
 /* After a failed run: close every fd the ops before @failed_op made (the failed op's slot holds
  * its errno; later slots may hold a previous run's closed fds). The loader leaves this to us:
  * a close pass inside it would cost a third function to verify on every load. */
@@ -495,6 +532,13 @@ run:
 	if (lskel_sys_bpf(BPF_PROG_TEST_RUN, &attr, sizeof(attr))) {
 		err = lskel_fail(c, -1, -errno, "%s: running the loader failed", d->name);
 		goto out;
+	}
+	if (blob && !c->compat) {	/* the slim loader: what it says is in the blob */
+		err = lskel_slim_status(d, map_fd, lc, (int)attr.test.retval);
+		if (err) {
+			err = lskel_fail(c, -1, err, "%s: reading the loader's result", d->name);
+			goto out;
+		}
 	}
 	if (attr.test.retval == LSKEL_LOADER_AGAIN && !lc->err) {
 		/* the kernel's loop budget stopped the loop loader after a whole step: again,
