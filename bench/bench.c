@@ -199,8 +199,8 @@ static void bench_phases(const char *name, const struct lskel_desc *d, double di
 		a = now_ms();
 		lskel_fill_kconfig(d, (char *)(lc + 1), &c);
 		lskel_inputs_defaults(d, (char *)(lc + 1));
-		blob = lskel_blob_make(d, lc);	/* the inputs in place, as lskel_run_loader */
-		map_fd = blob ? lskel_data_map_of(d, &c, blob) : -1;
+		/* the inputs in place, as lskel_run_loader does */
+		map_fd = !lskel_blob_make(d, lc, &blob) ? lskel_data_map_of(d, &c, blob) : -1;
 		free(blob);
 		b = now_ms();
 		v[BLOB][i] = (b - a) * 1e3;

@@ -360,6 +360,51 @@ static void test_forced_compat(void **state)
 	print_message("  compat loader: %u fds, same ops, tags and global data\n", b.nr_fds);
 }
 
+/* A caller's initial value behind a pointer that is not mapped: the runtime copies global data
+ * into the slim loader's blob itself (process_vm_readv on its own process), so the load fails
+ * with EFAULT naming the USER_INIT op of that map, before anything reaches the kernel, with
+ * either loader (the compat one would have failed there at its bpf_copy_from_user), and the
+ * process does not crash. */
+static void test_bad_initial_value(void **state)
+{
+	const __u32 *cmd = net_count__desc.op_cmd;
+	struct id_set before[4] = {};
+	int round, fds0 = count_fds();
+	char left[512];
+	__u32 i, bad = ~0u;
+
+	(void)state;
+	nc_inputs_fill();
+	for (i = 0; i < net_count__desc.nr_maps && bad == ~0u; i++)
+		if (net_count__desc.maps[i].input != ~0u)
+			bad = net_count__desc.maps[i].input;
+	assert_int_not_equal(bad, ~0u);
+	nc_inputs[bad] = 4096;	/* page 1: never mapped */
+	for (round = 0; round < 2; round++) {	/* the loop loader, then the compat one */
+		struct lskel_desc d = net_count__desc;
+		struct lskel_ctx c = { .failed_op = -1 };
+		int *fds = NULL, err;
+
+		if (round) {
+			d.insns = refused_insn;
+			d.insns_sz = sizeof(refused_insn);
+		}
+		assert_int_equal(ids_snapshot(before), 0);
+		err = lskel_run_loader(&d, nc_inputs, &c, &fds);
+		print_message("  %s: %s\n", round ? "compat" : "loop", c.errmsg);
+		assert_int_equal(err, -EFAULT);
+		assert_null(fds);
+		assert_true(c.failed_op >= 0 && (__u32)c.failed_op < d.nr_ops);
+		assert_int_equal(cmd[c.failed_op], LSKEL_CMD_USER_INIT);
+		assert_non_null(strstr(c.errmsg, "USER_INIT"));
+		assert_int_equal(c.loader_runs, 0);	/* refused before the loader ran */
+		if (ids_wait_gone(before, left, sizeof(left)))
+			fail_msg("a bad initial value left: %s", left);
+		ids_free(before);
+		assert_int_equal(count_fds(), fds0);
+	}
+}
+
 /* No compat loader (signed_tp with its signing data stripped: its manifest has no compat
  * BTF) and a loop loader the kernel refuses: the refusal says so, with the verifier's log,
  * and nothing stays. */
@@ -1007,6 +1052,7 @@ int main(void)
 		cmocka_unit_test(test_normal_load),
 		cmocka_unit_test(test_forced_compat),
 		cmocka_unit_test(test_refused_without_compat),
+		cmocka_unit_test(test_bad_initial_value),
 		cmocka_unit_test(test_resume),
 		cmocka_unit_test(test_resume_fault),
 		cmocka_unit_test(test_resume_in_skipped_range),

@@ -66,9 +66,11 @@ struct gen {
 	/* the loop loader (loop = 1): the loop's head, its way out, and where the kernel's
 	 * loop budget ends it (compile.c's emit_loop) */
 	int loop, head, done, expired;
-	/* slim: the unsigned loop loader. The runtime writes the blob with the input area and,
-	 * for a run with a verifier log, every BPF step's log fields in place (a fresh blob each
-	 * first run, the same one to resume): no copy from the context, no scratch reset. A
+	/* slim: the unsigned loop loader. The runtime writes the blob with the input area, the
+	 * caller's initial values of global data (COPY_USER steps go straight on) and, for a run
+	 * with a verifier log, every BPF step's log fields in place (a fresh blob each first run,
+	 * the same one to resume): no copy from the context, no scratch reset; it never touches
+	 * its context (the runtime reads err, failed_op and cur from the blob). A
 	 * signed loader's blob is frozen before the load, so it copies them itself. In every
 	 * loop loader the runtime has put a U32 step's compiled value in the input slot a
 	 * caller left 0 (lskel_inputs_defaults), so U32 is a plain copy. */

@@ -364,6 +364,11 @@ void lsk_gen_step_fn(struct gen *g)
 	E(I_MOV_REG(R_STEP, R_BLOB));
 	E(I_ALU64_REG(BPF_ADD, R_STEP, R1));
 	E(I_LDX(BPF_B, R1, R_STEP, STEP(kind)));
+	if (g->slim && (used & (1u << LSKEL_STEP_COPY_USER))) {
+		/* the runtime copied the caller's values into the blob it wrote */
+		asm_jmp_imm(a, BPF_JEQ, R1, LSKEL_STEP_COPY_USER, g->next);
+		used &= ~(1u << LSKEL_STEP_COPY_USER);
+	}
 	for (i = 0; i < NR_KINDS; i++) {
 		if (!(used & (1u << kinds[i].kind)))
 			continue;

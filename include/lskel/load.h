@@ -144,30 +144,68 @@ static inline int lskel_inputs_defaults(const struct lskel_desc *d, char *inputs
 	return 0;
 }
 
-/* The blob an unsigned (slim) loader runs on: d->data with the input area in place and, when
- * @lc has a log, every BPF step's log fields (its PROG_LOAD attr's, or the sink); NULL when
- * out of memory. The caller frees it. */
-static inline void *lskel_blob_make(const struct lskel_desc *d,
-				    const struct lskel_loader_ctx *lc)
+/* A COPY_USER step (the caller's initial value of global data) into blob @b, as the compat
+ * loader's bpf_copy_from_user does: c bytes from the caller's pointer (the u64 input slot at
+ * step b) plus d, to a; nothing when the pointer is 0. Read with process_vm_readv on this
+ * process, so a bad pointer is EFAULT, not a crash. 0 or -errno. */
+static inline int lskel_copy_user(const struct lskel_desc *d, char *b, const char *inputs,
+				  const struct lskel_step *s)
+{
+	const struct lskel_blob_hdr *h = (const struct lskel_blob_hdr *)d->data;
+	struct iovec to, from;
+	__u64 p;
+	long n;
+
+	if (d->inputs_size < 8 || s->b < h->inputs_off || s->b - h->inputs_off > d->inputs_size - 8 ||
+	    !s->c || s->c > LSKEL_COPY_MAX || s->a > d->data_sz - s->c)
+		return -EINVAL;
+	memcpy(&p, inputs + (s->b - h->inputs_off), 8);
+	if (!p)
+		return 0;
+	to.iov_base = b + s->a;
+	to.iov_len = s->c;
+	from.iov_base = (void *)(uintptr_t)(p + s->d);
+	from.iov_len = s->c;
+	n = syscall(__NR_process_vm_readv, getpid(), &to, 1UL, &from, 1UL, 0UL);
+	if (n < 0 && (errno == ENOSYS || errno == EPERM)) {	/* no cross-memory attach here */
+		memcpy(to.iov_base, from.iov_base, s->c);
+		return 0;
+	}
+	return n == (long)s->c ? 0 : n < 0 ? -errno : -EFAULT;
+}
+
+/* The blob an unsigned (slim) loader runs on, into *@out (the caller frees it): d->data with
+ * the input area in place, the caller's initial values of global data copied in (its COPY_USER
+ * steps; a failing one sets lc->err and lc->failed_op) and, when @lc has a log, every BPF
+ * step's log fields (its PROG_LOAD attr's, or the sink). 0 or -errno. */
+static inline int lskel_blob_make(const struct lskel_desc *d, struct lskel_loader_ctx *lc,
+				  void **out)
 {
 	const struct lskel_blob_hdr *h = (const struct lskel_blob_hdr *)d->data;
 	const struct lskel_step *s = (const struct lskel_step *)((const char *)d->data +
 								 h->steps_off);
 	char *b = (char *)malloc(d->data_sz);
 	__u32 i;
+	int err = 0;
 
+	*out = b;
 	if (!b)
-		return NULL;
+		return -ENOMEM;
 	memcpy(b, d->data, d->data_sz);
 	memcpy(b + h->inputs_off, lc + 1, d->inputs_size);
-	for (i = 0; lc->log_buf && i < h->nr_steps; i++) {
-		if (s[i].kind != LSKEL_STEP_BPF || s[i].d > d->data_sz - 16)
+	for (i = 0; !err && i < h->nr_steps; i++) {
+		if (s[i].kind == LSKEL_STEP_COPY_USER) {
+			err = lskel_copy_user(d, b, (const char *)(lc + 1), &s[i]);
+			lc->err = err;
+			lc->failed_op = s[i].op;
+		}
+		if (!lc->log_buf || s[i].kind != LSKEL_STEP_BPF || s[i].d > d->data_sz - 16)
 			continue;	/* (an offset outside the blob: the loader masks it) */
 		memcpy(b + s[i].d, &lc->log_level, 4);
 		memcpy(b + s[i].d + 4, &lc->log_size, 4);
 		memcpy(b + s[i].d + 8, &lc->log_buf, 8);
 	}
-	return b;
+	return err;
 }
 
 /* The loader's BPF_PROG_LOAD attr: @map_fd (at *@fd_array) is its data map; @btf_fd < 0: the
@@ -439,8 +477,13 @@ static inline int lskel_run_inputs(const struct lskel_desc *d, const __u64 *inpu
 				 "compiled value lies outside it", d->name);
 	if (err || d->excl_hash)
 		return err;
-	*blob = lskel_blob_make(d, lc);
-	return *blob ? 0 : lskel_fail(c, -1, -ENOMEM, "%s: out of memory", d->name);
+	err = lskel_blob_make(d, lc, blob);
+	if (err == -ENOMEM)
+		return lskel_fail(c, -1, err, "%s: out of memory", d->name);
+	if (err)	/* nothing is loaded yet */
+		err = lskel_run_failed(d, c, lc, err);
+	lc->err = 0;
+	return err;
 }
 
 /* Before the run with the caller's verifier log: the log fields into the context (signed and
@@ -459,8 +502,9 @@ static inline int lskel_log_rerun(const struct lskel_desc *d, struct lskel_ctx *
 	if (!*blob)
 		return 0;
 	free(*blob);
-	*blob = lskel_blob_make(d, lc);
-	err = *blob ? lskel_blob_write(map_fd, *blob) : -ENOMEM;
+	err = lskel_blob_make(d, lc, blob);	/* the same copies as the first time */
+	lc->err = 0;
+	err = err ?: lskel_blob_write(map_fd, *blob);
 	return err ? lskel_fail(c, -1, err, "%s: rewriting the loader's data failed", d->name) : 0;
 }
 
