@@ -504,7 +504,8 @@ static inline int lskel_log_rerun(const struct lskel_desc *d, struct lskel_ctx *
 	free(*blob);
 	err = lskel_blob_make(d, lc, blob);	/* the same copies as the first time */
 	lc->err = 0;
-	err = err ?: lskel_blob_write(map_fd, *blob);
+	if (!err)
+		err = lskel_blob_write(map_fd, *blob);
 	return err ? lskel_fail(c, -1, err, "%s: rewriting the loader's data failed", d->name) : 0;
 }
 
