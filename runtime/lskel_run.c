@@ -342,6 +342,15 @@ static char *read_list(const char *dir, size_t *len)
 	return t;
 }
 
+/* @s holds TMP_TAG (no strstr: musl's adds 1 KiB to lskel-run). */
+static int has_tmp_tag(const char *s)
+{
+	for (; *s; s++)
+		if (!strncmp(s, TMP_TAG, sizeof(TMP_TAG) - 1))
+			return 1;
+	return 0;
+}
+
 /* @line ("\nTEXT\n") is one of @list's lines (no strstr: it doubles as lskel-run's size). */
 static int has_line(const char *list, const char *line)
 {
@@ -670,7 +679,7 @@ static int prepare_dirs(struct run *r)
 		 r->base == dir ? 1 : (int)(r->base - dir - 1), dir);
 	if (r->base == dir)
 		r->parent[0] = '.';
-	if (!lskel_name_ok(r->base, LSKEL_NAME_FILE) || strstr(r->base, TMP_TAG))
+	if (!lskel_name_ok(r->base, LSKEL_NAME_FILE) || has_tmp_tag(r->base))
 		return fail(dir, "the pin directory's name must be letters, digits, '_' and '-' "
 			    "(bpffs refuses '.'), without \"" TMP_TAG "\" (temporary directories)");
 	snprintf(r->tmp, sizeof(r->tmp), "%.2047s/%.400s" TMP_TAG "%d", r->parent, r->base,

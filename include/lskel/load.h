@@ -315,10 +315,10 @@ static inline int lskel_load_loader(const struct lskel_desc *d, struct lskel_ctx
 	return fd;
 }
 
-/* Read the loader's fd table (one fd per op, -1 where none) from data map @map_fd into @fds:
- * one lookup of the whole value, 3 us for a 12 KiB blob where mmap and munmap took 10-25 us,
- * and no slower for a 1 MiB one. */
-static inline int lskel_fdtab_read(const struct lskel_desc *d, int map_fd, int *fds)
+/* @len bytes at @off of the blob in data map @map_fd (the loader's, after a run) into @to:
+ * one lookup of the whole value. 0 or -errno. */
+static inline int lskel_blob_read(const struct lskel_desc *d, int map_fd, __u32 off, size_t len,
+				  void *to)
 {
 	union bpf_attr attr;
 	__u32 key = 0;
@@ -334,9 +334,17 @@ static inline int lskel_fdtab_read(const struct lskel_desc *d, int map_fd, int *
 	if (lskel_sys_bpf(BPF_MAP_LOOKUP_ELEM, &attr, sizeof(attr)))
 		err = -errno;
 	else
-		memcpy(fds, (char *)m + d->fdtab_off, d->nr_ops * sizeof(int));
+		memcpy(to, (char *)m + off, len);
 	free(m);
 	return err;
+}
+
+/* Read the loader's fd table (one fd per op, -1 where none) from data map @map_fd into @fds:
+ * one lookup of the whole value, 3 us for a 12 KiB blob where mmap and munmap took 10-25 us,
+ * and no slower for a 1 MiB one. */
+static inline int lskel_fdtab_read(const struct lskel_desc *d, int map_fd, int *fds)
+{
+	return lskel_blob_read(d, map_fd, d->fdtab_off, d->nr_ops * sizeof(int), fds);
 }
 
 /* After a run of a slim loader (the unsigned loop loader never touches its context): from the
@@ -346,24 +354,11 @@ static inline int lskel_slim_status(const struct lskel_desc *d, int map_fd,
 				    struct lskel_loader_ctx *lc, int retval)
 {
 	struct lskel_blob_hdr h;
-	union bpf_attr attr;
-	__u32 key = 0;
-	void *m;
-	int err = 0;
+	int err;
 
 	if (!retval)
 		return 0;
-	m = malloc(d->data_sz);
-	if (!m)
-		return -ENOMEM;
-	memset(&attr, 0, sizeof(attr));
-	attr.map_fd = map_fd;
-	attr.key = lskel_ptr(&key);
-	attr.value = lskel_ptr(m);
-	if (lskel_sys_bpf(BPF_MAP_LOOKUP_ELEM, &attr, sizeof(attr)))
-		err = -errno;
-	memcpy(&h, m, sizeof(h));
-	free(m);
+	err = lskel_blob_read(d, map_fd, 0, sizeof(h), &h);
 	if (err)
 		return err;
 	if (retval == LSKEL_LOADER_AGAIN) {
