@@ -720,6 +720,21 @@ static void test_verify_header_shapes(void **state)
 			     "other__data|' %1$s/skel/signed_tp.lskel.h > %1$s/tests/macro.h", b), 0);
 	assert_int_not_equal(run("%1$s/bin/lskel verify --cert %1$s/sign/cert.pem "
 				 "%1$s/tests/macro.h > %1$s/tests/macro.out 2>&1", b), 0);
+	/* a compat loader (tp_counter's, renamed) defined and wired into a signed skeleton's
+	 * description: it would load unchecked where the kernel refuses the signed one */
+	assert_int_equal(run("sed -n '/^static const char tp_counter__compat_insns/,/;$/p' "
+			     "%1$s/skel/tp_counter.lskel.h | sed 's/tp_counter__compat_insns/"
+			     "signed_tp__compat_insns/' > %1$s/tests/compat.part && "
+			     "test -s %1$s/tests/compat.part && awk -v part=%1$s/tests/compat.part "
+			     "'/^static const char signed_tp__data\\[\\]/ { while ((getline l < "
+			     "part) > 0) print l } { print }' %1$s/skel/signed_tp.lskel.h | "
+			     "sed 's|NULL, 0,\t/\\* no compat loader (signed) \\*/|"
+			     "signed_tp__compat_insns, sizeof(signed_tp__compat_insns) - 1,|' > "
+			     "%1$s/tests/compat.h && grep -q 'signed_tp__compat_insns, sizeof' "
+			     "%1$s/tests/compat.h", b), 0);
+	assert_int_not_equal(run("%1$s/bin/lskel verify --cert %1$s/sign/cert.pem "
+				 "%1$s/tests/compat.h > %1$s/tests/compat.out 2>&1", b), 0);
+	assert_int_equal(run("grep -q 'compat loader' %1$s/tests/compat.out", b), 0);
 	/* a line splice inside the name is what the compiler joins: still the same header */
 	assert_int_equal(run("%1$s/bin/lskel verify --cert %1$s/sign/cert.pem "
 			     "%1$s/skel/signed_tp.lskel.h > %1$s/tests/good.out 2>&1", b), 0);

@@ -358,6 +358,7 @@ static inline int lskel_slim_status(const struct lskel_desc *d, int map_fd,
 
 	if (!retval)
 		return 0;
+	memset(&h, 0, sizeof(h));
 	err = lskel_blob_read(d, map_fd, 0, sizeof(h), &h);
 	if (err)
 		return err;
