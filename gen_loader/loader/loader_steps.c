@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* The step interpreter: the loop loader's loop body, or the compat loader's bpf_loop callback
- * lskel_step; it runs the step kinds of loader_abi.h (only those the blob uses are emitted). Every offset read from a step is masked to the blob
- * so the verifier accepts the accesses without a branch. Registers: loader_gen.h. */
+ * lskel_step; it runs the step kinds of loader_abi.h (only those the blob uses are emitted).
+ * Every offset read from a step is masked to the blob so the verifier accepts the accesses
+ * without a branch. Registers: loader_gen.h. */
 #include <errno.h>
 #include "loader_gen.h"
 
@@ -72,7 +73,7 @@ static void emit_step_u32(struct gen *g)
 	blob_ptr(g, R3, STEP(b), R1);
 	E(I_LDX(BPF_W, R3, R3, 0));		/* r3 = the value */
 	blob_ptr(g, R4, STEP(a), R1);
-	if (g->loop) {	/* IF_SET: the runtime filled the caller's 0 with the compiled value */
+	if (g->loop) {	/* IF_SET: the runtime put the kept value in a slot the caller left 0 */
 		E(I_STX(BPF_W, R4, R3, 0));
 		asm_ja(a, g->next);
 		return;
@@ -135,10 +136,11 @@ static void emit_step_skip(struct gen *g)
 
 /* After a helper call: r0 < 0 becomes the load's error, the step's op the failed one, and
  * the loop stops (bpf_loop's callback returns 1; the loop loader's next index gets every bit
- * set, so the loop's bound check ends it); r0 >= 0 goes on. No branch: a branch on the helper's result made the
- * verifier copy its state and walk both ways, at every step kind, and each such fork costs
- * about 5 us of PROG_LOAD time (measured). err and failed_op are written every time (0 and
- * an op that did not fail are never read: main reports them only with an error). */
+ * set, so the loop's bound check ends it); r0 >= 0 goes on. No branch: a branch on the
+ * helper's result made the verifier copy its state and walk both ways, at every step kind,
+ * and each such fork costs about 5 us of PROG_LOAD time (measured). err and failed_op are
+ * written every time (0 and an op that did not fail are never read: main reports them only
+ * with an error). */
 static void emit_result(struct gen *g)
 {
 	struct lsk_asm *a = g->a;
