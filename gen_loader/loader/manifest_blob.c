@@ -197,7 +197,8 @@ int lsk_manifest_append(const struct lsk_manifest *mf, const struct lsk_trace *t
 	memcpy(m + off[LSKEL_MF_KCFG], kcfg, h.nr_kcfg * sizeof(*kcfg));
 	memcpy(m + off[LSKEL_MF_PINS], pins, h.nr_pins * sizeof(*pins));
 	memcpy(m + off[LSKEL_MF_FUNC_INFO], func_info, nr_func_info * sizeof(*func_info));
-	memcpy(m + off[LSKEL_MF_BTF], btf, btf_size);
+	if (btf_size)	/* a signed loader has no compat loader, so no BTF (btf is NULL) */
+		memcpy(m + off[LSKEL_MF_BTF], btf, btf_size);
 	memcpy(m + off[LSKEL_MF_STRINGS], st.buf, st.len);
 	b->size = at + size + LSKEL_BLOB_TAIL;
 	((struct lskel_blob_hdr *)b->data)->manifest_off = at;
