@@ -112,6 +112,14 @@ static inline const char *lskel_blob_u32(const struct lskel_desc *d, const char 
 	return (const char *)d->data + off;
 }
 
+/* The blob's step table (steps_off and nr_steps checked by lskel_mf_parse). */
+static inline const struct lskel_step *lskel_blob_steps(const struct lskel_desc *d)
+{
+	const struct lskel_blob_hdr *h = (const struct lskel_blob_hdr *)d->data;
+
+	return (const struct lskel_step *)((const char *)d->data + h->steps_off);
+}
+
 /* A U32 step of an input slot (IF_SET) keeps the field's value when the caller left the slot
  * 0: the value an earlier step of its op wrote there (a count of CPUs for a perf event
  * array's max_entries), else the compiled one. Put that value in the slot (@inputs, the input
@@ -120,8 +128,7 @@ static inline const char *lskel_blob_u32(const struct lskel_desc *d, const char 
 static inline int lskel_inputs_defaults(const struct lskel_desc *d, char *inputs)
 {
 	const struct lskel_blob_hdr *h = (const struct lskel_blob_hdr *)d->data;
-	const struct lskel_step *s = (const struct lskel_step *)((const char *)d->data +
-								 h->steps_off);
+	const struct lskel_step *s = lskel_blob_steps(d);
 	const char *slot, *from;
 	__u32 i, j, v;
 
@@ -182,8 +189,7 @@ static inline int lskel_blob_make(const struct lskel_desc *d, struct lskel_loade
 				  void **out)
 {
 	const struct lskel_blob_hdr *h = (const struct lskel_blob_hdr *)d->data;
-	const struct lskel_step *s = (const struct lskel_step *)((const char *)d->data +
-								 h->steps_off);
+	const struct lskel_step *s = lskel_blob_steps(d);
 	char *b = (char *)malloc(d->data_sz);
 	__u32 i;
 	int err = 0;
@@ -394,14 +400,10 @@ static inline __u32 lskel_stopped_op(const struct lskel_desc *d,
 				     const struct lskel_loader_ctx *lc)
 {
 	__u32 step = lc->resume_skip > lc->resume_step ? lc->resume_skip : lc->resume_step;
-	struct lskel_blob_hdr h;
-	struct lskel_step st;
 
-	memcpy(&h, d->data, sizeof(h));	/* steps_off and nr_steps checked by lskel_mf_parse */
-	if (step >= h.nr_steps)
+	if (step >= ((const struct lskel_blob_hdr *)d->data)->nr_steps)
 		return d->nr_ops;
-	memcpy(&st, (const char *)d->data + h.steps_off + step * sizeof(st), sizeof(st));
-	return st.op;
+	return lskel_blob_steps(d)[step].op;
 }
 
 /* The loader's data map holding @blob (NULL: d->data) and the loader program itself: the loop
@@ -415,7 +417,6 @@ static inline int lskel_loader_prog(const struct lskel_desc *d, struct lskel_ctx
 	*map_fd = lskel_data_map_of(d, c, blob ? blob : d->data);
 	if (*map_fd < 0)
 		return *map_fd;
-	c->compat = 0;
 	*prog_fd = lskel_load_loader(d, c, *map_fd, -1);
 	if (*prog_fd >= 0 || !d->compat_insns_sz || d->excl_hash)
 		return *prog_fd < 0 ? *prog_fd : 0;
@@ -541,6 +542,7 @@ static inline int lskel_run_loader_once(const struct lskel_desc *d, const __u64 
 	c->failed_op = -1;
 	c->err = 0;
 	c->loader_runs = 0;
+	c->compat = 0;	/* also when the description is refused before any load */
 	c->errmsg[0] = '\0';
 	c->sig_status = LSKEL_SIG_NONE;
 	err = lskel_check_desc(d, c);	/* before any bpf() call: hashes, manifest, tables */
