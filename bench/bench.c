@@ -16,10 +16,10 @@
 #include "err.h"
 #include "loader_desc.h"
 #include "plan_open.h"
+#include "settle.h"
 
 static int runs = 21;
 static const char *pin_root;	/* --corpus: LIBBPF_PIN_BY_NAME maps go here, cleared per run */
-static int settle_us = 3000;	/* pause after every measured load (BENCH_SETTLE_US) */
 
 /* Remove the pins a run made, so every run creates its maps as the first one did. */
 static void clear_pins(void)
@@ -196,6 +196,7 @@ static void bench_phases(const char *name, const struct lskel_desc *d, double di
 		c.pin_root_path = pin_root;
 		lc->sz = ctx_sz;
 		lc->inputs = lskel_ptr(lc + 1);
+		settle();
 		a = now_ms();
 		lskel_fill_kconfig(d, (char *)(lc + 1), &c);
 		lskel_inputs_defaults(d, (char *)(lc + 1));
@@ -236,7 +237,6 @@ static void bench_phases(const char *name, const struct lskel_desc *d, double di
 		free(lc);
 		free(c.pins_made);
 		clear_pins();
-		usleep(settle_us);
 	}
 	fprintf(phase_mem, "%-22s", name);
 	for (k = 0; k < NR; k++) {
@@ -251,11 +251,66 @@ static void bench_phases(const char *name, const struct lskel_desc *d, double di
 			m[LOAD], m[VTIME], m[RUN], m[AFTER], direct * 1e3);
 }
 
+/* The floor under lskel's fixed cost, from the same settled state as every load: an array
+ * map with one @value_sz value created and written (the blob's data map), and the smallest
+ * sleepable SYSCALL program loaded (the loader, before its own instructions); medians in us,
+ * each object closed after it is measured. */
+static void bench_floors(__u32 value_sz, double *map_us, double *prog_us)
+{
+	struct bpf_insn insns[2] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	double *v[2] = { calloc(runs, sizeof(double)), calloc(runs, sizeof(double)) };
+	char *value = calloc(1, value_sz);
+	union bpf_attr u;
+	int i, fd, key = 0;
+	double a;
+
+	for (i = 0; i < runs; i++) {
+		settle();
+		a = now_ms();
+		memset(&u, 0, sizeof(u));
+		u.map_type = BPF_MAP_TYPE_ARRAY;
+		u.key_size = 4;
+		u.value_size = value_sz;
+		u.max_entries = 1;
+		fd = lskel_sys_bpf(BPF_MAP_CREATE, &u, sizeof(u));
+		memset(&u, 0, sizeof(u));
+		u.map_fd = fd;
+		u.key = lskel_ptr(&key);
+		u.value = lskel_ptr(value);
+		if (fd < 0 || lskel_sys_bpf(BPF_MAP_UPDATE_ELEM, &u, sizeof(u)))
+			fprintf(stderr, "floor: the array map: %s\n", strerror(errno));
+		v[0][i] = (now_ms() - a) * 1e3;
+		close(fd);
+		settle();
+		a = now_ms();
+		memset(&u, 0, sizeof(u));
+		u.prog_type = BPF_PROG_TYPE_SYSCALL;
+		u.insns = lskel_ptr(insns);
+		u.insn_cnt = 2;
+		u.license = lskel_ptr("GPL");
+		u.prog_flags = BPF_F_SLEEPABLE;
+		fd = lskel_sys_bpf(BPF_PROG_LOAD, &u, sizeof(u));
+		if (fd < 0)
+			fprintf(stderr, "floor: the empty program: %s\n", strerror(errno));
+		v[1][i] = (now_ms() - a) * 1e3;
+		close(fd);
+	}
+	*map_us = median(v[0], runs);
+	*prog_us = median(v[1], runs);
+	free(v[0]);
+	free(v[1]);
+	free(value);
+}
+
 /* Medians of lskel, exec_direct and libbpf, measured in turn within each round (the order
- * rotates) and each after a pause: a load's objects are freed by the kernel after an RCU
- * grace period, and that work must not land in the next contender's time. Measuring one
- * contender's runs after the other's charged scale100's libbpf frees to lskel. @d or @t
- * NULL: that contender is left out (-1). */
+ * rotates), each from the same state (settle.h): a load's objects are freed by the kernel
+ * after an RCU grace period and libbpf's load leaves the caches full of its own data, and
+ * neither may land in the next contender's time. Measuring one contender's runs after the
+ * other's charged scale100's libbpf frees to lskel. @d or @t NULL: that contender is left
+ * out (-1). */
 static void bench_three(const struct lskel_desc *d, const struct lsk_trace *t, char **paths,
 			int n, double out[3])
 {
@@ -271,6 +326,7 @@ static void bench_three(const struct lskel_desc *d, const struct lsk_trace *t, c
 
 			if (bad[who])
 				continue;
+			settle();
 			if (who == 0 && d)
 				x = run_lskel(d);
 			else if (who == 1 && t)
@@ -279,7 +335,6 @@ static void bench_three(const struct lskel_desc *d, const struct lsk_trace *t, c
 				x = run_libbpf(paths, n);
 			bad[who] = x < 0;
 			v[who][i] = x;
-			usleep(settle_us);
 		}
 	for (k = 0; k < 3; k++) {
 		out[k] = bad[k] ? -1 : median(v[k], runs);
@@ -521,8 +576,7 @@ int main(int argc, char **argv)
 	libbpf_set_print(silent);
 	if (getenv("BENCH_RUNS"))
 		runs = atoi(getenv("BENCH_RUNS"));
-	if (getenv("BENCH_SETTLE_US"))
-		settle_us = atoi(getenv("BENCH_SETTLE_US"));
+	settle_init();
 	if (getenv("BENCH_PHASES"))
 		phases = fopen(getenv("BENCH_PHASES"), "w");
 	if (getenv("BENCH_DATA"))
@@ -558,13 +612,20 @@ int main(int argc, char **argv)
 	if (corpus)
 		bench_corpus(argv + corpus + 1, argc - corpus - 1);
 	if (phase_mem) {
+		double map_us, prog_us;
+
+		bench_floors(9064, &map_us, &prog_us);
+		fprintf(phase_mem, "\nfloor (the same settled state): a 9064-byte array map created and "
+			"written %.1f us, an empty sleepable SYSCALL program loaded %.1f us\n",
+			map_us, prog_us);
 		fclose(phase_mem);
 		printf("\nlskel load phases (us, medians of %d runs): blob = data map created and "
 		       "filled,\nldr_load = the (may_goto) loader's PROG_LOAD (verify: the "
 		       "kernel's verification time within it, BPF_LOG_STATS),\nrun = the loader's "
 		       "TEST_RUN (the object's own operations), after = fd table and pins;\nlskel = "
-		       "their sum, direct = the same operations from user space (exec_direct)\n\n%s",
-		       runs, phase_rows);
+		       "their sum, direct = the same operations from user space (exec_direct);\nevery load "
+		       "from the same state: caches swept (%zu MiB), then %d us of pause\n\n%s",
+		       runs, sweep_bytes >> 20, settle_us, phase_rows);
 		free(phase_rows);
 	}
 	if (phases)

@@ -17,7 +17,7 @@ $(CHAIN64_DIR)/%.bpf.o: $(CHAIN64_DIR)/sources.stamp $(BUILD)/vmlinux.h
 	$(CLANG) $(BPF_CFLAGS) -c $(CHAIN64_DIR)/$*.bpf.c -o $@
 $(BUILD)/tests/test_chain64: $(CHAIN64_OBJS)
 
-$(BENCH_DIR)/bench: bench/bench.c $(GEN_LIB) | $(BENCH_DIR)
+$(BENCH_DIR)/bench: bench/bench.c bench/settle.h $(GEN_LIB) | $(BENCH_DIR)
 	$(CC) $(CFLAGS) $< $(GEN_LIB) $(LDFLAGS) $(LIBS) -o $@
 # Per-packet dispatch cost (bench/dispatch_bench.c): 16 components, inline programs, specs.
 DISP_BENCH := $(BENCH_DIR)/dispatch
