@@ -206,12 +206,204 @@ static void test_subskel(void **state)
 	lsk_obj_free(obj);
 }
 
+/* Names the runtime builds paths from: the rules at their edges. */
+static void test_name_rules(void **state)
+{
+	char longest[LSKEL_MF_NAME_MAX + 1];
+
+	(void)state;
+	memset(longest, 'a', sizeof(longest));
+	longest[LSKEL_MF_NAME_MAX - 1] = '\0';		/* LSKEL_MF_NAME_MAX - 1 bytes */
+	assert_true(lskel_name_ok(longest, LSKEL_NAME_IDENT));
+	longest[LSKEL_MF_NAME_MAX - 1] = 'a';
+	longest[LSKEL_MF_NAME_MAX] = '\0';		/* one more */
+	assert_false(lskel_name_ok(longest, LSKEL_NAME_IDENT));
+	assert_false(lskel_name_ok(longest, LSKEL_NAME_MAP));
+	assert_false(lskel_name_ok("", LSKEL_NAME_IDENT));
+	assert_true(lskel_name_ok("map1", LSKEL_NAME_IDENT));
+	assert_false(lskel_name_ok("1map", LSKEL_NAME_IDENT));	/* a C identifier */
+	assert_true(lskel_name_ok("1map", LSKEL_NAME_FILE));
+	assert_false(lskel_name_ok("-map", LSKEL_NAME_FILE));
+	assert_true(lskel_name_ok(".rodata", LSKEL_NAME_MAP));
+	assert_true(lskel_name_ok("obj.bss", LSKEL_NAME_MAP));
+	assert_false(lskel_name_ok(".", LSKEL_NAME_MAP));	/* the directory itself */
+	assert_false(lskel_name_ok("..", LSKEL_NAME_MAP));
+	assert_false(lskel_name_ok("a.", LSKEL_NAME_MAP));
+	assert_false(lskel_name_ok("a..b", LSKEL_NAME_MAP));
+	assert_false(lskel_name_ok("a.b", LSKEL_NAME_IDENT));
+}
+
+/* The blob (with its manifest) gen_loader makes of the object at @path; *@n its size. */
+static unsigned char *blob_of(const char *path, __u32 *n)
+{
+	struct lsk_obj *obj = NULL;
+	struct lsk_trace *t = NULL;
+	struct lsk_loader *l = NULL;
+	unsigned char *b;
+
+	if (lsk_obj_open(path, &obj) || lsk_trace_build(&obj, 1, &t) || lsk_loader_compile(t, &l))
+		fail_msg("%s: %s", path, lsk_errmsg());
+	*n = (__u32)l->blob->size;
+	b = malloc(*n);
+	assert_non_null(b);
+	memcpy(b, l->blob->data, *n);
+	lsk_loader_free(l);
+	lsk_trace_free(t);
+	lsk_obj_free(obj);
+	return b;
+}
+
+/* A copy of blob @good whose manifest (@m, parsed from the copy) an edit changes; then the
+ * parser must refuse it naming @want. */
+#define MF_REFUSED(good, n, want, ...) do { \
+		unsigned char *b = malloc(n); \
+		struct lskel_mf m, again; \
+		char why[256] = ""; \
+		assert_non_null(b); \
+		memcpy(b, good, n); \
+		if (lskel_mf_parse(b, n, &m, why, sizeof(why))) \
+			fail_msg("unedited: %s", why); \
+		__VA_ARGS__; \
+		if (!lskel_mf_parse(b, n, &again, why, sizeof(why)) || !strstr(why, want)) \
+			fail_msg("%s:%d: '%s', want a refusal naming '%s'", __FILE__, __LINE__, \
+				 why, want); \
+		free(b); \
+	} while (0)
+
+#define MF_W(p) (*(__u32 *)&(p))	/* a manifest field, to edit in the copy */
+
+/* Each check of the manifest parser on its own: a field of a generated blob made to point
+ * where the runtime must not follow, refused with the reason. */
+static void test_refused_fields(void **state)
+{
+	char path[256];
+	unsigned char *nc, *cr, *pin, *tp;
+	__u32 nnc, ncr, npin, ntp;
+
+	(void)state;
+	sample_path(path, sizeof(path), "net_count");
+	nc = blob_of(path, &nnc);
+	sample_path(path, sizeof(path), "core_read");
+	cr = blob_of(path, &ncr);
+	sample_path(path, sizeof(path), "tp_counter");
+	tp = blob_of(path, &ntp);
+	snprintf(path, sizeof(path), "%s/tests/bpf/pinned.bpf.o", build_dir());
+	pin = blob_of(path, &npin);
+
+	/* the manifest where its header says, 8-aligned */
+	MF_REFUSED(nc, nnc, "manifest offset", MF_W(((struct lskel_blob_hdr *)b)->manifest_off) += 4);
+	/* an object name naming a directory: tp_counter's program target has a '/' */
+	MF_REFUSED(tp, ntp, "object 0: invalid name", {
+		assert_non_null(strchr(lskel_mf_str(&m, m.progs[0].target), '/'));
+		MF_W(m.objs[0].name) = m.progs[0].target;
+	});
+	/* a map's initial value running into the manifest */
+	MF_REFUSED(tp, ntp, "initial value", {
+		__u32 i, mo = ((struct lskel_blob_hdr *)b)->manifest_off;
+
+		for (i = 0; i < m.h->nr_maps && m.maps[i].init_off == ~0u; i++)
+			;
+		assert_true(i < m.h->nr_maps && m.maps[i].value_size);
+		MF_W(m.maps[i].init_off) = mo - m.maps[i].value_size + 1;
+	});
+	/* a kconfig value over the input slots */
+	MF_REFUSED(cr, ncr, "kconfig value 0", {
+		assert_true(m.h->nr_kcfg && m.h->nr_inputs);
+		MF_W(m.kcfg[0].input_off) = 0;
+	});
+	/* a program's slot on a map's op */
+	MF_REFUSED(nc, nnc, "program 0", MF_W(m.progs[0].slot) = m.maps[0].slot);
+	/* a pin whose reuse op is the map's create op, or whose slot is past the last op */
+	MF_REFUSED(pin, npin, "pinned map 0", MF_W(m.pins[0].op) = m.pins[0].slot);
+	MF_REFUSED(pin, npin, "pinned map 0", MF_W(m.pins[0].input) = m.h->nr_inputs);
+	free(nc);
+	free(cr);
+	free(tp);
+	free(pin);
+}
+
+/* A description made from blob @b's manifest agrees with it; @edit then changes one field
+ * the runtime acts on, and lskel_mf_agrees must name @want. */
+static void agrees_then_not(const unsigned char *b, __u32 n, const char *want,
+			    void (*edit)(struct lskel_desc *, struct lskel_kcfg *, struct lskel_pin *))
+{
+	struct lskel_desc d;
+	struct lskel_mf m;
+	char why[256] = "";
+
+	if (lskel_mf_parse(b, n, &m, why, sizeof(why)))
+		fail_msg("blob: %s", why);
+	assert_int_equal(lskel_mf_desc(&m, b, n, &d), 0);
+	if (m.h->nr_func_info) {	/* a compat loader beside it (only its presence is checked) */
+		d.compat_insns = b;
+		d.compat_insns_sz = 8;
+	}
+	if (lskel_mf_agrees(&d, &m, why, sizeof(why)))
+		fail_msg("unedited: %s", why);
+	edit(&d, (struct lskel_kcfg *)d.kcfg, (struct lskel_pin *)d.pins);
+	if (!lskel_mf_agrees(&d, &m, why, sizeof(why)) || !strstr(why, want))
+		fail_msg("edited: '%s', want a disagreement naming '%s'", why, want);
+	lskel_mf_desc_free(&d);
+}
+
+static void kcfg_input_off(struct lskel_desc *d, struct lskel_kcfg *k, struct lskel_pin *p)
+{
+	(void)p;
+	assert_true(d->nr_kcfg > 0);
+	k[0].input_off += 8;
+}
+
+static void pin_slot(struct lskel_desc *d, struct lskel_kcfg *k, struct lskel_pin *p)
+{
+	(void)k;
+	assert_true(d->nr_pins > 0);
+	p[0].slot = p[0].op;
+}
+
+static void pin_input(struct lskel_desc *d, struct lskel_kcfg *k, struct lskel_pin *p)
+{
+	(void)k;
+	assert_true(d->nr_pins > 0);
+	p[0].input ^= 1;
+}
+
+static void pin_flags(struct lskel_desc *d, struct lskel_kcfg *k, struct lskel_pin *p)
+{
+	(void)k;
+	assert_true(d->nr_pins > 0);
+	p[0].map_flags ^= 1;
+}
+
+/* The runtime's tables against the manifest (lskel_mf_agrees): kconfig descriptors and pins,
+ * each field the runtime acts on. */
+static void test_desc_agrees(void **state)
+{
+	char path[256];
+	unsigned char *cr, *pin;
+	__u32 ncr, npin;
+
+	(void)state;
+	sample_path(path, sizeof(path), "core_read");
+	cr = blob_of(path, &ncr);
+	snprintf(path, sizeof(path), "%s/tests/bpf/pinned.bpf.o", build_dir());
+	pin = blob_of(path, &npin);
+	agrees_then_not(cr, ncr, "kconfig value 0", kcfg_input_off);
+	agrees_then_not(pin, npin, "pinned map 0", pin_slot);
+	agrees_then_not(pin, npin, "pinned map 0", pin_input);
+	agrees_then_not(pin, npin, "pinned map 0", pin_flags);
+	free(cr);
+	free(pin);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_samples),
 		cmocka_unit_test(test_chain),
 		cmocka_unit_test(test_subskel),
+		cmocka_unit_test(test_name_rules),
+		cmocka_unit_test(test_refused_fields),
+		cmocka_unit_test(test_desc_agrees),
 	};
 
 	return cmocka_run_group_tests_name("manifest", tests, NULL, NULL);
