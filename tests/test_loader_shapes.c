@@ -779,6 +779,60 @@ static int desc_accepted(struct nobpf *nb, const char *what, const struct lskel_
 	return 0;
 }
 
+/* signed_tp's loader with instruction @at's field changed by @edit (the exclusive-map hash
+ * recomputed, as anyone can): lskel_signed_check says it does not begin with the blob check. */
+static int signed_shape_refused(struct nobpf *nb, const char *what, __u32 at,
+				void (*edit)(struct bpf_insn *))
+{
+	struct lskel_desc d = signed_tp__desc;
+	struct bpf_insn *insns = (struct bpf_insn *)malloc(d.insns_sz);
+	unsigned char excl[32];
+	char why[256] = "";
+	int e;
+
+	CHECK(insns, "out of memory");
+	memcpy(insns, d.insns, d.insns_sz);
+	edit(&insns[at]);
+	lskel_sha256(insns, d.insns_sz, excl);
+	d.insns = insns;
+	d.excl_hash = excl;
+	e = lskel_signed_check(&d, why, sizeof(why));
+	free(insns);
+	CHECK(e == -EBADMSG && strstr(why, "does not begin with its blob check"),
+	      "%s: %d '%s'", what, e, why);
+	return 0;
+}
+
+static void src_reg_plain(struct bpf_insn *in)
+{
+	in->src_reg = 0;
+}
+
+static void second_half_code(struct bpf_insn *in)
+{
+	in[1].code = BPF_ALU64 | BPF_MOV | BPF_K;
+}
+
+static void first_imm_set(struct bpf_insn *in)
+{
+	in->imm = 1;
+}
+
+static int signed_shape_refusals(struct nobpf *nb)
+{
+	__u32 k;
+
+	/* the data map's ld_imm64 first (map index 0), then the four hash words */
+	if (signed_shape_refused(nb, "no map ld_imm64 first", 0, src_reg_plain) ||
+	    signed_shape_refused(nb, "another map first", 0, first_imm_set))
+		return -1;
+	for (k = 0; k < 4; k++)
+		if (signed_shape_refused(nb, "a hash word not an ld_imm64", LSKEL_SIGNED_HASH_INSN(k),
+					 second_half_code))
+			return -1;
+	return 0;
+}
+
 static int desc_refusals(struct nobpf *nb)
 {
 	struct lskel_desc nc = net_count__desc, st = signed_tp__desc, stripped = signed_tp__desc, d;
@@ -826,7 +880,30 @@ static int desc_refusals(struct nobpf *nb)
 		return -1;
 	d = nc;
 	d.compat_insns_sz = (1u << 20) + 8;
-	return desc_refused(nb, "a compat loader over 1 MiB", &d, "a compat loader of 1048584");
+	if (desc_refused(nb, "a compat loader over 1 MiB", &d, "a compat loader of 1048584"))
+		return -1;
+	{	/* a skeleton's rows: where a data section's value comes from, what is attached */
+		struct lskel_map_bind mb[16];
+		struct lskel_prog_bind pb[16];
+
+		CHECK(nc.nr_maps && nc.nr_maps <= 16 && nc.nr_progs && nc.nr_progs <= 16,
+		      "net_count: %u maps, %u programs", nc.nr_maps, nc.nr_progs);
+		d = nc;
+		memcpy(mb, nc.maps, nc.nr_maps * sizeof(mb[0]));
+		mb[0].init_off ^= 8;
+		d.maps = mb;
+		if (desc_refused(nb, "a map's initial value elsewhere", &d,
+				 "from the manifest in its blob: map 0"))
+			return -1;
+		d = nc;
+		memcpy(pb, nc.progs, nc.nr_progs * sizeof(pb[0]));
+		pb[0].target = "elsewhere";
+		d.progs = pb;
+		if (desc_refused(nb, "a program's attach target changed", &d,
+				 "from the manifest in its blob: program 0"))
+			return -1;
+	}
+	return signed_shape_refusals(nb);
 }
 
 /* A container from sections (type, bytes), laid out as lskel_emit_container does. */
@@ -881,13 +958,44 @@ static int cnt_check(struct nobpf *nb, const char *what, const struct sec *s, __
 	return 0;
 }
 
+/* As cnt_check, refused only: @grow zero bytes appended to the built container (its
+ * total_size says so), then, when @at is inside it, the u32 at byte @at set to @v. */
+static int cnt_edit_check(struct nobpf *nb, const char *what, const struct sec *s, __u32 n,
+			  size_t grow, size_t at, __u32 v, const char *want)
+{
+	struct lskel_cnt c;
+	char err[256] = "", *buf, *big;
+	size_t size = 0;
+	__u32 total;
+	int e;
+
+	buf = (char *)cnt_build(s, n, &size);
+	CHECK(buf, "%s: out of memory", what);
+	big = (char *)realloc(buf, size + grow);
+	if (!big)
+		free(buf);
+	CHECK(big, "%s: out of memory", what);
+	buf = big;
+	memset(buf + size, 0, grow);
+	size += grow;
+	total = (__u32)size;
+	memcpy(buf + offsetof(struct lskel_cnt_hdr, total_size), &total, 4);
+	if (at < size && size - at >= 4)
+		memcpy(buf + at, &v, 4);
+	e = lskel_cnt_parse(buf, size, &c, err, sizeof(err));
+	free(buf);
+	CHECK(e == -EINVAL && strstr(err, want), "%s: parse %d '%s' (want '%s')", what, e, err,
+	      want);
+	return 0;
+}
+
 static int cnt_refusals(struct nobpf *nb)
 {
 	const struct lskel_desc *nc = &net_count__desc, *st = &signed_tp__desc;
 	struct lskel_cnt c;
 	struct lskel_desc d;
 	struct lskel_cnt_sig sig = {};
-	char err[256] = "", *sigsec;
+	char err[256] = "", *sigsec, *sigsec0;
 	struct lskel_ctx ctx = { .failed_op = -1 };
 	__u32 sig_size, ni = nc->insns_sz / 8, nci = nb->compat_size / 8;
 	int e;
@@ -940,6 +1048,38 @@ static int cnt_refusals(struct nobpf *nb)
 		if (cnt_check(nb, "the loader twice", s, 3, "repeated or out of order"))
 			return -1;
 	}
+	{	/* the header's fields, each on its own; bytes nothing accounts for */
+		const struct sec s[] = { ins, dat };
+		const size_t none = SIZE_MAX, res = offsetof(struct lskel_cnt_hdr, reserved);
+
+		if (cnt_edit_check(nb, "the next version", s, 2, 0, offsetof(struct lskel_cnt_hdr,
+				   version), LSKEL_CNT_VERSION + 1, "container version 4") ||
+		    cnt_edit_check(nb, "reserved[0] set", s, 2, 0, res, 1, "reserved fields") ||
+		    cnt_edit_check(nb, "reserved[2] set", s, 2, 0, res + 8, 1, "reserved fields") ||
+		    cnt_edit_check(nb, "8 bytes after the sections", s, 2, 8, none, 0,
+				   "8 bytes after the last section") ||
+		    cnt_check(nb, "one section", s, 1, "section count 1 invalid"))
+			return -1;
+	}
+	{
+		const struct sec empty = { LSKEL_CNT_INSNS, nc->insns, 0, 0 },
+			   dat2 = { LSKEL_CNT_DATA, nc->data, nc->data_sz, 2 },
+			   s[] = { empty, dat }, s2[] = { ins, dat2 };
+		char *zero = (char *)calloc(1, (1u << 20) + 8);
+
+		CHECK(zero, "out of memory");
+		{
+			const struct sec big = { LSKEL_CNT_INSNS, zero, (1u << 20) + 8,
+						 ((1u << 20) + 8) / 8 }, s3[] = { big, dat };
+
+			e = cnt_check(nb, "an empty loader", s, 2, "loader of 0 bytes") ?:
+			    cnt_check(nb, "a data section of count 2", s2, 2, "count 2, not 1") ?:
+			    cnt_check(nb, "a loader over 1 MiB", s3, 2, "loader of 1048584 bytes");
+		}
+		free(zero);
+		if (e)
+			return e;
+	}
 	/* signed_tp's signed container, then with a compat section */
 	sig_size = sizeof(sig) + st->sig_sz + st->sig_next_sz;
 	sigsec = (char *)malloc(sig_size);
@@ -950,6 +1090,11 @@ static int cnt_refusals(struct nobpf *nb)
 	memcpy(sigsec, &sig, sizeof(sig));
 	memcpy(sigsec + sizeof(sig), st->sig, st->sig_sz);
 	memcpy(sigsec + sizeof(sig) + st->sig_sz, st->sig_next, st->sig_next_sz);
+	sigsec0 = (char *)malloc(sig_size);
+	CHECK(sigsec0, "out of memory");
+	memcpy(sigsec0, sigsec, sig_size);
+	((struct lskel_cnt_sig *)sigsec0)->sig_size = 0;
+	((struct lskel_cnt_sig *)sigsec0)->sig_next_size = st->sig_sz + st->sig_next_sz;
 	{
 		const struct sec s[] = {
 			{ LSKEL_CNT_INSNS, st->insns, st->insns_sz, st->insns_sz / 8 },
@@ -957,14 +1102,29 @@ static int cnt_refusals(struct nobpf *nb)
 			{ LSKEL_CNT_SIG, sigsec, sig_size, 1 },
 		}, s2[] = {
 			s[0], cmp, s[1], s[2],
+		}, s3[] = {	/* both signatures as the second: the first empty */
+			s[0], s[1], { LSKEL_CNT_SIG, sigsec0, sig_size, 1 },
 		};
+
+		/* the signature section's own sizes: the first signature is not empty, the
+		 * second fills the rest */
+		const size_t so = sizeof(struct lskel_cnt_hdr) + 3 * sizeof(struct lskel_cnt_sec) +
+				  ((st->insns_sz + 7) & ~7u) + ((st->data_sz + 7) & ~7u) +
+				  offsetof(struct lskel_cnt_sig, sig_size);
 
 		e = cnt_check(nb, "signed_tp signed", s, 3, NULL) ?:
 		    cnt_check(nb, "signed_tp with a compat loader", s2, 4,
 			      "compat loader of") ?:
-		    cnt_check(nb, "signed_tp with a compat loader", s2, 4, "in a signed container");
+		    cnt_check(nb, "signed_tp with a compat loader", s2, 4, "in a signed container") ?:
+		    cnt_check(nb, "an empty first signature", s3, 3,
+			      "does not hold its 0-byte signature") ?:
+		    cnt_edit_check(nb, "a second signature short of the section", s, 3, 0, so + 4,
+				   st->sig_next_sz - 8, "does not hold its") ?:
+		    cnt_edit_check(nb, "a first signature past the section", s, 3, 0, so,
+				   sig_size - (__u32)sizeof(sig) + 1, "does not hold its");
 	}
 	free(sigsec);
+	free(sigsec0);
 	return e;
 }
 
