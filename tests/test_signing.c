@@ -292,6 +292,13 @@ static void test_lskel_verify(void **state)
 	/* an unsigned header */
 	assert_int_not_equal(run("%1$s/bin/lskel verify --cert %1$s/sign/cert.pem "
 				 "%1$s/skel/tp_counter.lskel.h 2>/dev/null", b), 0);
+	/* one file at a time, and never without a certificate: a usage error (2), not a
+	 * verdict on the first file alone */
+	assert_int_equal(WEXITSTATUS(run("%1$s/bin/lskel verify --cert %1$s/sign/cert.pem "
+					 "%1$s/skel/signed_tp.lskel.h %1$s/tests/tampered.h "
+					 "2>/dev/null", b)), 2);
+	assert_int_equal(WEXITSTATUS(run("%1$s/bin/lskel verify %1$s/skel/signed_tp.lskel.h "
+					 "2>/dev/null", b)), 2);
 }
 
 /* lskel-run loads a signed container. */
