@@ -4,6 +4,7 @@
  * the pinned map without touching its contents, a pin whose map differs from the definition
  * is refused naming map and path, and a refused or failed load leaves no object and no pin. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -274,6 +275,41 @@ static void test_failure_at_every_op(void **state)
 	clear_pins();
 }
 
+/* lskel_pins_undo removes exactly the pins this load made: a pin it reused (an entry at
+ * the path that it did not make) stays. Plain files stand for the pins (unlink is all undo
+ * does), in a directory of the test's own. */
+static void test_undo_only_own_pins(void **state)
+{
+	const struct lskel_desc *d = &pinned__desc;
+	struct lskel_ctx c;
+	char dir[] = "/tmp/lskel-undo-XXXXXX", path[256];
+	__u32 i;
+	int fd;
+
+	(void)state;
+	assert_int_equal(d->nr_pins, 2);
+	assert_non_null(mkdtemp(dir));
+	for (i = 0; i < d->nr_pins; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, d->pins[i].name);
+		fd = open(path, O_CREAT | O_WRONLY | O_EXCL, 0600);
+		assert_true(fd >= 0);
+		close(fd);
+	}
+	memset(&c, 0, sizeof(c));
+	c.pin_root_path = dir;
+	c.pins_made = calloc(d->nr_pins, 1);
+	assert_non_null(c.pins_made);
+	c.pins_made[1] = 1;	/* made the second, reused the first */
+	lskel_pins_undo(d, &c);
+	assert_null(c.pins_made);
+	snprintf(path, sizeof(path), "%s/%s", dir, d->pins[0].name);
+	assert_int_equal(access(path, F_OK), 0);
+	assert_int_equal(unlink(path), 0);
+	snprintf(path, sizeof(path), "%s/%s", dir, d->pins[1].name);
+	assert_int_equal(access(path, F_OK), -1);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 /* lskel-run --pin-root: the container pins by name and a second run reuses the map. */
 static void test_lskel_run_pin_root(void **state)
 {
@@ -321,6 +357,7 @@ int main(void)
 		cmocka_unit_test(test_pin_failure_cleans_up),
 		cmocka_unit_test(test_failure_at_every_op),
 		cmocka_unit_test(test_lskel_run_pin_root),
+		cmocka_unit_test(test_undo_only_own_pins),
 	};
 
 	return cmocka_run_group_tests_name("maps pinned by name", tests, setup, teardown);
