@@ -1140,10 +1140,30 @@ static void test_signals(void **state)
 
 static int race_map_fd = -1;	/* pinned by the hook at the next pin of lsk_test_counts */
 
+static int race_events_fd = -1;	/* pinned by the hook at the pin of lsk_test_events */
+static __u32 race_seen_counts;	/* lsk_test_counts' pinned map then: what another loader found */
+
 static void pin_race_hook(const char *path)
 {
 	const char *b = strrchr(path, '/');
 
+	if (race_events_fd >= 0 && b && !strcmp(b + 1, "lsk_test_events")) {
+		char counts[256];
+		struct bpf_map_info info = {};
+		__u32 len = sizeof(info);
+		int fd;
+
+		snprintf(counts, sizeof(counts), "%.*s/lsk_test_counts", (int)(b - path), path);
+		fd = bpf_obj_get(counts);
+		assert_true(fd >= 0);
+		assert_int_equal(bpf_obj_get_info_by_fd(fd, &info, &len), 0);
+		race_seen_counts = info.id;
+		close(fd);
+		assert_int_equal(bpf_obj_pin(race_events_fd, path), 0);
+		close(race_events_fd);
+		race_events_fd = -1;
+		return;
+	}
 	if (race_map_fd < 0 || !b || strcmp(b + 1, "lsk_test_counts"))
 		return;
 	assert_int_equal(bpf_obj_pin(race_map_fd, path), 0);
@@ -1210,6 +1230,37 @@ static void test_pin_race_hook(void **state)
 		clear_pins();
 		watch_end(&w, "pin race (hook)");
 	}
+}
+
+/* Another loader pins the second map between this one's lookup and its pin, after this one
+ * pinned the first, and finds that first pin: the pin stays (this load's retry and the other
+ * loader share its map), and the retry reuses the other loader's second map. */
+static void test_pin_race_second(void **state)
+{
+	struct pinned *s;
+	struct watch w;
+	__u32 events_id;
+
+	(void)state;
+	watch_start(&w);
+	clear_pins();
+	race_events_fd = bpf_map_create(BPF_MAP_TYPE_PERF_EVENT_ARRAY, "lsk_test_events", 4, 4,
+					(__u32)lskel_possible_cpus(), NULL);
+	assert_true(race_events_fd >= 0);
+	events_id = fd_id(race_events_fd);
+	race_seen_counts = 0;
+	s = pinned__open();
+	assert_non_null(s);
+	s->ctx.pin_root_path = pin_root;
+	if (pinned__load(s))
+		fail_msg("lost the race for the second pin: %s", s->ctx.errmsg);
+	assert_int_equal(race_events_fd, -1);
+	assert_int_not_equal(race_seen_counts, 0);
+	assert_int_equal(fd_id(s->maps.lsk_test_counts.map_fd), race_seen_counts);
+	assert_int_equal(fd_id(s->maps.lsk_test_events.map_fd), events_id);
+	pinned__destroy(s);
+	clear_pins();
+	watch_end(&w, "pin race (second pin)");
 }
 
 #define RACERS 8
@@ -1703,6 +1754,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_fd_limits),
 		cmocka_unit_test(test_signals),
 		cmocka_unit_test(test_pin_race_hook),
+		cmocka_unit_test(test_pin_race_second),
 		cmocka_unit_test(test_pin_race_threads),
 		cmocka_unit_test(test_pin_reuse_fields),
 		cmocka_unit_test(test_log_after_pin_reuse),
