@@ -833,6 +833,46 @@ static int signed_shape_refusals(struct nobpf *nb)
 	return 0;
 }
 
+/* lskel_copy_user (the slim loader's copies of the caller's initial values, done by the
+ * runtime): a copy inside the blob from the pointer in an input slot is made; an empty one,
+ * one over LSKEL_COPY_MAX or one past the blob's end is refused, copying nothing. */
+static int copy_user_refusals(struct nobpf *nb)
+{
+	const struct lskel_desc *d = &net_count__desc;
+	const struct lskel_blob_hdr *h = (const struct lskel_blob_hdr *)d->data;
+	static char src[2 * LSKEL_COPY_MAX];
+	char *b = (char *)calloc(1, d->data_sz + 2 * LSKEL_COPY_MAX), *in;
+	struct lskel_step st = { .kind = LSKEL_STEP_COPY_USER };
+	__u64 p = (__u64)(uintptr_t)src;
+	int e[4];
+
+	CHECK(b && d->inputs_size >= 8 && d->data_sz > 64, "out of memory, or net_count has no "
+	      "input slot (%u bytes)", d->inputs_size);
+	in = (char *)calloc(1, d->inputs_size);
+	CHECK(in, "out of memory");
+	memset(src, 0x5a, sizeof(src));
+	memcpy(in, &p, 8);	/* input slot 0: the caller's pointer */
+	st.b = h->inputs_off;
+	st.a = 16;
+	st.c = 8;
+	e[0] = lskel_copy_user(d, b, in, &st);
+	CHECK(!e[0] && b[16] == 0x5a && b[23] == 0x5a && !b[24],
+	      "a copy of 8 bytes inside the blob: %d", e[0]);
+	st.c = 0;
+	e[1] = lskel_copy_user(d, b, in, &st);
+	st.c = LSKEL_COPY_MAX + 8;
+	e[2] = lskel_copy_user(d, b, in, &st);
+	st.c = 8;
+	st.a = d->data_sz - 4;	/* (the buffer has room: only the check refuses it) */
+	e[3] = lskel_copy_user(d, b, in, &st);
+	free(in);
+	CHECK(e[1] == -EINVAL && e[2] == -EINVAL && e[3] == -EINVAL && !b[24] &&
+	      !b[d->data_sz - 4], "empty, over LSKEL_COPY_MAX, past the end: %d %d %d", e[1],
+	      e[2], e[3]);
+	free(b);
+	return 0;
+}
+
 static int desc_refusals(struct nobpf *nb)
 {
 	struct lskel_desc nc = net_count__desc, st = signed_tp__desc, stripped = signed_tp__desc, d;
@@ -903,7 +943,7 @@ static int desc_refusals(struct nobpf *nb)
 				 "from the manifest in its blob: program 0"))
 			return -1;
 	}
-	return signed_shape_refusals(nb);
+	return signed_shape_refusals(nb) ?: copy_user_refusals(nb);
 }
 
 /* A container from sections (type, bytes), laid out as lskel_emit_container does. */
