@@ -139,7 +139,13 @@ $(BUILD)/tests/test_corpus: $(BUILD)/tests/corpus-extract $(BUILD)/tests/corpus-
 layout: $(GEN_OBJS) $(CLI_OBJS)
 	scripts/check-layout.sh gen_loader $(BUILD)/obj
 
-check: all layout $(TEST_BINS) $(TEST_BPF_OBJS) $(SKEL_TESTS) $(HDR_CHECKS)
+# Tests write only inside their own temporary directory: no write to /dev/null in the tests,
+# their scripts and the make recipes (scripts/check-no-devnull.sh names file and line).
+.PHONY: no-devnull
+no-devnull:
+	@scripts/check-no-devnull.sh
+
+check: all layout no-devnull $(TEST_BINS) $(TEST_BPF_OBJS) $(SKEL_TESTS) $(HDR_CHECKS)
 	@echo "generated headers compile alone as C11 and C++17: $(words $(HDR_CHECKS)) checks passed"
 	@tests/run-tests.sh $(BUILD) $(TEST_BINS) $(SKEL_TESTS)
 
