@@ -24,7 +24,7 @@ int cli_opt_once(const char *opt, const char *arg, const char **slot)
 		return lsk_err(EINVAL, "%s given twice ('%s', then '%s'): give it once", opt, *slot,
 			       arg);
 	if (!arg[0])
-		return lsk_err(EINVAL, "%s '': an empty value", opt);
+		return lsk_err(EINVAL, "%s '': an empty value is not allowed", opt);
 	if (arg[0] == '-' && !isdigit((unsigned char)arg[1]))
 		return lsk_err(EINVAL, "%s '%s': an option where its value belongs (the value "
 			       "left out?); a file whose name starts with '-' is written './%s'",
