@@ -615,9 +615,9 @@ int main(int argc, char **argv)
 		double map_us, prog_us;
 
 		bench_floors(9064, &map_us, &prog_us);
-		fprintf(phase_mem, "\nfloor (the same settled state): a 9064-byte array map created and "
-			"written %.1f us, an empty sleepable SYSCALL program loaded %.1f us\n",
-			map_us, prog_us);
+		fprintf(phase_mem, "\nfloor, from the same settled state:\n"
+			"  a 9064-byte array map created and written  %8.1f us\n"
+			"  an empty sleepable SYSCALL program loaded  %8.1f us\n", map_us, prog_us);
 		fclose(phase_mem);
 		printf("\nlskel load phases (us, medians of %d runs): blob = data map created and "
 		       "filled,\nldr_load = the (may_goto) loader's PROG_LOAD (verify: the "
