@@ -22,7 +22,8 @@ for t in "$@"; do
 	echo "== $t"
 	if [ -n "$ns" ]; then
 		unshare -m --propagation private \
-			sh -c 'mount -t bpf -o mode=0700 bpf /sys/fs/bpf && exec "$0"' "$t" ||
+			sh -c 'mount -t bpf -o mode=0700 bpf /sys/fs/bpf &&
+				LSK_PRIVATE_BPFFS=1 exec "$0"' "$t" ||
 			status=1
 	else
 		"$t" || status=1

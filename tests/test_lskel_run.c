@@ -686,7 +686,8 @@ static void opt_expand(char *buf, size_t n, const char *s, const char *nofile)
  * anything is loaded or pinned; a test hook's number read whole. */
 static void test_options(void **state)
 {
-	char run[256], args[2048], want[512], cmd[4096], nofile[300], err[300], msg[4096];
+	char run[256], args[2048], want[512], cmd[4096], nofile[300], err[300], out[300];
+	char msg[4096];
 	struct id_set before[4] = {};
 	FILE *f;
 	size_t i;
@@ -696,13 +697,14 @@ static void test_options(void **state)
 	path_of("bin/lskel-run", run, sizeof(run));
 	snprintf(nofile, sizeof(nofile), "%s/tests/no-such.lskel", build_dir());
 	snprintf(err, sizeof(err), "%s/tests/options.err", build_dir());
+	snprintf(out, sizeof(out), "%s/tests/options.out", build_dir());
 	for (i = 0; i < sizeof(opt_cases) / sizeof(opt_cases[0]); i++) {
 		const struct opt_case *c = &opt_cases[i];
 		int rc;
 
 		opt_expand(args, sizeof(args), c->args, nofile);
 		opt_expand(want, sizeof(want), c->want, nofile);
-		snprintf(cmd, sizeof(cmd), "%s %s > /dev/null 2> %s", run, args, err);
+		snprintf(cmd, sizeof(cmd), "%s %s > %s 2> %s", run, args, out, err);
 		rc = sh(cmd);
 		f = fopen(err, "r");
 		assert_non_null(f);
