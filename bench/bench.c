@@ -166,7 +166,8 @@ static double loader_vtime(const struct lskel_desc *d, int map_fd)
  * the kernel's verification time within it; the compat loader and its BTF are only loaded
  * where the kernel has no may_goto, not here), the loader's run (the object's own operations)
  * and the user-space work after it (fd table, pins). Medians of RUNS. */
-static void bench_phases(const char *name, const struct lskel_desc *d, double direct)
+static void bench_phases(const char *name, const struct lskel_desc *d, double direct,
+			 double lib)
 {
 	enum { BLOB, LOAD, VTIME, RUN, AFTER, NR };
 	static const char *const hdr[NR] = { "blob", "ldr_load", "verify", "run", "after" };
@@ -179,7 +180,7 @@ static void bench_phases(const char *name, const struct lskel_desc *d, double di
 		fprintf(phase_mem, "%-22s", "object");
 		for (k = 0; k < NR; k++)
 			fprintf(phase_mem, " %8s", hdr[k]);
-		fprintf(phase_mem, " | %8s %8s %8s\n", "lskel", "direct", "lsk-dir");
+		fprintf(phase_mem, " | %8s %8s %8s %8s\n", "lskel", "direct", "lsk-dir", "libbpf");
 	}
 	for (k = 0; k < NR; k++)
 		v[k] = calloc(runs, sizeof(double));
@@ -245,7 +246,11 @@ static void bench_phases(const char *name, const struct lskel_desc *d, double di
 		fprintf(phase_mem, " %8.1f", m[k]);
 		free(v[k]);
 	}
-	fprintf(phase_mem, " | %8.1f %8.1f %8.1f\n", sum, direct * 1e3, sum - direct * 1e3);
+	fprintf(phase_mem, " | %8.1f %8.1f %8.1f", sum, direct * 1e3, sum - direct * 1e3);
+	if (lib > 0)
+		fprintf(phase_mem, " %8.1f\n", lib * 1e3);
+	else	/* libbpf does not load it here */
+		fprintf(phase_mem, " %8s\n", "-");
 	if (phases)
 		fprintf(phases, "%s %.1f %.1f %.1f %.1f %.1f %.1f\n", name, m[BLOB],
 			m[LOAD], m[VTIME], m[RUN], m[AFTER], direct * 1e3);
@@ -491,7 +496,7 @@ static void bench_object(const char *path, const char *dir)
 	ours = r[0];
 	direct = r[1];
 	lib = r[2];
-	bench_phases(name, &d, direct);
+	bench_phases(name, &d, direct, lib);
 	data_row(name, ours, direct, lib);
 	bpftool_numbers(dir, name, bt_ms, bt_insn);
 	if (atoi(bt_insn) > 0)
@@ -543,7 +548,7 @@ static void bench_corpus(char **paths, int n)
 		ours = r[0];
 		direct = r[1];
 		lib = r[2];
-		bench_phases(name, &d, direct);
+		bench_phases(name, &d, direct, lib);
 		data_row(name, ours, direct, lib);
 		lsk_loader_desc_free(&d);
 		if (ours < 0 || direct < 0 || lib < 0) {
@@ -615,15 +620,16 @@ int main(int argc, char **argv)
 		double map_us, prog_us;
 
 		bench_floors(9064, &map_us, &prog_us);
-		fprintf(phase_mem, "\nfloor (the same settled state): a 9064-byte array map created and "
-			"written %.1f us, an empty sleepable SYSCALL program loaded %.1f us\n",
-			map_us, prog_us);
+		fprintf(phase_mem, "\nfloor, from the same settled state:\n"
+			"  a 9064-byte array map created and written  %8.1f us\n"
+			"  an empty sleepable SYSCALL program loaded  %8.1f us\n", map_us, prog_us);
 		fclose(phase_mem);
 		printf("\nlskel load phases (us, medians of %d runs): blob = data map created and "
 		       "filled,\nldr_load = the (may_goto) loader's PROG_LOAD (verify: the "
 		       "kernel's verification time within it, BPF_LOG_STATS),\nrun = the loader's "
 		       "TEST_RUN (the object's own operations), after = fd table and pins;\nlskel = "
-		       "their sum, direct = the same operations from user space (exec_direct);\nevery load "
+		       "their sum, direct = the same operations from user space (exec_direct), libbpf = "
+		       "its load of the object\n(both the main table's medians); every load "
 		       "from the same state: caches swept (%zu MiB), then %d us of pause\n\n%s",
 		       runs, sweep_bytes >> 20, settle_us, phase_rows);
 		free(phase_rows);

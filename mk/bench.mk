@@ -35,10 +35,12 @@ bench: all $(BENCH_DIR)/bench $(SCALE_OBJS) $(CHAIN64_OBJS) $(BUILD)/tests/corpu
 	$(BENCH_DIR)/dispatch_bench $(DISP_BENCH_OBJS)
 	@for o in $(SAMPLE_OBJS) $(SCALE_OBJS); do \
 		n=$$(basename $$o .bpf.o); rm -f $(BENCH_DIR)/$$n.bpftool*; \
-		if ! $(BPFTOOL) gen skeleton -L $$o name $$n > $(BENCH_DIR)/$$n.bpftool.h 2>/dev/null; \
+		if ! $(BPFTOOL) gen skeleton -L $$o name $$n > $(BENCH_DIR)/$$n.bpftool.h \
+			2> $(BENCH_DIR)/$$n.bpftool.gen.err; \
 		then echo gen-fail > $(BENCH_DIR)/$$n.bpftool.status; \
 		elif ! $(CC) -O2 -DNAME=$$n -DBPFTOOL_HDR="\"$$n.bpftool.h\"" -I$(BENCH_DIR) \
-			bench/bpftool_bench.c -o $(BENCH_DIR)/$$n.bpftool 2>/dev/null; \
+			bench/bpftool_bench.c -o $(BENCH_DIR)/$$n.bpftool \
+			2> $(BENCH_DIR)/$$n.bpftool.cc.err; \
 		then echo cc-fail > $(BENCH_DIR)/$$n.bpftool.status; fi; \
 	done
 	BENCH_DATA=$(BENCH_DIR)/ratios.txt BENCH_PHASES=$(BENCH_DIR)/phases.txt \
@@ -46,7 +48,7 @@ bench: all $(BENCH_DIR)/bench $(SCALE_OBJS) $(CHAIN64_OBJS) $(BUILD)/tests/corpu
 		--chain chain64 $(CHAIN64_OBJS) \
 		--corpus $$(scripts/corpus-objects.sh $(BENCH_DIR)/corpus $(BUILD)/tests/corpus-extract)
 	$(BENCH_DIR)/dispatch_bench $(DISP_BENCH)
-	@if command -v gnuplot > /dev/null; then \
+	@if [ -n "$$(command -v gnuplot)" ]; then \
 		gnuplot -e "in='$(BENCH_DIR)/ratios.txt'; out='$(BENCH_DIR)/ratios.png'" bench/plot.gp \
 		&& echo "plot: $(BENCH_DIR)/ratios.png (README's bench/ratios.png: copy it there)"; fi
 

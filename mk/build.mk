@@ -50,7 +50,7 @@ $(BUILD)/bin/lskel: $(CLI_OBJS) $(GEN_LIB) | $(BUILD)/bin
 	$(CC) $(CFLAGS) $(CLI_OBJS) $(GEN_LIB) $(LDFLAGS) $(LIBS) -o $@
 
 # lskel-run: static, no libbpf/libelf/zlib. musl keeps it under 64 KiB; glibc -static works too.
-STATIC_CC ?= $(shell command -v musl-gcc >/dev/null 2>&1 && echo musl-gcc || echo $(CC))
+STATIC_CC ?= $(if $(shell command -v musl-gcc),musl-gcc,$(CC))
 RUN_CFLAGS := -static -fno-pie -no-pie -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
 	      -Wall -Wextra -Werror -Iinclude -idirafter /usr/include \
 	      -idirafter /usr/include/$(shell $(CC) -dumpmachine)

@@ -114,14 +114,14 @@ $(BUILD)/skel/pinned.lskel: $(BUILD)/tests/bpf/pinned.bpf.o $(BUILD)/bin/lskel |
 	$(BUILD)/bin/lskel gen --format blob -n pinned -o $@ $<
 
 # Signed loaders (tests/test_signing.c): a throw-away RSA key and self-signed certificate,
-# and a second one that signed nothing.
+# and a second one that signed nothing (openssl's progress output kept next to them).
 SIGN := --sign --key $(SIGN_DIR)/key.pem --cert $(SIGN_DIR)/cert.pem
 $(SIGN_DIR)/cert.pem:
 	mkdir -p $(SIGN_DIR)
 	openssl req -x509 -newkey rsa:2048 -nodes -subj "/CN=lskel test signer" -days 3650 \
-		-keyout $(SIGN_DIR)/key.pem -out $@ 2>/dev/null
+		-keyout $(SIGN_DIR)/key.pem -out $@ 2> $(SIGN_DIR)/key.log
 	openssl req -x509 -newkey rsa:2048 -nodes -subj "/CN=someone else" -days 3650 \
-		-keyout $(SIGN_DIR)/other.key -out $(SIGN_DIR)/other.pem 2>/dev/null
+		-keyout $(SIGN_DIR)/other.key -out $(SIGN_DIR)/other.pem 2> $(SIGN_DIR)/other.log
 $(BUILD)/skel/signed_tp.lskel.h: $(BUILD)/samples/tp_counter.bpf.o $(SIGN_DIR)/cert.pem \
 	$(BUILD)/bin/lskel | $(BUILD)/skel
 	$(BUILD)/bin/lskel gen $(SIGN) -n signed_tp -o $@ $<

@@ -13,27 +13,36 @@ SKEL_TESTS := $(patsubst %,$(BUILD)/tests/skel_%,$(SKEL_NAMES))
 hdr_alone = printf '\#include "%s"\n' $(2) | $(if $(filter c11,$(1)),$(CC) -std=c11 -pedantic \
 	-Wno-overlength-strings -x c,$(CXX) -std=c++17 -x c++) -O2 -Wall -Wextra -Werror \
 	-Iinclude -I$(3) -c - -o $(4) && rm -f $(4)
+# ... and with every function it defines built, as a user's program builds the ones it calls
+# (scripts/hdr-use.sh): $(call hdr_use,LANG,PATH,INCLUDE-NAME,DIR,OBJ) for LANG c11 or cxx17
+# (CC and CXX at -O2), c11-O3 or cxx17-O3 (-O3 inlines more, and warns where -O2 does not),
+# clang-c11 or clang-cxx17 (-O2).
+hdr_lang = $(if $(filter c11%,$(1)),$(CC) -std=c11 -pedantic -Wno-overlength-strings -x c,\
+	$(if $(filter cxx17%,$(1)),$(CXX) -std=c++17 -x c++,\
+	$(if $(filter clang-c11,$(1)),$(CLANG) -std=c11 -pedantic -Wno-overlength-strings -x c,\
+	$(CLANG)++ -std=c++17 -x c++))) $(if $(filter %-O3,$(1)),-O3,-O2)
+hdr_use = scripts/hdr-use.sh $(2) $(3) > $(5).c && $(call hdr_lang,$(1)) -Wall -Wextra -Werror \
+	-Iinclude -I$(4) -c $(5).c -o $(5) && rm -f $(5) $(5).c
 
 HDR_NAMES := $(SKEL_NAMES) dsp_static dsp_tailcall $(ST_OPS_NAMES) sched_simple
-HDR_CHECKS := $(patsubst %,$(BUILD)/skel/%.c11.ok,$(HDR_NAMES)) \
-	      $(patsubst %,$(BUILD)/skel/%.cxx17.ok,$(HDR_NAMES))
-$(BUILD)/skel/%.c11.ok: $(BUILD)/skel/%.lskel.h
-	$(call hdr_alone,c11,$*.lskel.h,$(BUILD)/skel,$@.o) && touch $@
-$(BUILD)/skel/%.cxx17.ok: $(BUILD)/skel/%.lskel.h
-	$(call hdr_alone,cxx17,$*.lskel.h,$(BUILD)/skel,$@.o) && touch $@
+HDR_LANGS := c11 cxx17 c11-O3 cxx17-O3
+RT_LANGS := $(HDR_LANGS) clang-c11 clang-cxx17
+HDR_CHECKS := $(foreach l,$(HDR_LANGS),$(patsubst %,$(BUILD)/skel/%.$(l).ok,$(HDR_NAMES)))
 # Every runtime header (include/lskel/: runtime.h and its parts) compiles on its own too.
 RT_HDRS := $(patsubst include/lskel/%.h,%,$(wildcard include/lskel/*.h))
-HDR_CHECKS += $(patsubst %,$(BUILD)/hdr/%.c11.ok,$(RT_HDRS)) \
-	      $(patsubst %,$(BUILD)/hdr/%.cxx17.ok,$(RT_HDRS))
-$(BUILD)/hdr/%.c11.ok: include/lskel/%.h $(wildcard include/lskel/*.h)
-	@mkdir -p $(@D)
-	$(call hdr_alone,c11,lskel/$*.h,include,$@.o) && touch $@
-$(BUILD)/hdr/%.cxx17.ok: include/lskel/%.h $(wildcard include/lskel/*.h)
-	@mkdir -p $(@D)
-	$(call hdr_alone,cxx17,lskel/$*.h,include,$@.o) && touch $@
-$(BUILD)/skel/sublib.subskel.ok: $(BUILD)/skel/sublib.subskel.h
-	$(call hdr_alone,c11,sublib.subskel.h,$(BUILD)/skel,$@.o)
-	$(call hdr_alone,cxx17,sublib.subskel.h,$(BUILD)/skel,$@.o) && touch $@
+HDR_CHECKS += $(foreach l,$(RT_LANGS),$(patsubst %,$(BUILD)/hdr/%.$(l).ok,$(RT_HDRS)))
+define HDR_RULES
+$(BUILD)/skel/%.$(1).ok: $(BUILD)/skel/%.lskel.h scripts/hdr-use.sh $(wildcard include/lskel/*.h)
+	$$(call hdr_use,$(1),$$<,$$*.lskel.h,$(BUILD)/skel,$$@.o) && touch $$@
+$(BUILD)/hdr/%.$(1).ok: include/lskel/%.h scripts/hdr-use.sh $(wildcard include/lskel/*.h)
+	@mkdir -p $$(@D)
+	$$(call hdr_use,$(1),$$<,lskel/$$*.h,include,$$@.o) && touch $$@
+endef
+$(foreach l,$(RT_LANGS),$(eval $(call HDR_RULES,$(l))))
+$(BUILD)/skel/sublib.subskel.ok: $(BUILD)/skel/sublib.subskel.h scripts/hdr-use.sh \
+	$(wildcard include/lskel/*.h)
+	$(foreach l,$(HDR_LANGS),$(call hdr_use,$(l),$<,sublib.subskel.h,$(BUILD)/skel,$@.o) && )\
+		touch $@
 
 $(BUILD)/tests/%: tests/%.c $(TEST_HELPERS) $(wildcard tests/helpers/*.h) $(GEN_LIB) | $(BUILD)/tests
 	$(CC) $(CFLAGS) -Itests/helpers -I$(BUILD)/skel $< $(TEST_HELPERS) $(GEN_LIB) $(LDFLAGS) \
@@ -63,7 +72,7 @@ $(BUILD)/skel/usdt_%.lskel.h: $(BUILD)/tests/bpf/usdt_%.bpf.o $(BUILD)/bin/lskel
 	$(BUILD)/bin/lskel gen -n usdt_$* -o $@ $<
 $(BUILD)/tests/test_usdt: $(BUILD)/skel/usdt_args.lskel.h $(BUILD)/skel/usdt_refused.lskel.h \
 	$(BUILD)/tests/lskel_usdt_target $(BUILD)/tests/bpf/usdt_args.bpf.o
-HDR_CHECKS += $(BUILD)/skel/usdt_args.c11.ok $(BUILD)/skel/usdt_args.cxx17.ok
+HDR_CHECKS += $(foreach l,$(HDR_LANGS),$(BUILD)/skel/usdt_args.$(l).ok)
 $(BUILD)/tests/test_modbtf: $(BUILD)/skel/ct_chain.lskel.h
 $(BUILD)/tests/test_pinning: $(PIN_SKELS) $(BUILD)/tests/bpf/pinned.bpf.o $(BUILD)/bin/lskel-run
 $(BUILD)/tests/test_signing: $(BUILD)/skel/signed_tp.lskel.h $(BUILD)/skel/signed_net.lskel.h \
@@ -139,8 +148,15 @@ $(BUILD)/tests/test_corpus: $(BUILD)/tests/corpus-extract $(BUILD)/tests/corpus-
 layout: $(GEN_OBJS) $(CLI_OBJS)
 	scripts/check-layout.sh gen_loader $(BUILD)/obj
 
-check: all layout $(TEST_BINS) $(TEST_BPF_OBJS) $(SKEL_TESTS) $(HDR_CHECKS)
-	@echo "generated headers compile alone as C11 and C++17: $(words $(HDR_CHECKS)) checks passed"
+# Tests write only inside their own temporary directory: no write to /dev/null in the tests,
+# their scripts and the make recipes (scripts/check-no-devnull.sh names file and line).
+.PHONY: no-devnull
+no-devnull:
+	@scripts/check-no-devnull.sh
+
+check: all layout no-devnull $(TEST_BINS) $(TEST_BPF_OBJS) $(SKEL_TESTS) $(HDR_CHECKS)
+	@echo "generated and runtime headers compile alone with every function built (C11, C++17;" \
+		"gcc -O2 and -O3, clang): $(words $(HDR_CHECKS)) checks passed"
 	@tests/run-tests.sh $(BUILD) $(TEST_BINS) $(SKEL_TESTS)
 
 $(BUILD)/tests:

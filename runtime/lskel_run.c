@@ -32,10 +32,30 @@ static char pin_suffix[32];
 #define RENAME_EXCHANGE_ (1 << 1)
 
 struct opts {
-	const char *file, *pin_dir, *pin_root, *ifname, *kconfig;
+	const char *file, *pin_dir, *pin_root, *ifname, *kconfig, *keyring, *xdp_mode;
 	int json, mount_bpffs, detach, no_attach, tc_egress, require_signature, replace;
 	int keyring_id;
 	__u32 xdp_flags;
+};
+
+/* The options: a flag sets its int in struct opts, a value option (val) its string. */
+static const struct {
+	char name[20];
+	unsigned char off, val;
+} opt_tab[] = {
+	{ "--json", offsetof(struct opts, json), 0 },
+	{ "--mount-bpffs", offsetof(struct opts, mount_bpffs), 0 },
+	{ "--detach", offsetof(struct opts, detach), 0 },
+	{ "--replace", offsetof(struct opts, replace), 0 },
+	{ "--no-attach", offsetof(struct opts, no_attach), 0 },
+	{ "--tc-egress", offsetof(struct opts, tc_egress), 0 },
+	{ "--require-signature", offsetof(struct opts, require_signature), 0 },
+	{ "--pin-dir", offsetof(struct opts, pin_dir), 1 },
+	{ "--pin-root", offsetof(struct opts, pin_root), 1 },
+	{ "--keyring", offsetof(struct opts, keyring), 1 },
+	{ "--ifname", offsetof(struct opts, ifname), 1 },
+	{ "--kconfig", offsetof(struct opts, kconfig), 1 },
+	{ "--xdp-mode", offsetof(struct opts, xdp_mode), 1 },
 };
 
 /* What this run pinned, relative to its directory ("maps/x"), in order. */
@@ -165,7 +185,9 @@ static int test_hook(const char *var, size_t count)
 	const char *v = getenv(var);
 	long long k;
 
-	return v && lskel_parse_ll(v, &k) && k >= 0 && (size_t)k == count;
+	const char *e = v ? lskel_parse_ll(v, &k) : NULL;
+
+	return e && !*e && k >= 0 && (size_t)k == count;
 }
 
 /* Test hook: SIGKILL this run when @var is @at. */
@@ -583,15 +605,24 @@ struct run {
 	int *fds, *links, ifindex, chain, have_tmp;
 };
 
-/* Options into r->o. Returns -1 to go on, else the exit code. */
+/* "lskel-run: options: OPT 'VALUE': WHY", exit status @rc. */
+static int bad_opt(const char *opt, const char *v, const char *why, int rc)
+{
+	fprintf(stderr, "lskel-run: options: %s '%.256s': %s\n", opt, v ? v : "", why);
+	return rc;
+}
+
+/* Options into r->o, each value checked: present, not empty, not an option (the value left
+ * out), given once, at most 2000 characters. Returns -1 to go on, else the exit code. */
 static int parse_args(struct run *r, int argc, char **argv)
 {
 	struct opts *o = &r->o;
-	__u32 i;
+	const char *other = NULL, *e;	/* other: the first argument --detach does not take */
+	long long k = 0;
+	__u32 i, t;
 
 	for (i = 1; i < (__u32)argc; i++) {
-		const char *a = argv[i];
-		const char *v = i + 1 < (__u32)argc ? argv[i + 1] : NULL;
+		const char *a = argv[i], *v = argv[i + 1], **slot;
 
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			usage(stdout);
@@ -599,58 +630,66 @@ static int parse_args(struct run *r, int argc, char **argv)
 		} else if (!strcmp(a, "--version")) {
 			printf("lskel-run 0.2.0 (container version %u)\n", LSKEL_CNT_VERSION);
 			return 0;
-		} else if (!strcmp(a, "--json")) {
-			o->json = 1;
-		} else if (!strcmp(a, "--mount-bpffs")) {
-			o->mount_bpffs = 1;
-		} else if (!strcmp(a, "--detach")) {
-			o->detach = 1;
-		} else if (!strcmp(a, "--replace")) {
-			o->replace = 1;
-		} else if (!strcmp(a, "--no-attach")) {
-			o->no_attach = 1;
-		} else if (!strcmp(a, "--tc-egress")) {
-			o->tc_egress = 1;
-		} else if (v && !strcmp(a, "--pin-dir")) {
-			o->pin_dir = v;
-			i++;
-		} else if (v && !strcmp(a, "--pin-root")) {
-			o->pin_root = v;
-			i++;
-		} else if (v && !strcmp(a, "--keyring")) {
-			long long k = 0;
-			const char *e = lskel_parse_ll(v, &k);
-
-			if (!e || *e || k < -0x7fffffffLL || k > 0x7fffffffLL)
-				return fail("options", "--keyring takes a keyring serial number");
-			o->keyring_id = (int)k;
-			i++;
-		} else if (!strcmp(a, "--require-signature")) {
-			o->require_signature = 1;
-		} else if (v && !strcmp(a, "--ifname")) {
-			o->ifname = v;
-			i++;
-		} else if (v && !strcmp(a, "--kconfig")) {
-			o->kconfig = v;
-			i++;
-		} else if (v && !strcmp(a, "--xdp-mode")) {
-			if (!strcmp(v, "skb"))
-				o->xdp_flags = 1u << 1;	/* XDP_FLAGS_SKB_MODE */
-			else if (!strcmp(v, "native"))
-				o->xdp_flags = 1u << 2;	/* XDP_FLAGS_DRV_MODE */
-			else
-				return fail("options", "--xdp-mode takes skb or native");
-			i++;
-		} else if (a[0] == '-' || o->file) {
-			usage(stderr);
-			return 2;
-		} else {
-			o->file = a;
 		}
+		for (t = 0; t < sizeof(opt_tab) / sizeof(opt_tab[0]) && strcmp(a, opt_tab[t].name);
+		     t++)
+			;
+		if (!other && strcmp(a, "--detach") && strcmp(a, "--pin-dir"))
+			other = a;
+		if (t == sizeof(opt_tab) / sizeof(opt_tab[0])) {
+			if (a[0] == '-') {
+				fprintf(stderr, "lskel-run: options: unknown option '%s'\n", a);
+				usage(stderr);
+				return 2;
+			}
+			if (o->file || !a[0])
+				return bad_opt("container", a, a[0] ? "one container only" :
+					       "an empty path", 2);
+			o->file = a;
+			continue;
+		}
+		if (!opt_tab[t].val) {
+			*(int *)((char *)o + opt_tab[t].off) = 1;
+			continue;
+		}
+		slot = (const char **)((char *)o + opt_tab[t].off);
+		if (*slot) {
+			fprintf(stderr, "lskel-run: options: %s given twice ('%s', then '%s')\n", a,
+				*slot, v ? v : "");
+			return 2;
+		}
+		if (!v || !v[0] || (v[0] == '-' && !(v[1] >= '0' && v[1] <= '9')) ||
+		    strlen(v) > 2000)
+			return bad_opt(a, v, !v ? "needs a value" : !v[0] ? "an empty value" :
+				       v[0] == '-' ? "an option where its value belongs (the value "
+				       "left out?)" : "longer than 2000 characters", 2);
+		*slot = v;
+		i++;
 	}
+	if (o->keyring) {
+		e = lskel_parse_ll(o->keyring, &k);
+		if (!e || *e || k < -0x7fffffffLL || k > 0x7fffffffLL)
+			return bad_opt("--keyring", o->keyring, "not a keyring serial number", 1);
+		o->keyring_id = (int)k;
+	}
+	if (o->xdp_mode) {
+		if (!strcmp(o->xdp_mode, "skb"))
+			o->xdp_flags = 1u << 1;	/* XDP_FLAGS_SKB_MODE */
+		else if (!strcmp(o->xdp_mode, "native"))
+			o->xdp_flags = 1u << 2;	/* XDP_FLAGS_DRV_MODE */
+		else
+			return bad_opt("--xdp-mode", o->xdp_mode, "skb or native", 1);
+	}
+	if (o->ifname && strlen(o->ifname) > 15)	/* if_nametoindex would cut it to 15 */
+		return bad_opt("--ifname", o->ifname, "longer than an interface name (15)", 1);
+	if (o->ifname ? o->no_attach : o->xdp_mode || o->tc_egress)
+		return fail("options", o->ifname ? "--ifname attaches: not with --no-attach" :
+			    "--xdp-mode and --tc-egress belong to --ifname");
 	if (o->detach) {
 		if (!o->pin_dir)
 			return fail("options", "--detach needs --pin-dir");
+		if (other)
+			return bad_opt("--detach", other, "takes --pin-dir DIR and nothing else", 2);
 		return detach(o->pin_dir);
 	}
 	if (!o->file) {

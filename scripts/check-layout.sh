@@ -33,7 +33,7 @@ src=$1
 obj=$2
 [ -d "$src" ] || die "$src: no such directory"
 [ -d "$obj" ] || die "$obj: no such directory (build the objects first)"
-command -v nm >/dev/null 2>&1 || die "nm not found (binutils)"
+[ -n "$(command -v nm)" ] || die "nm not found (binutils)"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM

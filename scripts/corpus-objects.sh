@@ -9,5 +9,6 @@ mkdir -p "$dir"
 dpkg-query -L libxdp1 | grep '/bpf/.*\.o$' | while read -r f; do [ -f "$f" ] && echo "$f"; done
 dpkg-query -L libbpf-tools | grep 'bin/' | while read -r f; do
 	[ -f "$f" ] && [ ! -L "$f" ] || continue
-	"$extract" "$f" "$dir/$(basename "$f")" 2>/dev/null || true
+	# a tool without an embedded object says so: kept in DIR/extract.err
+	"$extract" "$f" "$dir/$(basename "$f")" 2>> "$dir/extract.err" || true
 done

@@ -10,15 +10,20 @@ export LSK_BUILD
 status=0
 null_gone=
 ns=
-if [ -z "$LSK_NO_NS" ] && [ "$(id -u)" = 0 ] && command -v unshare >/dev/null 2>&1 &&
-	unshare -m --propagation private true 2>/dev/null; then
+# whether a private mount namespace can be made; why not, when it cannot, for the note at the end
+if [ -n "$LSK_NO_NS" ]; then
+	why="LSK_NO_NS is set"
+elif [ "$(id -u)" != 0 ]; then
+	why="not root"
+elif why=$(unshare -m --propagation private true 2>&1); then
 	ns=1
 fi
 for t in "$@"; do
 	echo "== $t"
 	if [ -n "$ns" ]; then
 		unshare -m --propagation private \
-			sh -c 'mount -t bpf -o mode=0700 bpf /sys/fs/bpf && exec "$0"' "$t" ||
+			sh -c 'mount -t bpf -o mode=0700 bpf /sys/fs/bpf &&
+				LSK_PRIVATE_BPFFS=1 exec "$0"' "$t" ||
 			status=1
 	else
 		"$t" || status=1
@@ -31,6 +36,6 @@ done
 if [ -n "$null_gone" ]; then
 	echo "/dev/null is no longer a character device (first seen after $null_gone)"
 fi
-[ -z "$ns" ] && echo "note: tests ran in this mount namespace (not root, or no unshare)"
+[ -z "$ns" ] && echo "note: tests ran in this mount namespace (${why:-unshare failed})"
 [ $status -eq 0 ] && echo "all test binaries passed" || echo "SOME TESTS FAILED"
 exit $status

@@ -283,7 +283,7 @@ static void test_cli_exit_code(void **state)
 	assert_non_null(f);
 	fwrite(base, 1, base_size / 3, f);
 	fclose(f);
-	snprintf(cmd, sizeof(cmd), "%s/bin/lskel dump %s >/dev/null 2>%s.err", build_dir(), path,
+	snprintf(cmd, sizeof(cmd), "%1$s/bin/lskel dump %2$s > %2$s.out 2> %2$s.err", build_dir(),
 		 path);
 	rc = system(cmd);
 	assert_true(WIFEXITED(rc));

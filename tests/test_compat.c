@@ -24,6 +24,7 @@
 #include "obj.h"
 #include "trace.h"
 #include "err.h"
+#include "tool.h"
 
 /* "CONFIG_HZ=N\n" as this kernel's config says (main fills it). */
 static char hz_line[64];
@@ -338,7 +339,7 @@ static void test_kconfig_sources(void **state)
 	snprintf(bin, sizeof(bin), "%s/compat-t-lskel/kconfig", b);
 	snprintf(cmd, sizeof(cmd), "ldd %s | grep -q libz", bin);
 	assert_int_not_equal(sh(cmd), 0);	/* not linked with zlib */
-	if (sh("command -v unshare >/dev/null")) {
+	if (!tool_found("unshare")) {
 		print_message("SKIP: no unshare(1) for a private /boot\n");
 		skip();
 	}
@@ -516,7 +517,7 @@ int main(void)
 		cmocka_unit_test(test_pinned_size),
 	};
 
-	FILE *f = popen("zcat /proc/config.gz 2>/dev/null | grep '^CONFIG_HZ='", "r");
+	FILE *f = popen("zcat /proc/config.gz | grep '^CONFIG_HZ='", "r");
 
 	if (!f || !fgets(hz_line, sizeof(hz_line), f)) {
 		fprintf(stderr, "test_compat: cannot read CONFIG_HZ from /proc/config.gz\n");

@@ -105,7 +105,7 @@ static int package_files(const char *pkg, const char *dir, const char *suffix,
 	int n = 0;
 	FILE *f;
 
-	snprintf(cmd, sizeof(cmd), "dpkg-query -L %s 2>/dev/null", pkg);
+	snprintf(cmd, sizeof(cmd), "dpkg-query -L %s", pkg);	/* "not installed": in the log */
 	f = popen(cmd, "r");
 	if (!f)
 		return -errno;
@@ -161,8 +161,8 @@ static void add_tool(const char *path)
 		return;
 	base_of(path, n, sizeof(n), NULL);
 	snprintf(out, sizeof(out), "%s/objs/%s", work, n);
-	snprintf(cmd, sizeof(cmd), "%s/tests/corpus-extract '%s' '%s' > /dev/null", build_dir(),
-		 path, out);
+	snprintf(cmd, sizeof(cmd), "%1$s/tests/corpus-extract '%2$s' '%3$s' > '%3$s.extract'",
+		 build_dir(), path, out);
 	if (system(cmd))
 		return;		/* a script or a binary without an object */
 	snprintf(out, sizeof(out), "%s/objs/%s.bpf.o", work, n);

@@ -1680,6 +1680,192 @@ static void test_more_messages(void **state)
 	watch_end(&w, "exec --slot nonsense");
 }
 
+/* ---------------------------------------------------------------- command line */
+
+/* One mistaken command line: its words ('|' between them, so a word may be empty) with
+ * placeholders, the exit status and what the message must say. */
+struct cli_case {
+	const char *words;
+	int rc;
+	const char *want;
+};
+
+static const struct cli_case cli_cases[] = {
+	/* numbers: atoi read these as 0, 0, -1 (no failure), 1 and a wrapped 1410065407 */
+	{ "L|exec|--fail-at|abc|OBJ", 1, "--fail-at 'abc': not a decimal number" },
+	{ "L|exec|--fail-at||OBJ", 1, "--fail-at '': an empty value" },
+	{ "L|exec|--fail-at|-1|OBJ", 1, "--fail-at '-1': not a decimal number" },
+	{ "L|exec|--fail-at|1x|OBJ", 1, "--fail-at '1x': not a decimal number" },
+	{ "L|exec|--fail-at|99999999999|OBJ", 1, "--fail-at '99999999999': over 2147483647" },
+	/* past the trace, or an op a SEC("?...") skip jumps over: it loaded, nothing failed */
+	{ "L|exec|--fail-at|9999|OBJ", 1, "--fail-at 9999: the trace has 20 operations" },
+	{ "L|exec|--fail-at|5|OPT", 1, "--fail-at 5: operation 5 was not run" },
+	/* an option given twice: the last one used to win without a word */
+	{ "L|exec|--fail-at|1|--fail-at|2|OBJ", 1, "--fail-at given twice ('1', then '2')" },
+	{ "L|gen|-n|aa|-n|bb|-o|OUT|OBJ", 1, "--name given twice ('aa', then 'bb')" },
+	{ "L|gen|-o|OUT|-o|OUT2|OBJ", 1, "--output given twice" },
+	{ "L|gen|-f|blob|-f|skeleton|-o|OUT|OBJ", 1, "--format given twice ('blob', then " },
+	{ "L|gen|--sign|--key|KEY|--key|KEY|--cert|CERT|-o|OUT|OBJ", 1, "--key given twice" },
+	{ "L|gen|--dispatcher|SPEC|--dispatcher|SPEC|-o|OUT|OBJ", 1, "--dispatcher given twice" },
+	{ "L|dispatcher|--mode|static|--mode|tailcall|-o|OUT|SPEC", 1, "--mode given twice" },
+	{ "L|verify|--cert|CERT|--cert|KEY|OBJ", 1, "--cert given twice" },
+	/* a value left out: the next option taken as it ("lskel link -o -n OBJ" wrote ./-n;
+	 * here the value cannot be created, so a regression writes nothing outside tmp) */
+	{ "L|gen|-o|--name|aa|OBJ", 1, "--output '--name': an option where its value belongs" },
+	{ "L|gen|-o||OBJ", 1, "--output '': an empty value" },
+	{ "L|link|-o|-n/x|OBJ", 1, "--output '-n/x': an option where its value belongs" },
+	/* an input as the output: it was replaced by what was generated from it */
+	{ "L|gen|-o|IN|IN", 1, "output IN: is the input IN: not writing over an input" },
+	{ "L|gen|--format|blob|-o|HARD|IN", 1, "output HARD: is the input IN" },
+	{ "L|link|-o|IN|IN", 1, "output IN: is the input IN" },
+	{ "L|gen|--chain|CHAIN|-o|CHAIN|OBJ", 1, "output CHAIN: is the input CHAIN" },
+	{ "L|dispatcher|-o|TSPEC|TSPEC", 1, "output TSPEC: is the input TSPEC" },
+	/* exclusive dump parts: --objects --trace printed nothing and exited 0 */
+	{ "L|dump|--objects|--trace|OBJ", 2, "--objects and --trace: give one of" },
+	{ "L|dump|--loader|--objects|OBJ", 2, "--loader and --objects: give one of" },
+	/* bpftool's syntax: bpftool refuses these too ("object name already specified") */
+	{ "L|gen|skeleton|OBJ|name|aa|name|bb", 2, "'name' given twice" },
+	{ "L|gen|skeleton|OBJ|OBJ", 2, "unexpected argument 'OBJ'" },
+	{ "L|gen|skeleton|OBJ|--bogus", 2, "unknown option '--bogus'" },
+	{ "L|gen|skeleton|OBJ|name", 2, "'name' without the NAME after it" },
+};
+
+/* Placeholder @w of a cli_case word, or NULL. */
+static const char *cli_word(const char *w)
+{
+	static char obj[256], opt[256], out[256], out2[256], in[256], hard[256], chain[256],
+		    spec[256], tspec[256], key[256], cert[256];
+
+	sample_path(obj, sizeof(obj), "tp_counter");
+	pathf(opt, sizeof(opt), "%s/tests/bpf/opt_root.bpf.o", build_dir());
+	pathf(out, sizeof(out), "%s/cli.out", tmp);
+	pathf(out2, sizeof(out2), "%s/cli.out2", tmp);
+	pathf(in, sizeof(in), "%s/cli_in.bpf.o", tmp);
+	pathf(hard, sizeof(hard), "%s/cli_hard.bpf.o", tmp);
+	pathf(chain, sizeof(chain), "%s/cli.chain", tmp);
+	pathf(spec, sizeof(spec), "samples/dispatch/dsp.spec");
+	pathf(tspec, sizeof(tspec), "%s/cli.spec", tmp);
+	pathf(key, sizeof(key), "%s/sign/key.pem", build_dir());
+	pathf(cert, sizeof(cert), "%s/sign/cert.pem", build_dir());
+	return !strcmp(w, "L") ? lskel() : !strcmp(w, "OBJ") ? obj : !strcmp(w, "OPT") ? opt :
+	       !strcmp(w, "OUT") ? out : !strcmp(w, "OUT2") ? out2 : !strcmp(w, "IN") ? in :
+	       !strcmp(w, "HARD") ? hard : !strcmp(w, "CHAIN") ? chain :
+	       !strcmp(w, "SPEC") ? spec : !strcmp(w, "TSPEC") ? tspec :
+	       !strcmp(w, "KEY") ? key : !strcmp(w, "CERT") ? cert : NULL;
+}
+
+/* @text with every placeholder word replaced (messages name paths). */
+static void cli_expand(char *buf, size_t n, const char *text)
+{
+	static const char *const names[] = { "TSPEC", "CHAIN", "HARD", "OUT2", "OUT", "OBJ",
+					      "IN" };
+	size_t len = 0, k;
+
+	while (*text) {
+		for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+			if (!strncmp(text, names[k], strlen(names[k])))
+				break;
+		if (k < sizeof(names) / sizeof(names[0])) {
+			len += snprintf(buf + len, n - len, "%s", cli_word(names[k]));
+			text += strlen(names[k]);
+		} else {
+			buf[len++] = *text++;
+		}
+		assert_true(len < n);
+	}
+	buf[len] = '\0';
+}
+
+/* Hash of the file at @path (FNV-1a), to see it unchanged. */
+static unsigned long long file_hash(const char *path)
+{
+	unsigned long long h = 1469598103934665603ULL;
+	unsigned char buf[4096];
+	int fd = open(path, O_RDONLY);
+	ssize_t n, i;
+
+	assert_true(fd >= 0);
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		for (i = 0; i < n; i++)
+			h = (h ^ buf[i]) * 1099511628211ULL;
+	close(fd);
+	return h;
+}
+
+/* The lskel command line on mistakes: a bad number, an option given twice, a value left
+ * out, an input named as the output, exclusive options, bpftool's syntax misused. Each is
+ * refused naming the option and the value; nothing is written, no input changes, nothing
+ * stays loaded. Then the same options used rightly still work. */
+static void test_cli_args(void **state)
+{
+	char words[512], *argv[24], *save = NULL, *w, err[4096], want[1024], line[1024];
+	const char *in = cli_word("IN"), *chain = cli_word("CHAIN"), *tspec = cli_word("TSPEC");
+	unsigned long long h_in, h_chain, h_spec;
+	size_t i;
+
+	(void)state;
+	copy_file(cli_word("OBJ"), in, (size_t)-1);
+	assert_int_equal(link(in, cli_word("HARD")), 0);
+	write_text(chain, "# no directive\n");
+	copy_file(cli_word("SPEC"), tspec, (size_t)-1);
+	h_in = file_hash(in);
+	h_chain = file_hash(chain);
+	h_spec = file_hash(tspec);
+	for (i = 0; i < sizeof(cli_cases) / sizeof(cli_cases[0]); i++) {
+		const struct cli_case *c = &cli_cases[i];
+		struct watch w_;
+		int argc = 0, rc;
+
+		pathf(words, sizeof(words), "%s", c->words);
+		for (w = words; w && argc < 23; w = save) {
+			const char *rep;
+
+			save = strchr(w, '|');
+			if (save)
+				*save++ = '\0';
+			rep = cli_word(w);
+			argv[argc++] = rep ? (char *)rep : w;
+		}
+		argv[argc] = NULL;
+		cli_expand(want, sizeof(want), c->want);
+		watch_start(&w_);
+		rc = run_argv(argv, err, sizeof(err), 0);
+		if (rc != c->rc || !strstr(err, want))
+			fail_msg("%s: exit %d (want %d), message '%s' lacks '%s'", c->words, rc, c->rc,
+				 err, want);
+		print_message("  %-48.48s -> %.*s\n", c->words, (int)strcspn(err, "\n"), err);
+		if (!access(cli_word("OUT"), F_OK) || !access(cli_word("OUT2"), F_OK))
+			fail_msg("%s: refused but wrote its output", c->words);
+		if (file_hash(in) != h_in || file_hash(chain) != h_chain ||
+		    file_hash(tspec) != h_spec)
+			fail_msg("%s: an input changed", c->words);
+		watch_end(&w_, c->words);
+	}
+	/* the same options rightly used */
+	pathf(line, sizeof(line), "%s dump --trace --trace %s", lskel(), cli_word("OBJ"));
+	assert_int_equal(run_line(line, err, sizeof(err), 0), 0);
+	pathf(line, sizeof(line), "%s gen skeleton %s name aa", lskel(), cli_word("OBJ"));
+	assert_int_equal(run_line(line, err, sizeof(err), 0), 0);
+	pathf(line, sizeof(line), "%s gen --chain %s -o %s %s", lskel(), chain, cli_word("OUT"),
+	      in);
+	assert_int_equal(run_line(line, err, sizeof(err), 0), 0);
+	assert_int_equal(unlink(cli_word("OUT")), 0);
+	pathf(line, sizeof(line), "%s exec --fail-at 3 %s", lskel(), cli_word("OBJ"));
+	{
+		struct watch w_;
+
+		watch_start(&w_);
+		assert_int_equal(run_line(line, err, sizeof(err), 0), 1);
+		assert_msg(err, "op 3: ");
+		assert_msg(err, "(injected)");
+		watch_end(&w_, "exec --fail-at 3");
+	}
+	unlink(cli_word("HARD"));
+	unlink(in);
+	unlink(chain);
+	unlink(tspec);
+}
+
 /* ---------------------------------------------------------------- setup */
 
 static int setup(void **state)
@@ -1764,6 +1950,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_more_messages),
 		cmocka_unit_test(test_freplace_of_optional),
+		cmocka_unit_test(test_cli_args),
 	};
 
 	if (argc > 1)

@@ -21,9 +21,15 @@
 #include "samples.h"
 #include "kstate.h"
 #include "deploy.h"
+#include "tool.h"
 
 #define NS_A "lskel_r_a"
 #define NS_B "lskel_r_b"
+/* Delete the two namespaces where they exist (ip's own message for a missing one is noise);
+ * a failed deletion still says why. */
+#define DEL_NETNS "for n in " NS_A " " NS_B "; do " \
+	"[ ! -e /var/run/netns/$n ] || ip netns del $n; done"
+
 static char bpffs[256];	/* a bpffs of this test's own */
 static int bpffs_base;		/* its entries when mounted (maps.debug, progs.debug) */
 static char PIN[300];
@@ -71,7 +77,7 @@ static int teardown(void **state)
 {
 	(void)state;
 	free(good);
-	sh("ip netns del " NS_A " 2>/dev/null; ip netns del " NS_B " 2>/dev/null");
+	sh(DEL_NETNS);
 	bpffs_release(bpffs);
 	return 0;
 }
@@ -135,11 +141,11 @@ static void refused(const char *label, unsigned char *b, size_t n, const char *w
 	snprintf(cmd, sizeof(cmd), "%s --pin-dir %s_bad %s 2>&1 | grep -q 'lskel-run: %s: '",
 		 run, PIN, file, file);
 	assert_int_equal(sh(cmd), 0);
-	snprintf(cmd, sizeof(cmd), "%s %s >/dev/null 2>&1; test $? -eq 1", run, file);
+	snprintf(cmd, sizeof(cmd), "%1$s %2$s > %2$s.out 2>&1; test $? -eq 1", run, file);
 	assert_int_equal(sh(cmd), 0);
-	if (!sh("command -v strace >/dev/null")) {
-		snprintf(cmd, sizeof(cmd), "strace -f -e trace=bpf -o %s.strace %s %s >/dev/null "
-			 "2>&1; ! grep -q 'bpf(' %s.strace", file, run, file, file);
+	if (tool_found("strace")) {
+		snprintf(cmd, sizeof(cmd), "strace -f -e trace=bpf -o %1$s.strace %2$s %1$s > "
+			 "%1$s.strace.out 2>&1; ! grep -q 'bpf(' %1$s.strace", file, run);
 		if (sh(cmd))
 			fail_msg("%s: lskel-run called bpf() on a refused container", label);
 	}
@@ -256,7 +262,7 @@ static void test_init_style(void **state)
 	(void)state;
 	path_of("bin/lskel-run", run, sizeof(run));
 	path_of("skel/net_count.lskel", cnt, sizeof(cnt));
-	sh("ip netns del " NS_A " 2>/dev/null; ip netns del " NS_B " 2>/dev/null");
+	sh(DEL_NETNS);
 	assert_int_equal(sh("ip netns add " NS_A " && ip netns add " NS_B " && "
 			    "ip link add lsr0 netns " NS_A " type veth peer name lsr1 netns " NS_B
 			    " && ip -n " NS_A " addr add 10.88.0.1/24 dev lsr0 && "
@@ -624,6 +630,99 @@ static void test_killed_with_pins_by_name(void **state)
 	no_leftovers(before);
 }
 
+/* A mistaken lskel-run command line: its arguments (shell words; B: this test's bpffs, N: a
+ * container path that does not exist), the exit status and the message. */
+struct opt_case {
+	const char *args;
+	int rc;
+	const char *want;
+};
+
+static const struct opt_case opt_cases[] = {
+	/* a value left out, empty, taken from the next option, given twice, too long */
+	{ "--pin-dir", 2, "--pin-dir '': needs a value" },
+	{ "--pin-dir --json N", 2, "--pin-dir '--json': an option where its value belongs" },
+	{ "--pin-dir '' N", 2, "--pin-dir '': an empty value" },
+	{ "--pin-dir B/a --pin-dir B/b N", 2, "--pin-dir given twice ('B/a', then 'B/b')" },
+	{ "--kconfig B/a --kconfig B/b N", 2, "--kconfig given twice" },
+	{ "--pin-root $(printf '%2100s' | tr ' ' a) N", 2, "longer than 2000 characters" },
+	/* numbers and enumerations: the value named */
+	{ "--keyring abc N", 1, "--keyring 'abc': not a keyring serial number" },
+	{ "--keyring 1x N", 1, "--keyring '1x': not a keyring serial number" },
+	{ "--xdp-mode foo --ifname lo N", 1, "--xdp-mode 'foo': skb or native" },
+	/* if_nametoindex cuts a name to 15 characters: another interface could be the one */
+	{ "--ifname lo0123456789abcdef N", 1, "--ifname 'lo0123456789abcdef': longer than" },
+	/* options that did nothing without a word */
+	{ "--xdp-mode skb N", 1, "--xdp-mode and --tc-egress belong to --ifname" },
+	{ "--tc-egress N", 1, "--xdp-mode and --tc-egress belong to --ifname" },
+	{ "--ifname lo --no-attach N", 1, "--ifname attaches: not with --no-attach" },
+	{ "--detach --pin-dir B/none N", 2, "--detach 'N': takes --pin-dir DIR and nothing else" },
+	{ "--detach --pin-dir B/none --json", 2, "--detach '--json': takes --pin-dir DIR" },
+	/* unknown options and extra or empty containers named (was: the usage alone) */
+	{ "--bogus N", 2, "unknown option '--bogus'" },
+	{ "--pin-dir=B/x N", 2, "unknown option '--pin-dir=B/x'" },
+	{ "N other.lskel", 2, "container 'other.lskel': one container only" },
+	{ "''", 2, "container '': an empty path" },
+};
+
+/* @s with B and N (whole words or before '/' and quotes) replaced. */
+static void opt_expand(char *buf, size_t n, const char *s, const char *nofile)
+{
+	size_t len = 0;
+
+	for (; *s; s++) {
+		int word = (s[0] == 'B' || s[0] == 'N') && (s[1] == '\0' || s[1] == ' ' ||
+			    s[1] == '/' || s[1] == '\'' || s[1] == ')');
+		if (word)
+			len += snprintf(buf + len, n - len, "%s", s[0] == 'B' ? bpffs : nofile);
+		else
+			buf[len++] = *s;
+		assert_true(len < n);
+	}
+	buf[len] = '\0';
+}
+
+/* lskel-run's options on mistakes: each refused naming the option and the value, before
+ * anything is loaded or pinned; a test hook's number read whole. */
+static void test_options(void **state)
+{
+	char run[256], args[2048], want[512], cmd[4096], nofile[300], err[300], out[300];
+	char msg[4096];
+	struct id_set before[4] = {};
+	FILE *f;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(ids_snapshot(before), 0);
+	path_of("bin/lskel-run", run, sizeof(run));
+	snprintf(nofile, sizeof(nofile), "%s/tests/no-such.lskel", build_dir());
+	snprintf(err, sizeof(err), "%s/tests/options.err", build_dir());
+	snprintf(out, sizeof(out), "%s/tests/options.out", build_dir());
+	for (i = 0; i < sizeof(opt_cases) / sizeof(opt_cases[0]); i++) {
+		const struct opt_case *c = &opt_cases[i];
+		int rc;
+
+		opt_expand(args, sizeof(args), c->args, nofile);
+		opt_expand(want, sizeof(want), c->want, nofile);
+		snprintf(cmd, sizeof(cmd), "%s %s > %s 2> %s", run, args, out, err);
+		rc = sh(cmd);
+		f = fopen(err, "r");
+		assert_non_null(f);
+		msg[fread(msg, 1, sizeof(msg) - 1, f)] = '\0';
+		fclose(f);
+		print_message("  %-36.36s -> exit %d: %.*s\n", c->args, rc,
+			      (int)strcspn(msg, "\n"), msg);
+		if (!strstr(msg, want) || rc != c->rc)
+			fail_msg("lskel-run %s: exit %d (want %d), no '%s'", c->args, rc, c->rc,
+				 want);
+	}
+	unlink(err);
+	/* a test hook's count with trailing garbage was read as its number ("1x": after pin 1) */
+	assert_int_equal(run_into("LSKEL_RUN_TEST_FAIL_AFTER_PINS=1x", "--no-attach", "hook"), 0);
+	assert_int_equal(detach_sub("hook"), 0);
+	no_leftovers(before);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -636,6 +735,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_foreign_entries),
 		cmocka_unit_test(test_not_loaded_reported),
 		cmocka_unit_test(test_killed_with_pins_by_name),
+		cmocka_unit_test(test_options),
 	};
 
 	if (argc > 1)

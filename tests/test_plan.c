@@ -246,6 +246,10 @@ static void test_parse_equals_typed(void **state)
 	assert_non_null(strstr(lsk_errmsg(), "'slot nonsense': expected 'slot"));
 	assert_int_equal(lsk_plan_parse_line(&text, "slot m 1 = a:b extra", NULL, 0), -EINVAL);
 	assert_int_equal(lsk_plan_parse_line(&text, "value m 1 = x", NULL, 0), -EINVAL);
+	/* negative numbers: strtoull alone reads '-1' as 2^64 - 1 */
+	assert_int_equal(lsk_plan_parse_line(&text, "value m 1 = -1", NULL, 0), -EINVAL);
+	assert_int_equal(lsk_plan_parse_line(&text, "value m -1 = 1", NULL, 0), -EINVAL);
+	assert_int_equal(lsk_plan_parse_line(&text, "slot m -1 = a:b", NULL, 0), -EINVAL);
 	assert_int_equal(lsk_plan_parse_line(&text, "replace a:p = b:q", "f.chain", 7), -EINVAL);
 	assert_non_null(strstr(lsk_errmsg(), "f.chain:7: 'b:q': the target is OBJ:PROG:FUNC"));
 	assert_int_equal(lsk_plan_parse_line(&text, "frobnicate x", NULL, 0), -EINVAL);

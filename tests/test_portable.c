@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <cmocka.h>
 #include "samples.h"
+#include "tool.h"
 
 static int sh(const char *cmd)
 {
@@ -29,7 +30,7 @@ static void test_gen_reads_no_kernel_state(void **state)
 	size_t i;
 
 	(void)state;
-	if (sh("command -v unshare >/dev/null")) {
+	if (!tool_found("unshare")) {
 		print_message("SKIP: no unshare(1) on this machine\n");
 		skip();
 	}

@@ -57,6 +57,8 @@ struct cli_plan {
 	struct lsk_plan plan;
 	const char *spec, *mode;	/* --dispatcher, --mode */
 	struct lsk_dispatch *disp;	/* the spec read (plan.disp points here) */
+	const char **chains;		/* the --chain files read, for cli_plan_check_output */
+	int nr_chains;
 };
 
 /* Take chain option @c (CLI_CHAIN_FIRST..LAST) with @arg into @cp: 0 or a negative errno. */
@@ -75,6 +77,18 @@ int cli_check_inputs(char *const *paths, int n, const char *what);
 int cli_check_input(const char *path, const char *what);
 /* An explicit skeleton name is a C identifier: the first offending character named. */
 int cli_check_ident(const char *name, const char *what);
+/* The value @arg of option @opt ("--output") into *@slot: refused, naming both, when it is
+ * empty, looks like an option (the value left out: "-o --name"), or *@slot is set already
+ * (the option given twice). */
+int cli_opt_once(const char *opt, const char *arg, const char **slot);
+/* The value @arg of option @opt as a decimal number from 0 to @max: no sign, space, other
+ * base or trailing character. */
+int cli_opt_uint(const char *opt, const char *arg, unsigned long max, unsigned long *v);
+/* Output @out (NULL: stdout) is none of the @n inputs @ins (NULL entries skipped): the same
+ * file under any name is refused, so no input is written over. */
+int cli_check_output(const char *out, const char *const *ins, int n);
+/* The same against every file of the plan: objects, --chain files, spec, key, cert. */
+int cli_plan_check_output(const struct cli_plan *cp, const char *out);
 /* "lskel: MESSAGE" of the last error on stderr; returns 1 (the exit status). */
 int cli_fail(void);
 

@@ -29,21 +29,32 @@ static void bpftool_name(const char *path, char *out, size_t n)
 			out[i] = '_';
 }
 
-/* 'FILE [name NAME]' with -L anywhere: 0, or 2 (usage printed). */
+/* 'FILE [name NAME]' with -L anywhere: 0, or 2 (what is wrong and the usage printed). As
+ * bpftool, 'name' given twice and an argument of neither kind are refused by name. */
 static int parse_bpftool(int argc, char **argv, const char **file, const char **name)
 {
 	int i;
 
 	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-L") || !strcmp(argv[i], "--use-loader"))
+		const char *a = argv[i];
+
+		if (!strcmp(a, "-L") || !strcmp(a, "--use-loader"))
 			continue;
-		if (!strcmp(argv[i], "name") && i + 1 < argc && *file) {
+		if (!strcmp(a, "name") && *file) {
+			if (*name || i + 1 == argc) {
+				fprintf(stderr, "lskel: gen %s: 'name' %s\n", argv[0], *name ?
+					"given twice" : "without the NAME after it");
+				break;
+			}
 			*name = argv[++i];
 			continue;
 		}
-		if (*file || argv[i][0] == '-')
+		if (a[0] == '-' || *file) {
+			fprintf(stderr, "lskel: gen %s: %s '%s'\n", argv[0], a[0] == '-' ?
+				"unknown option" : "unexpected argument", a);
 			break;
-		*file = argv[i];
+		}
+		*file = a;
 	}
 	if (i < argc || !*file) {
 		fprintf(stderr, "usage: lskel gen %s [-L] FILE [name NAME]\n", argv[0]);

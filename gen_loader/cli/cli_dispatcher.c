@@ -63,8 +63,14 @@ int cmd_dispatcher(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "o:h", lo, NULL)) != -1) {
 		switch (c) {
-		case 'o': out = optarg; break;
-		case 'm': mode = optarg; break;
+		case 'o':
+			if (cli_opt_once("--output", optarg, &out))
+				return cli_fail();
+			break;
+		case 'm':
+			if (cli_opt_once("--mode", optarg, &mode))
+				return cli_fail();
+			break;
 		case 'c': emit_c = true; break;
 		case 'h': usage_dispatcher(stdout); return 0;
 		default: usage_dispatcher(stderr); return 2;
@@ -74,7 +80,8 @@ int cmd_dispatcher(int argc, char **argv)
 		usage_dispatcher(stderr);
 		return 2;
 	}
-	err = cli_read_spec(argv[optind], mode, &d);
+	err = cli_check_output(out, (const char *const *)argv + optind, argc - optind);
+	err = err ?: cli_read_spec(argv[optind], mode, &d);
 	if (!err && argc - optind > 1)
 		err = check_components(d, argv + optind + 1, argc - optind - 1);
 	err = err ?: lsk_out_open(&o, out);

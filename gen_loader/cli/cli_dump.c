@@ -3,6 +3,7 @@
  * plan, printed for reading and for golden files (no kernel state read). */
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 #include "cli.h"
 #include "compile.h"
 #include "dispatch.h"
@@ -42,9 +43,17 @@ static int parse_dump(int argc, char **argv, struct cli_plan *cp, struct dump_wh
 		CHAIN_LONG_OPTS,
 		{}
 	};
+	const char *only = NULL, *name;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		name = c == 'o' ? "objects" : c == 't' ? "trace" : c == 'l' ? "loader" : NULL;
+		if (name && only && strcmp(only, name)) {	/* each one turns the others off */
+			fprintf(stderr, "lskel: --%s and --%s: give one of --objects, --trace and "
+				"--loader (none: objects and trace)\n", only, name);
+			return 2;
+		}
+		only = name ?: only;
 		switch (c) {
 		case 'o': w->trace = false; break;
 		case 't': w->objects = false; break;

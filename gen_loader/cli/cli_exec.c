@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* `lskel exec`: a load plan's trace replayed with bpf() from user space (the reference
  * executor), what was created listed with its kernel ids, then everything closed. */
-#include <stdlib.h>
+#include <errno.h>
+#include <limits.h>
 #include <string.h>
 #include <bpf/bpf.h>
 #include "cli.h"
+#include "err.h"
 #include "exec_direct.h"
 #include "plan_open.h"
 
@@ -84,15 +86,22 @@ static int parse_exec(int argc, char **argv, struct cli_plan *cp, struct lsk_exe
 		CHAIN_LONG_OPTS,
 		{}
 	};
+	const char *fail_at = NULL;
+	unsigned long n;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
-		case 'f': o->fail_at = atoi(optarg); break;
-		case 'k':
-			if (cli_check_input(optarg, "--kconfig file"))
+		case 'f':
+			if (cli_opt_once("--fail-at", optarg, &fail_at) ||
+			    cli_opt_uint("--fail-at", optarg, INT_MAX, &n))
 				return cli_fail();
-			o->kconfig_path = optarg;
+			o->fail_at = (int)n;
+			break;
+		case 'k':
+			if (cli_opt_once("--kconfig", optarg, &o->kconfig_path) ||
+			    cli_check_input(optarg, "--kconfig file"))
+				return cli_fail();
 			break;
 		case 'h': usage_exec(stdout); return -1;
 		case CLI_CHAIN_FIRST ... CLI_CHAIN_LAST:
@@ -123,6 +132,9 @@ int cmd_exec(int argc, char **argv)
 		goto out;
 	err = cli_plan_finish(&cp, argv + optind, argc - optind);
 	err = err ?: lsk_plan_open(&cp.plan, &ld);
+	if (!err && opts.fail_at >= 0 && (size_t)opts.fail_at >= ld.trace->nr_ops)
+		err = lsk_err(ERANGE, "--fail-at %d: the trace has %zu operations, numbered "
+			      "from 0", opts.fail_at, ld.trace->nr_ops);
 	if (err) {
 		rc = cli_fail();
 		goto out;
@@ -131,6 +143,14 @@ int cmd_exec(int argc, char **argv)
 	if (err) {
 		rc = cli_fail();
 		print_log(log);
+		goto out;
+	}
+	if (opts.fail_at >= 0) {	/* the op was skipped over: nothing failed there */
+		lsk_exec_close(ld.trace, fds);
+		lsk_err(EINVAL, "--fail-at %d: operation %d was not run (a SEC(\"?...\") program "
+			"left out): no failure injected, everything closed", opts.fail_at,
+			opts.fail_at);
+		rc = cli_fail();
 		goto out;
 	}
 	printf("loaded %zu operations\n", ld.trace->nr_ops);

@@ -93,14 +93,16 @@ static int parse_gen(int argc, char **argv, struct cli_plan *cp, struct gen_args
 	int c;
 
 	while ((c = getopt_long(argc, argv, "n:o:f:h", lo, NULL)) != -1) {
+		int err = 0;
+
 		switch (c) {
-		case 'f': g->format = optarg; break;
+		case 'f': err = cli_opt_once("--format", optarg, &g->format); break;
 		case 's': p->sign = true; break;
 		case 'S': g->subskel = true; break;
-		case 'k': p->sign_key = optarg; break;
-		case 'c': p->sign_cert = optarg; break;
-		case 'n': g->name = optarg; break;
-		case 'o': g->out = optarg; break;
+		case 'k': err = cli_opt_once("--key", optarg, &p->sign_key); break;
+		case 'c': err = cli_opt_once("--cert", optarg, &p->sign_cert); break;
+		case 'n': err = cli_opt_once("--name", optarg, &g->name); break;
+		case 'o': err = cli_opt_once("--output", optarg, &g->out); break;
 		case 'h': usage_gen(stdout); return -1;
 		case CLI_CHAIN_FIRST ... CLI_CHAIN_LAST:
 			if (cli_chain_opt(cp, c, optarg))
@@ -108,7 +110,11 @@ static int parse_gen(int argc, char **argv, struct cli_plan *cp, struct gen_args
 			break;
 		default: usage_gen(stderr); return 2;
 		}
+		if (err)
+			return cli_fail();
 	}
+	if (!g->format)
+		g->format = "skeleton";
 	if (argc - optind < 1) {
 		usage_gen(stderr);
 		return 2;
@@ -158,7 +164,7 @@ static int gen_loader(const struct cli_plan *cp, const struct gen_args *g, struc
 
 int cmd_gen(int argc, char **argv)
 {
-	struct gen_args g = { .format = "skeleton" };
+	struct gen_args g = {};
 	struct cli_plan cp = {};
 	struct lsk_load ld = {};
 	struct lsk_out o = {};
@@ -173,6 +179,7 @@ int cmd_gen(int argc, char **argv)
 	err = err ?: cli_check_input(cp.plan.sign_key, "--key");
 	err = err ?: cli_check_input(cp.plan.sign_cert, "--cert");
 	err = err ?: cli_plan_finish(&cp, argv + optind, argc - optind);
+	err = err ?: cli_plan_check_output(&cp, g.out);
 	err = err ?: lsk_plan_open_objs(&cp.plan, &ld);
 	if (!err && !g.name) {
 		default_name(ld.objs[0]->name, g.defname, sizeof(g.defname));

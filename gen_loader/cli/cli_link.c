@@ -32,7 +32,10 @@ int cmd_link(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "o:h", lo, NULL)) != -1) {
 		switch (c) {
-		case 'o': out = optarg; break;
+		case 'o':
+			if (cli_opt_once("--output", optarg, &out))
+				return cli_fail();
+			break;
 		case 'h': usage_link(stdout); return 0;
 		default: usage_link(stderr); return 2;
 		}
@@ -42,6 +45,7 @@ int cmd_link(int argc, char **argv)
 		return 2;
 	}
 	err = cli_check_inputs(argv + optind, argc - optind, "object");
+	err = err ?: cli_check_output(out, (const char *const *)argv + optind, argc - optind);
 	err = err ?: lsk_link_check(argv + optind, argc - optind);
 	err = err ?: lsk_out_open(&o, out);
 	if (!err) {

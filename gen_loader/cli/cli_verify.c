@@ -28,7 +28,10 @@ int cmd_verify(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "c:h", lo, NULL)) != -1) {
 		switch (c) {
-		case 'c': cert = optarg; break;
+		case 'c':
+			if (cli_opt_once("--cert", optarg, &cert))
+				return cli_fail();
+			break;
 		case 'h': usage_verify(stdout); return 0;
 		default: usage_verify(stderr); return 2;
 		}

@@ -29,10 +29,13 @@ static void split_words(const char *text, struct words *ws)
 		ws->w[ws->n++] = p;
 }
 
+/* An unsigned number (0x hex, 0 octal, decimal); no '-': strtoull reads "-1" as 2^64 - 1. */
 static int parse_u64(const char *s, __u64 *v)
 {
 	char *end;
 
+	if (*s == '-')
+		return -EINVAL;
 	errno = 0;
 	*v = strtoull(s, &end, 0);
 	return errno || end == s || *end ? -EINVAL : 0;

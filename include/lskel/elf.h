@@ -129,7 +129,7 @@ out:
 /* File offset of function @func in the ELF executable or library @path (for uprobes). */
 static inline long lskel_elf_func_off(const char *path, const char *func)
 {
-	__u64 off;
+	__u64 off = 0;	/* set when n > 0: GCC -O3 cannot tell */
 	long n = lskel_elf_glob_offs(path, func, &off, 1);
 
 	return n <= 0 ? (n ? n : -ENOENT) : (long)off;
