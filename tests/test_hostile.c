@@ -23,6 +23,7 @@ static void pin_race_hook(const char *path);
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <setjmp.h>
@@ -914,6 +915,174 @@ static void test_kconfig_bounds(void **state)
 		}
 	}
 	free(k);
+}
+
+/* One kconfig value through lskel_kcfg_set: its return, and on success the @size bytes it
+ * wrote; the byte after them must stay as it was (0x5a). */
+static int kcfg_one(__u32 type, __u32 size, __u32 is_signed, const char *v, void *out)
+{
+	struct lskel_kcfg k = { "CONFIG_X", type, 0, size, is_signed, 0 };
+	char dst[16];
+	int err;
+
+	memset(dst, 0x5a, sizeof(dst));
+	err = lskel_kcfg_set(&k, dst, v);
+	assert_int_equal((unsigned char)dst[size], 0x5a);
+	if (!err)
+		memcpy(out, dst, size);
+	return err;
+}
+
+/* kconfig values as libbpf reads them (no kernel needed): y/n/m by type, numbers in every base
+ * at the edges of their extern's size (ERANGE one past), strings cut to fit, and refused
+ * junk; lskel_parse_ll at the edges of a long long. */
+static void test_kconfig_values(void **state)
+{
+	static const struct { const char *v; __u32 size, sgn; long long want; } num[] = {
+		{ "127", 1, 1, 127 }, { "-128", 1, 1, -128 }, { "255", 1, 0, 255 },
+		{ "2147483647", 4, 1, 2147483647LL }, { "-2147483648", 4, 1, -2147483648LL },
+		{ "4294967295", 4, 0, 4294967295LL }, { "0x1f", 4, 0, 31 }, { "017", 4, 0, 15 },
+		{ "+5", 4, 1, 5 }, { "0", 4, 0, 0 }, { "-9223372036854775808", 8, 1, LLONG_MIN },
+		{ "9223372036854775807", 8, 1, LLONG_MAX },
+	};
+	static const struct { const char *v; __u32 size, sgn; } range[] = {
+		{ "128", 1, 1 }, { "-129", 1, 1 }, { "256", 1, 0 }, { "-1", 1, 0 },
+		{ "2147483648", 4, 1 }, { "-2147483649", 4, 1 }, { "4294967296", 4, 0 },
+		{ "-1", 4, 0 }, { "65536", 2, 0 },
+	};
+	static const char *const junk[] = { "12abc", "", "-", "0x", "089", "y",
+					    "9223372036854775808" };
+	long long n = 0;
+	char s[8];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(num) / sizeof(num[0]); i++) {
+		n = 0;
+		assert_int_equal(kcfg_one(3, num[i].size, num[i].sgn, num[i].v, &n), 0);
+		/* sign-extend what was written */
+		if (num[i].size < 8 && num[i].sgn && (n >> (num[i].size * 8 - 1)) & 1)
+			n = (long long)((unsigned long long)n | ~0ULL << (num[i].size * 8));
+		if (n != num[i].want)
+			fail_msg("'%s' in %u bytes read as %lld", num[i].v, num[i].size, n);
+	}
+	for (i = 0; i < sizeof(range) / sizeof(range[0]); i++)
+		if (kcfg_one(3, range[i].size, range[i].sgn, range[i].v, &n) != -ERANGE)
+			fail_msg("'%s' in %u bytes: not ERANGE", range[i].v, range[i].size);
+	for (i = 0; i < sizeof(junk) / sizeof(junk[0]); i++)
+		if (kcfg_one(3, 8, 1, junk[i], &n) != -EINVAL)
+			fail_msg("'%s': not EINVAL", junk[i]);
+	/* char: y, n or m as the letter; bool: 1 or 0 (no m); tristate: m is 2 */
+	assert_int_equal(kcfg_one(1, 1, 0, "m", s), 0);
+	assert_int_equal(s[0], 'm');
+	assert_int_equal(kcfg_one(1, 1, 0, "yes", s), -EINVAL);
+	assert_int_equal(kcfg_one(1, 1, 0, "", s), -EINVAL);
+	n = -1;
+	assert_int_equal(kcfg_one(2, 1, 0, "y", &n), 0);
+	assert_int_equal(n & 0xff, 1);
+	assert_int_equal(kcfg_one(2, 1, 0, "n", &n), 0);
+	assert_int_equal(n & 0xff, 0);
+	assert_int_equal(kcfg_one(2, 1, 0, "m", &n), -EINVAL);
+	assert_int_equal(kcfg_one(2, 1, 0, "yy", &n), -EINVAL);
+	n = 0;
+	assert_int_equal(kcfg_one(4, 4, 0, "m", &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(kcfg_one(4, 4, 0, "y", &n), 0);
+	assert_int_equal(n, 1);
+	/* strings: quoted, cut to size - 1 and terminated */
+	assert_int_equal(kcfg_one(5, 4, 0, "\"abcd\"", s), 0);
+	assert_string_equal(s, "abc");
+	assert_int_equal(kcfg_one(5, 4, 0, "\"ab\"", s), 0);
+	assert_string_equal(s, "ab");
+	assert_int_equal(kcfg_one(5, 4, 0, "\"\"", s), 0);
+	assert_string_equal(s, "");
+	assert_int_equal(kcfg_one(5, 4, 0, "\"", s), -EINVAL);
+	assert_int_equal(kcfg_one(5, 4, 0, "abc", s), -EINVAL);
+	assert_int_equal(kcfg_one(5, 4, 0, "\"abc", s), -EINVAL);
+	/* lskel_parse_ll: where the number ends */
+	assert_string_equal(lskel_parse_ll("12,3", &n), ",3");
+	assert_int_equal(n, 12);
+	assert_string_equal(lskel_parse_ll("0-7", &n), "-7");
+	assert_int_equal(n, 0);
+	assert_null(lskel_parse_ll("-9223372036854775809", &n));
+	assert_null(lskel_parse_ll("x", &n));
+}
+
+/* lskel_fill_kconfig with a config file of our own (no kernel): values by name, CONFIG_ lines
+ * only, a weak value left 0 when absent, a strong one refused by name with the file's path;
+ * LINUX_KERNEL_VERSION and the possible CPUs from uname and /sys, read here independently. */
+static void test_kconfig_fill(void **state)
+{
+	struct lskel_kcfg k[] = {
+		{ "CONFIG_TRI", 4, 0, 4, 0, 0 },
+		{ "CONFIG_NUM", 3, 4, 4, 1, 0 },
+		{ "CONFIG_STR", 5, 8, 8, 0, 0 },
+		{ "CONFIG_WEAK", 3, 16, 4, 0, 1 },
+		{ "LINUX_KERNEL_VERSION", 3, 20, 4, 0, 0 },
+		{ LSKEL_KCFG_NR_CPUS, 3, 24, 4, 0, 0 },
+		{ "CONFIG_LATE", 2, 28, 1, 0, 0 },
+	};
+	struct lskel_desc d;
+	struct lskel_ctx c;
+	struct utsname u;
+	char path[128], in[32];
+	unsigned int a = 0, b = 0, p = 0, x, y, cpus = 0;
+	int v, got;
+	FILE *f;
+
+	(void)state;
+	pathf(path, sizeof(path), "%s/kconfig-fill", tmp);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("# CONFIG_LATE is not set\nCONFIG_TRI=m\nXCONFIG_NUM=9\nCONFIG_NUM=-0x10\n"
+	      "CONFIG_STR=\"hello, world\"\nCONFIG_LATE=y\n", f);
+	fclose(f);
+	memset(&d, 0, sizeof(d));
+	d.name = "kconfig_fill";
+	d.kcfg = k;
+	d.nr_kcfg = sizeof(k) / sizeof(k[0]);
+	d.inputs_size = sizeof(in);
+	memset(&c, 0, sizeof(c));
+	c.kconfig_path = path;
+	memset(in, 0, sizeof(in));
+	assert_int_equal(lskel_fill_kconfig(&d, in, &c), 0);
+	memcpy(&v, in, 4);
+	assert_int_equal(v, 2);
+	memcpy(&v, in + 4, 4);
+	assert_int_equal(v, -16);
+	assert_string_equal(in + 8, "hello, ");
+	memcpy(&v, in + 16, 4);
+	assert_int_equal(v, 0);
+	assert_int_equal(in[28], 1);
+	assert_int_equal(uname(&u), 0);
+	assert_true(sscanf(u.release, "%u.%u.%u", &a, &b, &p) >= 2);
+	memcpy(&v, in + 20, 4);
+	assert_int_equal(v, (int)((a << 16) + (b << 8) + (p > 255 ? 255 : p)));
+	f = fopen("/sys/devices/system/cpu/possible", "r");
+	assert_non_null(f);
+	while ((got = fscanf(f, "%u", &x)) == 1) {
+		y = x;
+		if (fscanf(f, "-%u", &y) < 0)
+			got = 0;
+		cpus += y - x + 1;
+		if (got == 0 || fgetc(f) != ',')
+			break;
+	}
+	fclose(f);
+	memcpy(&v, in + 24, 4);
+	assert_int_equal(v, (int)cpus);
+	assert_int_equal(lskel_possible_cpus(), (int)cpus);
+	/* the weak value made strong: refused, by name, with the file read */
+	k[3].is_weak = 0;
+	assert_int_equal(lskel_fill_kconfig(&d, in, &c), -ENOENT);
+	assert_msg(c.errmsg, "CONFIG_WEAK");
+	assert_msg(c.errmsg, path);
+	k[3].is_weak = 1;
+	/* a bad value: refused, naming it */
+	k[1].is_signed = 0;
+	assert_int_equal(lskel_fill_kconfig(&d, in, &c), -ERANGE);
+	assert_msg(c.errmsg, "CONFIG_NUM");
+	unlink(path);
 }
 
 /* The same through lskel-run: a container whose kconfig entry has size 0 or 40. */
@@ -1936,6 +2105,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_log_messages),
 		cmocka_unit_test(test_kconfig_bounds),
 		cmocka_unit_test(test_kconfig_container),
+		cmocka_unit_test(test_kconfig_values),
+		cmocka_unit_test(test_kconfig_fill),
 		cmocka_unit_test(test_json_escaped),
 		cmocka_unit_test(test_fd_limits),
 		cmocka_unit_test(test_signals),
