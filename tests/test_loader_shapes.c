@@ -865,11 +865,64 @@ static int copy_user_refusals(struct nobpf *nb)
 	st.c = 8;
 	st.a = d->data_sz - 4;	/* (the buffer has room: only the check refuses it) */
 	e[3] = lskel_copy_user(d, b, in, &st);
-	free(in);
 	CHECK(e[1] == -EINVAL && e[2] == -EINVAL && e[3] == -EINVAL && !b[24] &&
 	      !b[d->data_sz - 4], "empty, over LSKEL_COPY_MAX, past the end: %d %d %d", e[1],
 	      e[2], e[3]);
+	/* a slot whose 8 bytes end past the input area: refused; a 0 pointer: nothing copied */
+	st.a = 32;
+	st.b = h->inputs_off + d->inputs_size - 4;
+	e[0] = lskel_copy_user(d, b, in, &st);
+	memset(in, 0, 8);
+	st.b = h->inputs_off;
+	st.d = 8;
+	e[1] = lskel_copy_user(d, b, in, &st);
+	free(in);
+	CHECK(e[0] == -EINVAL && !e[1] && !b[32] && !b[39], "a slot past the inputs, a 0 "
+	      "pointer: %d %d", e[0], e[1]);
 	free(b);
+	return 0;
+}
+
+/* lskel_inputs_defaults on a blob of our own: an IF_SET input slot left 0 takes the value an
+ * earlier step of the same op wrote to its field, else the compiled one (never a step of
+ * another op's); a slot the caller set stays; a slot outside the input area is refused. */
+static int inputs_defaults_cases(struct nobpf *nb)
+{
+	static __u64 data[256];	/* 2048 bytes: header, steps at 128, values, inputs at 512 */
+	struct lskel_blob_hdr *h = (struct lskel_blob_hdr *)data;
+	struct lskel_step *st = (struct lskel_step *)((char *)data + 128);
+	struct lskel_desc d;
+	__u32 in[4] = { 0, 5, 0, 0 }, v[3] = { 7, 99, 42 };
+	int e;
+
+	memset(&d, 0, sizeof(d));
+	d.data = data;
+	d.data_sz = sizeof(data);
+	d.inputs_size = sizeof(in);
+	h->nr_steps = 4;
+	h->steps_off = 128;
+	h->nr_ops = 2;
+	h->fdtab_off = 1024;
+	h->inputs_off = 512;
+	memcpy((char *)data + 300, &v[0], 4);	/* the field's compiled value */
+	memcpy((char *)data + 304, &v[1], 4);	/* what op 0 writes to its own field 300 */
+	memcpy((char *)data + 308, &v[2], 4);	/* what op 1 writes to field 320 */
+	st[0] = (struct lskel_step){ .kind = LSKEL_STEP_U32, .op = 0, .a = 300, .b = 304 };
+	st[1] = (struct lskel_step){ .kind = LSKEL_STEP_U32, .flags = LSKEL_STEP_IF_SET,
+				     .op = 1, .a = 300, .b = 512 };
+	st[2] = (struct lskel_step){ .kind = LSKEL_STEP_U32, .op = 1, .a = 320, .b = 308 };
+	st[3] = (struct lskel_step){ .kind = LSKEL_STEP_U32, .flags = LSKEL_STEP_IF_SET,
+				     .op = 1, .a = 320, .b = 516 };
+	e = lskel_inputs_defaults(&d, (char *)in);
+	CHECK(!e && in[0] == 7 && in[1] == 5, "IF_SET defaults: %d, slots %u %u (want 7 5)", e,
+	      in[0], in[1]);
+	in[1] = 0;
+	e = lskel_inputs_defaults(&d, (char *)in);
+	CHECK(!e && in[1] == 42, "IF_SET from its op's earlier step: %d, slot %u (want 42)", e,
+	      in[1]);
+	st[3].b = 512 + sizeof(in);
+	e = lskel_inputs_defaults(&d, (char *)in);
+	CHECK(e == -EINVAL, "a slot past the input area: %d", e);
 	return 0;
 }
 
@@ -943,7 +996,7 @@ static int desc_refusals(struct nobpf *nb)
 				 "from the manifest in its blob: program 0"))
 			return -1;
 	}
-	return signed_shape_refusals(nb) ?: copy_user_refusals(nb);
+	return signed_shape_refusals(nb) ?: copy_user_refusals(nb) ?: inputs_defaults_cases(nb);
 }
 
 /* A container from sections (type, bytes), laid out as lskel_emit_container does. */
